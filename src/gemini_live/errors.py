@@ -1,0 +1,122 @@
+"""Every exception gemini-live raises, in one tree.
+
+::
+
+    LiveError                      base of everything below; catch this to catch all
+    ├── ConfigError                bad configuration, found before any connection is opened
+    │                              (also a ValueError)
+    ├── ConnectError               the WebSocket could not be opened (DNS, TCP, TLS, HTTP upgrade
+    │   │                          refused, connect timeout); ``status`` holds the HTTP status if any
+    │   └── AuthenticationError    the upgrade was refused with 401/403, or no credentials found
+    ├── SetupRejected              the socket opened but the service closed it (or timed out)
+    │                              before ``setupComplete``; carries ``code`` and ``reason``
+    ├── SessionClosed              you closed it: ``disconnect()`` was called (or the context
+    │                              manager exited) and the session is now unusable
+    ├── SessionBroken              it broke: the connection ended without you asking and could not
+    │                              be recovered; carries ``code``, ``reason`` and ``closed_by``
+    ├── ProtocolError              the peer sent something that violates the protocol in a way
+    │                              that cannot be tolerated (unknown messages are tolerated and
+    │                              surface as events, not as this)
+    ├── SendQueueFull              a ``*_nowait`` send found the bounded outbound queue full
+    │                              (also a BufferError-like condition: retry later or await)
+    └── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
+                                   wait such as ``wait_for_phase`` expired
+
+Input validation errors are plain ``TypeError``/``ValueError`` raised synchronously by the send
+methods before anything is queued; they are not part of this tree because they are programming
+errors, not conditions of the session.
+
+Foreign exceptions (``websockets``, ``OSError``, ``ssl.SSLError``) are translated exactly once, in
+``gemini_live.client.transport``; the original is kept as ``__cause__``.
+
+Secrets never appear in any message here: URLs are rendered without query strings and headers are
+never included.
+"""
+
+from __future__ import annotations
+
+__all__ = [
+    "AuthenticationError",
+    "ConfigError",
+    "ConnectError",
+    "LiveError",
+    "LiveTimeout",
+    "ProtocolError",
+    "SendQueueFull",
+    "SessionBroken",
+    "SessionClosed",
+    "SetupRejected",
+]
+
+
+class LiveError(Exception):
+    """Base class of every gemini-live error."""
+
+
+class ConfigError(LiveError, ValueError):
+    """The configuration is invalid or a combination the service is known to reject."""
+
+
+class ConnectError(LiveError):
+    """The WebSocket connection could not be established.
+
+    ``status`` is the HTTP status of a refused upgrade, or ``None`` for network-level failures.
+    """
+
+    def __init__(self, message: str, *, status: int | None = None) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class AuthenticationError(ConnectError):
+    """Credentials are missing, or the service refused them during the upgrade."""
+
+
+class _CloseInfo(LiveError):
+    """Mixin-style base for errors that carry a WebSocket close code and reason."""
+
+    def __init__(self, message: str, *, code: int | None, reason: str = "") -> None:
+        detail = f"{message} (code={code}, reason={reason!r})" if code is not None else message
+        super().__init__(detail)
+        self.code = code
+        self.reason = reason
+
+
+class SetupRejected(_CloseInfo):
+    """The service closed the connection (or never answered) before ``setupComplete``.
+
+    ``code`` is the close code (``None`` when the setup wait timed out); ``reason`` is the
+    service's close reason text, which usually says what was wrong (e.g. ``"Requested entity was
+    not found."`` for an unknown model).
+    """
+
+
+class SessionClosed(LiveError):
+    """The session was closed by this process (``disconnect()``); it cannot be used any more."""
+
+
+class SessionBroken(_CloseInfo):
+    """The connection ended without the application asking for it and was not recovered.
+
+    ``closed_by`` is ``"server"`` when the peer sent a close frame, ``"client"`` when the local
+    library closed (e.g. a keepalive timeout or an oversized frame) and ``"network"`` when the
+    connection dropped without a close frame (code 1006).
+    """
+
+    def __init__(
+        self, message: str, *, code: int | None, reason: str = "", closed_by: str = "network"
+    ) -> None:
+        super().__init__(message, code=code, reason=reason)
+        self.closed_by = closed_by
+
+
+class ProtocolError(LiveError):
+    """The peer violated the protocol in a way that cannot be tolerated."""
+
+
+class SendQueueFull(LiveError):
+    """A non-waiting send found the bounded outbound queue full."""
+
+
+class LiveTimeout(LiveError, TimeoutError):
+    """A bounded wait expired (e.g. ``wait_for_phase``)."""

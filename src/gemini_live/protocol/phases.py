@@ -1,0 +1,128 @@
+"""The session phase state machine, as one transition table.
+
+Rules (read the table below as the authority; this is the why):
+
+* A phase changes only through :func:`next_phase`, which looks the pair ``(phase, trigger)`` up in
+  ``TRANSITIONS``. A pair that is not in the table is not a transition: ``next_phase`` returns
+  ``None`` and the caller keeps its phase. So an invalid transition cannot happen; it can only be
+  ignored (and callers may count that).
+* ``Disconnected`` is terminal for a session object. ``Reconnecting`` is entered on a retryable
+  loss of the connection and left either to ``SetupSent`` (a new socket is open and ``setup`` was
+  sent) or to ``Disconnected`` (the retry policy gave up, or the application closed).
+* Conversation phases (``Active``, ``UserSpeaking``, ``ModelSpeaking``, ``Interrupted``,
+  ``ToolCallPending``, ``ToolCallExecuting``) are reachable only from each other and from
+  ``SetupSent`` via ``SETUP_COMPLETE``; any of them can go to ``Reconnecting`` (connection lost),
+  ``Disconnecting`` (the application asked) or ``Disconnected`` (fatal close).
+* ``Interrupted`` lasts until the server's ``turnComplete`` or new activity.
+
+This module is pure: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Mapping
+
+__all__ = ["TRANSITIONS", "Phase", "Trigger", "next_phase"]
+
+
+class Phase(enum.Enum):
+    DISCONNECTED = "disconnected"
+    CONNECTING = "connecting"
+    SETUP_SENT = "setup_sent"
+    ACTIVE = "active"
+    USER_SPEAKING = "user_speaking"
+    MODEL_SPEAKING = "model_speaking"
+    INTERRUPTED = "interrupted"
+    TOOL_CALL_PENDING = "tool_call_pending"
+    TOOL_CALL_EXECUTING = "tool_call_executing"
+    DISCONNECTING = "disconnecting"
+    RECONNECTING = "reconnecting"
+
+
+class Trigger(enum.Enum):
+    CONNECT = "connect"  # the application asked to connect
+    SETUP_SENT = "setup_sent"  # the socket is open and setup went out
+    SETUP_COMPLETE = "setup_complete"  # setupComplete arrived
+    USER_ACTIVITY_START = "user_activity_start"  # activityStart sent / server saw speech
+    USER_ACTIVITY_END = "user_activity_end"
+    MODEL_OUTPUT = "model_output"  # modelTurn content or output transcription arrived
+    INTERRUPTED = "interrupted"  # serverContent.interrupted
+    TURN_COMPLETE = "turn_complete"  # serverContent.turnComplete
+    TOOL_CALL = "tool_call"  # toolCall arrived
+    TOOL_EXECUTION_STARTED = "tool_execution_started"  # the application is running the tool
+    TOOL_RESPONSE_SENT = "tool_response_sent"  # toolResponse went out
+    TOOL_CALL_CANCELLED = "tool_call_cancelled"  # toolCallCancellation arrived
+    CONNECTION_LOST = "connection_lost"  # retryable loss: will reconnect
+    DISCONNECT_REQUESTED = "disconnect_requested"  # the application called disconnect()
+    CLOSED = "closed"  # the connection is gone for good (fatal, gave up, or closed cleanly)
+
+
+_P = Phase
+_T = Trigger
+
+_CONVERSATION = (
+    _P.ACTIVE,
+    _P.USER_SPEAKING,
+    _P.MODEL_SPEAKING,
+    _P.INTERRUPTED,
+    _P.TOOL_CALL_PENDING,
+    _P.TOOL_CALL_EXECUTING,
+)
+
+
+def _build() -> dict[tuple[Phase, Trigger], Phase]:
+    table: dict[tuple[Phase, Trigger], Phase] = {
+        (_P.DISCONNECTED, _T.CONNECT): _P.CONNECTING,
+        (_P.CONNECTING, _T.SETUP_SENT): _P.SETUP_SENT,
+        (_P.CONNECTING, _T.CONNECTION_LOST): _P.RECONNECTING,
+        (_P.CONNECTING, _T.CLOSED): _P.DISCONNECTED,
+        (_P.CONNECTING, _T.DISCONNECT_REQUESTED): _P.DISCONNECTING,
+        (_P.SETUP_SENT, _T.SETUP_COMPLETE): _P.ACTIVE,
+        (_P.SETUP_SENT, _T.CONNECTION_LOST): _P.RECONNECTING,
+        (_P.SETUP_SENT, _T.CLOSED): _P.DISCONNECTED,
+        (_P.SETUP_SENT, _T.DISCONNECT_REQUESTED): _P.DISCONNECTING,
+        (_P.RECONNECTING, _T.SETUP_SENT): _P.SETUP_SENT,
+        (_P.RECONNECTING, _T.CLOSED): _P.DISCONNECTED,
+        (_P.RECONNECTING, _T.DISCONNECT_REQUESTED): _P.DISCONNECTING,
+        (_P.DISCONNECTING, _T.CLOSED): _P.DISCONNECTED,
+        # Conversation.
+        (_P.ACTIVE, _T.USER_ACTIVITY_START): _P.USER_SPEAKING,
+        (_P.ACTIVE, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
+        (_P.ACTIVE, _T.TOOL_CALL): _P.TOOL_CALL_PENDING,
+        (_P.USER_SPEAKING, _T.USER_ACTIVITY_END): _P.ACTIVE,
+        (_P.USER_SPEAKING, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
+        (_P.USER_SPEAKING, _T.TOOL_CALL): _P.TOOL_CALL_PENDING,
+        (_P.USER_SPEAKING, _T.TURN_COMPLETE): _P.ACTIVE,
+        (_P.MODEL_SPEAKING, _T.TURN_COMPLETE): _P.ACTIVE,
+        (_P.MODEL_SPEAKING, _T.INTERRUPTED): _P.INTERRUPTED,
+        (_P.MODEL_SPEAKING, _T.USER_ACTIVITY_START): _P.USER_SPEAKING,
+        (_P.MODEL_SPEAKING, _T.TOOL_CALL): _P.TOOL_CALL_PENDING,
+        (_P.INTERRUPTED, _T.TURN_COMPLETE): _P.ACTIVE,
+        (_P.INTERRUPTED, _T.USER_ACTIVITY_START): _P.USER_SPEAKING,
+        (_P.INTERRUPTED, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
+        (_P.ACTIVE, _T.INTERRUPTED): _P.INTERRUPTED,
+        (_P.USER_SPEAKING, _T.INTERRUPTED): _P.INTERRUPTED,
+        (_P.TOOL_CALL_PENDING, _T.TOOL_EXECUTION_STARTED): _P.TOOL_CALL_EXECUTING,
+        (_P.TOOL_CALL_PENDING, _T.TOOL_RESPONSE_SENT): _P.ACTIVE,
+        (_P.TOOL_CALL_PENDING, _T.TOOL_CALL_CANCELLED): _P.ACTIVE,
+        (_P.TOOL_CALL_PENDING, _T.INTERRUPTED): _P.INTERRUPTED,
+        (_P.TOOL_CALL_PENDING, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
+        (_P.TOOL_CALL_EXECUTING, _T.TOOL_RESPONSE_SENT): _P.ACTIVE,
+        (_P.TOOL_CALL_EXECUTING, _T.TOOL_CALL_CANCELLED): _P.ACTIVE,
+        (_P.TOOL_CALL_EXECUTING, _T.INTERRUPTED): _P.INTERRUPTED,
+        (_P.TOOL_CALL_EXECUTING, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
+    }
+    for phase in _CONVERSATION:
+        table[(phase, _T.CONNECTION_LOST)] = _P.RECONNECTING
+        table[(phase, _T.DISCONNECT_REQUESTED)] = _P.DISCONNECTING
+        table[(phase, _T.CLOSED)] = _P.DISCONNECTED
+    return table
+
+
+TRANSITIONS: Mapping[tuple[Phase, Trigger], Phase] = _build()
+
+
+def next_phase(phase: Phase, trigger: Trigger) -> Phase | None:
+    """The phase after ``trigger`` in ``phase``, or ``None`` if the pair is not a transition."""
+    return TRANSITIONS.get((phase, trigger))

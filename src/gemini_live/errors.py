@@ -8,8 +8,10 @@
     ├── ConnectError               the WebSocket could not be opened (DNS, TCP, TLS, HTTP upgrade
     │   │                          refused, connect timeout); ``status`` holds the HTTP status if any
     │   └── AuthenticationError    the upgrade was refused with 401/403, or no credentials found
-    ├── SetupRejected              the socket opened but the service closed it (or timed out)
-    │                              before ``setupComplete``; carries ``code`` and ``reason``
+    ├── SetupRejected              the socket opened but the service closed it before
+    │   │                          ``setupComplete``; carries ``code`` and ``reason``
+    │   └── SetupTimeout           ``setupComplete`` did not arrive within the setup timeout
+    │                              (also a builtin ``TimeoutError``)
     ├── SessionClosed              you closed it: ``disconnect()`` was called (or the context
     │                              manager exited) and the session is now unusable
     ├── SessionBroken              it broke: the connection ended without you asking and could not
@@ -18,7 +20,10 @@
     │                              that cannot be tolerated (unknown messages are tolerated and
     │                              surface as events, not as this)
     ├── SendQueueFull              a ``*_nowait`` send found the bounded outbound queue full
-    │                              (also a BufferError-like condition: retry later or await)
+    │                              (retry later, or use the awaiting method)
+    ├── SubscriberOverflow         an ``events()`` consumer fell so far behind that its bounded
+    │                              queue overflowed; raised from that consumer's iterator only,
+    │                              the session and other consumers are unaffected
     └── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
                                    wait such as ``wait_for_phase`` expired
 
@@ -46,6 +51,8 @@ __all__ = [
     "SessionBroken",
     "SessionClosed",
     "SetupRejected",
+    "SetupTimeout",
+    "SubscriberOverflow",
 ]
 
 
@@ -91,6 +98,10 @@ class SetupRejected(_CloseInfo):
     """
 
 
+class SetupTimeout(SetupRejected, TimeoutError):
+    """``setupComplete`` did not arrive in time; the connection was aborted."""
+
+
 class SessionClosed(LiveError):
     """The session was closed by this process (``disconnect()``); it cannot be used any more."""
 
@@ -116,6 +127,10 @@ class ProtocolError(LiveError):
 
 class SendQueueFull(LiveError):
     """A non-waiting send found the bounded outbound queue full."""
+
+
+class SubscriberOverflow(LiveError):
+    """This consumer's event queue overflowed; events after the overflow were not queued for it."""
 
 
 class LiveTimeout(LiveError, TimeoutError):

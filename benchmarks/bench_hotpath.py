@@ -1,0 +1,210 @@
+"""Hot-path benchmark: gemini-live vs a hand-written loop on raw websockets + stdlib json/base64.
+
+Run:  python benchmarks/bench_hotpath.py [--frames 20000] [--rounds 5]
+
+One peer process (a plain websockets server on 127.0.0.1) serves both clients in the same run.
+Two paths are measured, each as client-process CPU time (``time.process_time``) per message, so
+the peer's own work is not counted:
+
+* uplink: sending 20 ms chunks of 16 kHz PCM16 (640 bytes) as ``realtimeInput.audio``;
+* downlink: receiving 40 ms chunks of 24 kHz PCM16 (1920 bytes) as ``serverContent`` audio
+  and getting the PCM bytes out.
+
+Each round runs raw then gemini-live (then alternates) and the best round per client is printed
+with the ratio gemini-live / raw (target: <= 1.0 on both paths).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import base64
+import json
+import multiprocessing
+import os
+import socket
+import sys
+import time
+
+UP_CHUNK = bytes(range(256)) * 2 + bytes(128)  # 640 bytes = 20 ms at 16 kHz PCM16
+DOWN_CHUNK = (bytes(range(256)) * 8)[:1920]  # 1920 bytes = 40 ms at 24 kHz PCM16
+PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+
+
+# --------------------------------------------------------------------------- peer process
+
+
+def _peer_main(port: int, ready: multiprocessing.synchronize.Event) -> None:  # type: ignore[name-defined]
+    from websockets.asyncio.server import serve
+
+    audio_frame = json.dumps(
+        {
+            "serverContent": {
+                "modelTurn": {
+                    "parts": [
+                        {
+                            "inlineData": {
+                                "mimeType": "audio/pcm;rate=24000",
+                                "data": base64.b64encode(DOWN_CHUNK).decode(),
+                            }
+                        }
+                    ]
+                }
+            }
+        }
+    )
+
+    async def handler(ws):  # type: ignore[no-untyped-def]
+        async for message in ws:
+            if message.startswith('{"setup"'):
+                await ws.send('{"setupComplete":{}}')
+                continue
+            if '"text"' not in message:
+                continue  # audio: just consume it
+            text = json.loads(message)["realtimeInput"]["text"]
+            if text == "sync":
+                await ws.send(json.dumps({"serverContent": {"turnComplete": True}}))
+            elif text.startswith("downlink "):
+                for _ in range(int(text.split()[1])):
+                    await ws.send(audio_frame)
+                await ws.send(json.dumps({"serverContent": {"turnComplete": True}}))
+
+    async def main() -> None:
+        async with serve(handler, "127.0.0.1", port, max_size=None, compression=None):
+            ready.set()
+            await asyncio.Future()
+
+    asyncio.run(main())
+
+
+# --------------------------------------------------------------------------- raw client
+
+
+async def raw_round(url: str, frames: int) -> tuple[float, float]:
+    from websockets.asyncio.client import connect
+
+    async with connect(url, max_size=None, compression=None) as ws:
+        t0 = time.process_time()
+        for _ in range(frames):
+            await ws.send(
+                json.dumps(
+                    {
+                        "realtimeInput": {
+                            "audio": {
+                                "mimeType": "audio/pcm;rate=16000",
+                                "data": base64.b64encode(UP_CHUNK).decode(),
+                            }
+                        }
+                    }
+                )
+            )
+        await ws.send(json.dumps({"realtimeInput": {"text": "sync"}}))
+        await ws.recv()
+        up = (time.process_time() - t0) / frames
+
+        await ws.send(json.dumps({"realtimeInput": {"text": f"downlink {frames}"}}))
+        t0 = time.process_time()
+        received = 0
+        async for message in ws:
+            payload = json.loads(message)["serverContent"]
+            if "modelTurn" in payload:
+                for part in payload["modelTurn"]["parts"]:
+                    pcm = base64.b64decode(part["inlineData"]["data"])
+                    received += len(pcm) > 0
+            if payload.get("turnComplete"):
+                break
+        down = (time.process_time() - t0) / frames
+        assert received == frames, received
+    return up, down
+
+
+# --------------------------------------------------------------------------- gemini-live
+
+
+async def live_round(base_url: str, frames: int) -> tuple[float, float]:
+    import gemini_live
+    from gemini_live.client.options import SessionOptions
+    from gemini_live.client.transport import TransportOptions
+    from gemini_live.protocol.config import LiveConfig, SessionResumptionConfig
+    from gemini_live.protocol.events import AudioChunk, TurnComplete
+
+    options = SessionOptions(transport=TransportOptions(max_frame_size=None))
+    config = LiveConfig(session_resumption=SessionResumptionConfig(enabled=False))
+    async with gemini_live.connect(
+        "bench-model", api_key="bench", base_url=base_url, config=config, options=options
+    ) as session:
+        events = session.events(max_queue=frames + 100)
+        t0 = time.process_time()
+        for _ in range(frames):
+            await session.send_audio(UP_CHUNK)
+        await session.send_text("sync")
+        async for event in events:
+            if isinstance(event, TurnComplete):
+                break
+        up = (time.process_time() - t0) / frames
+
+        await session.send_text(f"downlink {frames}")
+        t0 = time.process_time()
+        received = 0
+        async for event in events:
+            if type(event) is AudioChunk:
+                received += len(event.data) > 0
+            elif type(event) is TurnComplete:
+                break
+        down = (time.process_time() - t0) / frames
+        assert received == frames, received
+    return up, down
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser.add_argument("--frames", type=int, default=20_000)
+    parser.add_argument("--rounds", type=int, default=5)
+    args = parser.parse_args(argv)
+
+    port = _free_port()
+    ready = multiprocessing.Event()
+    peer = multiprocessing.Process(target=_peer_main, args=(port, ready), daemon=True)
+    peer.start()
+    try:
+        if not ready.wait(15):
+            print("peer did not start", file=sys.stderr)
+            return 1
+        url = f"ws://127.0.0.1:{port}{PATH}"
+        base_url = f"ws://127.0.0.1:{port}"
+        raw: list[tuple[float, float]] = []
+        live: list[tuple[float, float]] = []
+        for i in range(args.rounds):
+            order = [("raw", raw), ("live", live)]
+            if i % 2:
+                order.reverse()
+            for name, results in order:
+                if name == "raw":
+                    results.append(asyncio.run(raw_round(url, args.frames)))
+                else:
+                    results.append(asyncio.run(live_round(base_url, args.frames)))
+        raw_up = min(r[0] for r in raw) * 1e6
+        raw_down = min(r[1] for r in raw) * 1e6
+        live_up = min(r[0] for r in live) * 1e6
+        live_down = min(r[1] for r in live) * 1e6
+        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+              f"{args.frames} frames x {args.rounds} rounds, best round, client CPU per message")
+        print(f"{'path':<34}{'raw websockets':>16}{'gemini-live':>14}{'ratio':>8}")
+        print(f"{'uplink (20 ms 16 kHz PCM16)':<34}{raw_up:>13.2f} us{live_up:>11.2f} us"
+              f"{live_up / raw_up:>8.2f}")
+        print(f"{'downlink (40 ms 24 kHz PCM16)':<34}{raw_down:>13.2f} us{live_down:>11.2f} us"
+              f"{live_down / raw_down:>8.2f}")
+    finally:
+        peer.terminate()
+        peer.join(5)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

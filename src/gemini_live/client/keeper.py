@@ -1,0 +1,360 @@
+"""Keeping a session's connection: open, pump, reconnect, rotate on ``goAway``, close.
+
+This module is the session's lifecycle; it works on the session's internals on purpose (it is
+the other half of :class:`~gemini_live.client.session.Session`, split out to keep each file
+about one thing).
+
+Reconnection rules (pure decisions live in ``gemini_live.protocol.retry``):
+
+* On a loss that :func:`~gemini_live.protocol.retry.classify` calls retryable or routine, with
+  session resumption on and ``SessionOptions.reconnect`` set, the session reconnects after the
+  policy's delay, sending the newest resumable handle in ``setup``. Anything else ends the
+  session with ``SessionBroken`` (code, reason and who closed).
+* The old socket is always closed before a new one resumes (the service answers a resume
+  while the old socket is open with 1011).
+* Replay: every frame written is kept by the resumption tracker until the service confirms it.
+  After a resume, unconfirmed frames are written again first, in their original order, then
+  the frames queued meanwhile. Real-time audio/video older than ``max_audio_age`` is dropped
+  instead (counted, and announced with ``InputDropped``).
+* A refused handle (setup rejected with 1007/1008 while resuming) starts a fresh session when
+  ``on_resume_failure="fresh"`` (announced with ``Resumed(fresh_session=True)``; unconfirmed
+  input and pending tool calls of the old session are dropped and announced), or ends the
+  session when ``"fail"``.
+* ``goAway``: the session rotates to a new connection at the next turn boundary (or at once
+  if idle), and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out, by its
+  own timer.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from typing import TYPE_CHECKING
+
+from gemini_live.client.handshake import Connection, establish
+from gemini_live.client.transport import TransportClosed
+from gemini_live.errors import (
+    AuthenticationError,
+    ConnectError,
+    LiveError,
+    SessionBroken,
+    SessionClosed,
+    SetupRejected,
+    SetupTimeout,
+)
+from gemini_live.protocol import events as ev
+from gemini_live.protocol.phases import Phase, Trigger
+from gemini_live.protocol.resumption import is_stale_media
+from gemini_live.protocol.retry import Failure, FailureKind, Verdict, classify
+
+if TYPE_CHECKING:
+    from gemini_live.client.session import Session
+
+__all__ = ["Keeper", "close_gracefully", "open_session"]
+
+log = logging.getLogger("gemini_live.client")
+
+
+class Keeper:
+    """The go-away bookkeeping of one session (timers are the supervisor's)."""
+
+    def __init__(self, session: Session) -> None:
+        self.session = session
+        self.rotate = asyncio.Event()
+        self.go_away_deadline: float | None = None
+        self.go_away_seen = False
+
+    def go_away(self, time_left: float) -> None:
+        loop = asyncio.get_running_loop()
+        margin = self.session._options.go_away_margin
+        self.go_away_seen = True
+        self.go_away_deadline = loop.time() + max(0.0, time_left - margin)
+        if self.session.phase in (Phase.ACTIVE, Phase.USER_SPEAKING):
+            self.rotate.set()
+
+    def turn_boundary(self) -> None:
+        if self.go_away_deadline is not None:
+            self.rotate.set()
+
+
+async def open_session(session: Session) -> None:
+    """Open the first connection and start the supervisor. Raises what ``establish`` raises."""
+    session._apply(Trigger.CONNECT)
+    try:
+        connection = await _establish(session, handle=session._config_handle())
+    except BaseException:
+        session._apply(Trigger.CLOSED)
+        raise
+    session._keeper = Keeper(session)
+    _install(session, connection)
+    session._options.retry_policy.connected(asyncio.get_running_loop().time())
+    session._supervisor = asyncio.get_running_loop().create_task(
+        _supervise(session), name="gemini-live-session"
+    )
+
+
+async def _establish(session: Session, handle: str | None) -> Connection:
+    session._connections += 1
+    if session._tracker is not None:
+        session._tracker.new_connection()
+    endpoint = await session._endpoint_provider()
+    return await establish(
+        endpoint,
+        session.setup_frame(handle),
+        number=session._connections,
+        transport_options=session._options.transport,
+        setup_timeout=session._options.setup_timeout,
+    )
+
+
+def _install(session: Session, connection: Connection) -> None:
+    old = session._connection
+    if old is not None:
+        session._frames_before_current += old.frames_received
+    session._connection = connection
+    session._lost_event.clear()
+    session._apply(Trigger.SETUP_SENT)
+    early = connection.attach(session)
+    for event in early:
+        if isinstance(event, ev.SetupComplete) and event.session_id:
+            session._session_id = event.session_id
+    session.on_events(connection, early)
+
+
+async def _supervise(session: Session) -> None:
+    try:
+        async with asyncio.TaskGroup() as group:
+            pump = group.create_task(_pump(session), name="gemini-live-pump")
+            await _keep(session)
+            pump.cancel()
+    except asyncio.CancelledError:
+        raise
+    except BaseException as exc:  # a bug in our own tasks: never swallow it
+        log.exception("session supervisor failed")
+        error = SessionBroken(f"internal error: {exc!r}", code=None, reason=repr(exc), closed_by="client")
+        error.__cause__ = exc
+        _end(session, error, ev.Disconnected(None, repr(exc), "client"))
+
+
+async def _pump(session: Session) -> None:
+    """Write queued frames in order whenever the connection can take them."""
+    outbox = session._outbox
+    max_age = session._options.max_audio_age
+    loop = asyncio.get_running_loop()
+    while True:
+        await session._pump_wakeup.wait()
+        session._pump_wakeup.clear()
+        stale = 0
+        while outbox and session._live:
+            connection = session._connection
+            assert connection is not None
+            transport = connection.transport
+            if transport.write_buffer_size > session._high_water:
+                try:
+                    await transport.drain()
+                except TransportClosed:
+                    break
+                continue
+            item = outbox.popleft()
+            if is_stale_media(item.kind, item.accepted_at, loop.time(), max_age):
+                stale += 1
+                continue
+            try:
+                session._write(connection, item.kind, item.frame, item.accepted_at)
+            except TransportClosed:
+                outbox.appendleft(item)
+                break
+        if stale:
+            session._dropped_stale += stale
+            session._hub.publish(ev.InputDropped("audio", stale, "stale: queued too long"))
+        if not outbox:
+            session._flushed.set()
+
+
+def _failure_from_loss(connection: Connection) -> Failure:
+    info = connection.lost
+    assert info is not None
+    if info.closed_by == "client" and "keepalive" in info.reason:
+        return Failure(FailureKind.KEEPALIVE_TIMEOUT, info.code, info.reason, info.closed_by)
+    return Failure(FailureKind.CLOSED, info.code, info.reason, info.closed_by)
+
+
+def _failure_from_error(error: BaseException) -> Failure:
+    if isinstance(error, SetupTimeout):
+        return Failure(FailureKind.SETUP_TIMEOUT, None, str(error), "client")
+    if isinstance(error, SetupRejected):
+        return Failure(FailureKind.SETUP_REJECTED, error.code, error.reason, "server")
+    if isinstance(error, AuthenticationError):
+        return Failure(FailureKind.AUTH_ERROR, error.status, str(error), "server")
+    return Failure(FailureKind.CONNECT_ERROR, getattr(error, "status", None), str(error), "network")
+
+
+async def _keep(session: Session) -> None:
+    """Wait for a loss or a rotation request; reconnect or end the session."""
+    keeper: Keeper = session._keeper
+    loop = asyncio.get_running_loop()
+    while True:
+        lost = asyncio.ensure_future(session._lost_event.wait())
+        rotate = asyncio.ensure_future(keeper.rotate.wait())
+        timeout = None
+        if keeper.go_away_deadline is not None:
+            timeout = max(0.0, keeper.go_away_deadline - loop.time())
+        try:
+            done, _ = await asyncio.wait({lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED")
+        finally:
+            lost.cancel()
+            rotate.cancel()
+        connection = session._connection
+        assert connection is not None
+        if connection.lost is None:
+            # goAway rotation: close the old socket first, then resume on a new one.
+            session._live = False
+            with contextlib.suppress(Exception):
+                await connection.transport.close(1000, "rotating connection after goAway")
+            failure = Failure(FailureKind.CLOSED, 1000, "goAway rotation", "client")
+            verdict = Verdict.ROTATE
+        else:
+            session._live = False
+            failure = _failure_from_loss(connection)
+            verdict = classify(failure, after_go_away=keeper.go_away_seen)
+        keeper.rotate.clear()
+        keeper.go_away_deadline = None
+        keeper.go_away_seen = False
+        if not await _reconnect(session, failure, verdict):
+            return
+
+
+async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bool:
+    """Reconnect until it works (True) or the session has to end (False, already ended)."""
+    options = session._options
+    tracker = session._tracker
+    loop = asyncio.get_running_loop()
+    if verdict is Verdict.FATAL or not options.reconnect or tracker is None:
+        _end_broken(session, failure)
+        return False
+    session._hub.publish(
+        ev.Disconnected(failure.code, failure.reason, failure.closed_by, will_reconnect=True)
+    )
+    session._apply(Trigger.CONNECTION_LOST)
+    handle = tracker.latest_handle
+    fresh = False
+    attempt = 0
+    while True:
+        delay = options.retry_policy.next_delay(failure, verdict, loop.time())
+        if delay is None:
+            _end_broken(session, failure)
+            return False
+        attempt += 1
+        session._hub.publish(ev.Reconnecting(attempt, delay, _describe(failure)))
+        await asyncio.sleep(delay)
+        try:
+            connection = await _establish(session, handle)
+        except (ConnectError, SetupRejected) as exc:
+            failure = _failure_from_error(exc)
+            refused = (
+                isinstance(exc, SetupRejected)
+                and not isinstance(exc, SetupTimeout)
+                and handle is not None
+                and exc.code in (1007, 1008)
+            )
+            if refused and options.on_resume_failure == "fresh":
+                log.warning("resumption handle refused (%s); starting a fresh session", exc.reason)
+                handle, fresh = None, True
+                verdict = Verdict.ROTATE
+                continue
+            verdict = classify(failure)
+            if verdict is Verdict.FATAL:
+                _end_broken(session, failure)
+                return False
+            continue
+        break
+    session._reconnects += 1
+    replayed, dropped = _replay(session, connection, fresh)
+    session._options.retry_policy.connected(loop.time())
+    session._hub.publish(ev.Resumed(handle, replayed, dropped, fresh_session=fresh))
+    return True
+
+
+def _replay(session: Session, connection: Connection, fresh: bool) -> tuple[int, int]:
+    tracker = session._tracker
+    assert tracker is not None
+    loop = asyncio.get_running_loop()
+    _install(session, connection)
+    replayed = dropped = 0
+    if fresh:
+        dropped = tracker.forget_all()
+        if dropped:
+            session._hub.publish(ev.InputDropped("unconfirmed", dropped, "fresh session"))
+        if session._pending_calls:
+            ids = tuple(sorted(session._pending_calls))
+            session._pending_calls.clear()
+            session._hub.publish(ev.ToolCallCancellation(ids))
+    else:
+        plan = tracker.plan_replay(loop.time(), session._options.max_audio_age)
+        dropped = plan.dropped_stale_audio
+        if dropped:
+            session._dropped_stale += dropped
+            session._hub.publish(ev.InputDropped("audio", dropped, "stale: older than max_audio_age"))
+        for record in plan.records:
+            try:
+                connection.transport.send(record.frame)
+            except TransportClosed:
+                break  # the new connection died already; the keeper will see the loss
+            tracker.record_replayed(record)
+            replayed += 1
+    session._replayed += replayed
+    session._live = connection.lost is None
+    session._pump_wakeup.set()
+    return replayed, dropped
+
+
+def _describe(failure: Failure) -> str:
+    if failure.code is not None:
+        return f"{failure.kind.value} code={failure.code} reason={failure.reason!r}"
+    return f"{failure.kind.value}: {failure.reason}"
+
+
+def _end_broken(session: Session, failure: Failure) -> None:
+    error = SessionBroken(
+        "the connection ended", code=failure.code, reason=failure.reason, closed_by=failure.closed_by
+    )
+    _end(session, error, ev.Disconnected(failure.code, failure.reason, failure.closed_by))
+
+
+def _end(session: Session, error: LiveError, event: ev.Disconnected) -> None:
+    if session._ended is not None:
+        return
+    session._ended = error
+    session._live = False
+    session._outbox.fail(error)
+    session._apply(Trigger.CLOSED)
+    session._hub.publish(event)
+    session._hub.close(None if isinstance(error, SessionClosed) else error)
+    for _wanted, future in session._phase_waiters:
+        if not future.done():
+            future.set_exception(error)
+    session._closed_event.set()
+
+
+async def close_gracefully(session: Session) -> None:
+    """Flush (bounded), close with 1000 (bounded), stop the supervisor, end the session."""
+    options = session._options
+    if session._outbox and session._live:
+        session._flushed.clear()
+        session._pump_wakeup.set()
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(options.flush_timeout):
+                await session._flushed.wait()
+    session._live = False
+    info = None
+    connection = session._connection
+    if connection is not None and connection.lost is None:
+        with contextlib.suppress(Exception):
+            info = await connection.transport.close(1000, "")
+    supervisor = session._supervisor
+    if supervisor is not None and not supervisor.done():
+        supervisor.cancel()
+        await asyncio.wait({supervisor}, timeout=options.transport.close_timeout)
+    code = info.code if info is not None else 1000
+    _end(session, SessionClosed("disconnect() was called"), ev.Disconnected(code, "", "client"))

@@ -1,0 +1,63 @@
+"""Tunable limits of a session: every wait is bounded, every buffer has a size."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from gemini_live.client.transport import TransportOptions
+from gemini_live.protocol.retry import ExponentialBackoff, RetryPolicy
+
+__all__ = ["SessionOptions"]
+
+
+def _default_policy() -> RetryPolicy:
+    return ExponentialBackoff()
+
+
+@dataclass(frozen=True, slots=True)
+class SessionOptions:
+    """Limits and policies of one session.
+
+    * ``setup_timeout``: how long to wait for ``setupComplete`` after sending ``setup``.
+    * ``send_queue_size``: frames that may wait for the socket (backpressure beyond it).
+    * ``flush_timeout``: how long ``disconnect()`` waits for accepted frames to be written.
+    * ``event_queue_size``: default per-consumer event queue bound of ``events()``.
+    * ``reconnect``: resume on a new connection after a retryable loss (needs resumption).
+    * ``retry_policy``: decides delays and when to give up (see ``gemini_live.protocol.retry``).
+    * ``max_audio_age``: queued or unconfirmed real-time audio/video older than this (seconds) is
+      dropped instead of being flushed as a burst after a reconnect; ``None`` keeps everything.
+    * ``go_away_margin``: after ``goAway``, reconnect at a turn boundary, and at the latest this
+      many seconds before ``timeLeft`` runs out.
+    * ``on_resume_failure``: ``"fresh"`` starts a new session (and says so with ``Resumed(
+      fresh_session=True)``) when the service refuses the handle; ``"fail"`` ends the session with
+      ``SessionBroken``.
+    * ``replay_index_origin``: how ``lastConsumedClientMessageIndex`` counts (undocumented by the
+      service; see ``gemini_live.protocol.resumption``).
+    * ``session_limit_warning``: seconds before the known session-duration limits (15 min audio,
+      2 min with video, without context compression) at which a ``SessionWarning`` is emitted.
+    """
+
+    transport: TransportOptions = field(default_factory=TransportOptions)
+    setup_timeout: float = 15.0
+    send_queue_size: int = 512
+    flush_timeout: float = 5.0
+    event_queue_size: int = 4096
+    reconnect: bool = True
+    retry_policy: RetryPolicy = field(default_factory=_default_policy)
+    max_audio_age: float | None = 2.0
+    go_away_margin: float = 5.0
+    on_resume_failure: str = "fresh"
+    replay_index_origin: str = "setup_is_0"
+    session_limit_warning: float = 60.0
+
+    def __post_init__(self) -> None:
+        for name in ("setup_timeout", "flush_timeout", "go_away_margin", "session_limit_warning"):
+            value = getattr(self, name)
+            if not value > 0:
+                raise ValueError(f"SessionOptions.{name} must be > 0, got {value!r}")
+        if self.send_queue_size < 1 or self.event_queue_size < 1:
+            raise ValueError("SessionOptions queue sizes must be >= 1")
+        if self.max_audio_age is not None and self.max_audio_age < 0:
+            raise ValueError("SessionOptions.max_audio_age must be >= 0 or None")
+        if self.on_resume_failure not in ("fresh", "fail"):
+            raise ValueError("SessionOptions.on_resume_failure must be 'fresh' or 'fail'")

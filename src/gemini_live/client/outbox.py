@@ -1,0 +1,116 @@
+"""A bounded FIFO of accepted-but-not-yet-written client frames, with fair backpressure.
+
+Frames wait here only when they cannot be written straight away: the socket's write buffer is
+over its high-water mark, or the session is between connections. When the outbox is full,
+writers wait in arrival order; a slot freed by the pump is handed to the longest waiter, so a
+burst of new writers cannot overtake one that has been waiting (per-writer and global order).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import deque
+from dataclasses import dataclass
+
+__all__ = ["Outbox", "PendingFrame"]
+
+
+@dataclass(slots=True)
+class PendingFrame:
+    kind: str
+    frame: str
+    accepted_at: float
+
+
+class Outbox:
+    """Not thread-safe; use from the event loop only."""
+
+    def __init__(self, capacity: int) -> None:
+        if capacity < 1:
+            raise ValueError(f"send queue capacity must be >= 1, got {capacity}")
+        self.capacity = capacity
+        self._items: deque[PendingFrame] = deque()
+        self._waiters: deque[asyncio.Future[None]] = deque()
+        self._reserved = 0  # slots granted to woken waiters that have not appended yet
+        self._error: BaseException | None = None
+        self.high_water = 0
+
+    def __len__(self) -> int:
+        return len(self._items)
+
+    def __bool__(self) -> bool:
+        return bool(self._items)
+
+    def has_room(self) -> bool:
+        return not self._waiters and len(self._items) + self._reserved < self.capacity
+
+    def put_nowait(self, item: PendingFrame) -> bool:
+        """Append if there is room and nobody is waiting ahead; return whether it was taken."""
+        if self._error is not None:
+            raise self._error
+        if not self.has_room():
+            return False
+        self._append(item)
+        return True
+
+    async def put(self, item: PendingFrame) -> None:
+        """Append, waiting (in FIFO order with other writers) while the outbox is full.
+
+        Safe to cancel: a cancelled call did not enqueue its frame, and a slot it had been
+        granted is passed on to the next waiter.
+        """
+        if self.put_nowait(item):
+            return
+        waiter = asyncio.get_running_loop().create_future()
+        self._waiters.append(waiter)
+        try:
+            await waiter
+        except asyncio.CancelledError:
+            if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
+                self._reserved -= 1
+                self._grant()
+            elif waiter in self._waiters:
+                self._waiters.remove(waiter)
+            raise
+        self._reserved -= 1
+        if self._error is not None:
+            raise self._error
+        self._append(item)
+
+    def _append(self, item: PendingFrame) -> None:
+        self._items.append(item)
+        if len(self._items) > self.high_water:
+            self.high_water = len(self._items)
+
+    def appendleft(self, item: PendingFrame) -> None:
+        """Put back a frame that was taken but could not be written (it keeps its place)."""
+        self._items.appendleft(item)
+
+    def popleft(self) -> PendingFrame:
+        item = self._items.popleft()
+        self._grant()
+        return item
+
+    def drain_all(self) -> list[PendingFrame]:
+        items = list(self._items)
+        self._items.clear()
+        while self._waiters and len(self._items) + self._reserved < self.capacity:
+            self._grant()
+        return items
+
+    def _grant(self) -> None:
+        while self._waiters and len(self._items) + self._reserved < self.capacity:
+            waiter = self._waiters.popleft()
+            if waiter.done():
+                continue
+            self._reserved += 1
+            waiter.set_result(None)
+            return
+
+    def fail(self, error: BaseException) -> None:
+        """Reject every waiting and future ``put`` with ``error`` (the session ended)."""
+        self._error = error
+        while self._waiters:
+            waiter = self._waiters.popleft()
+            if not waiter.done():
+                waiter.set_exception(error)

@@ -88,6 +88,7 @@ async def open_session(session: Session) -> None:
         raise
     session._keeper = Keeper(session)
     _install(session, connection)
+    session._live = connection.lost is None
     session._options.retry_policy.connected(asyncio.get_running_loop().time())
     session._supervisor = asyncio.get_running_loop().create_task(
         _supervise(session), name="gemini-live-session"
@@ -132,7 +133,9 @@ async def _supervise(session: Session) -> None:
         raise
     except BaseException as exc:  # a bug in our own tasks: never swallow it
         log.exception("session supervisor failed")
-        error = SessionBroken(f"internal error: {exc!r}", code=None, reason=repr(exc), closed_by="client")
+        error = SessionBroken(
+            f"internal error: {exc!r}", code=None, reason=repr(exc), closed_by="client"
+        )
         error.__cause__ = exc
         _end(session, error, ev.Disconnected(None, repr(exc), "client"))
 
@@ -201,7 +204,9 @@ async def _keep(session: Session) -> None:
         if keeper.go_away_deadline is not None:
             timeout = max(0.0, keeper.go_away_deadline - loop.time())
         try:
-            done, _ = await asyncio.wait({lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED")
+            done, _ = await asyncio.wait(
+                {lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED"
+            )
         finally:
             lost.cancel()
             rotate.cancel()
@@ -295,7 +300,9 @@ def _replay(session: Session, connection: Connection, fresh: bool) -> tuple[int,
         dropped = plan.dropped_stale_audio
         if dropped:
             session._dropped_stale += dropped
-            session._hub.publish(ev.InputDropped("audio", dropped, "stale: older than max_audio_age"))
+            session._hub.publish(
+                ev.InputDropped("audio", dropped, "stale: older than max_audio_age")
+            )
         for record in plan.records:
             try:
                 connection.transport.send(record.frame)
@@ -317,7 +324,10 @@ def _describe(failure: Failure) -> str:
 
 def _end_broken(session: Session, failure: Failure) -> None:
     error = SessionBroken(
-        "the connection ended", code=failure.code, reason=failure.reason, closed_by=failure.closed_by
+        "the connection ended",
+        code=failure.code,
+        reason=failure.reason,
+        closed_by=failure.closed_by,
     )
     _end(session, error, ev.Disconnected(failure.code, failure.reason, failure.closed_by))
 

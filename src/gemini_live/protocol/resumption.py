@@ -1,0 +1,400 @@
+"""What must be replayed after a reconnect so that client input is neither lost nor duplicated.
+
+The client records every message it writes after ``setup`` (:meth:`ResumptionTracker.record_sent`)
+and feeds every ``sessionResumptionUpdate`` to :meth:`ResumptionTracker.on_update`. A record
+stays buffered until an update with a usable handle confirms that the handle's state includes it.
+After a reconnect with :attr:`~ResumptionTracker.latest_handle`, :meth:`plan_replay` lists the
+unconfirmed records in their original order; the client writes them and calls
+:meth:`record_replayed` for each, which gives the record a new per-connection index but keeps its
+session-wide ``seq`` (so a duplicate is always recognisable). ``setup`` itself is never recorded:
+it is rebuilt for every connection, with the handle.
+
+Index convention (§5.4 leaves it undocumented; our client and emulator both use this one, and it
+is a constructor option): per connection, ``setup`` has index 0 and the first message after it
+index 1 (``index_origin="setup_is_0"``, the default), or setup is not counted and the first
+message after it is index 0 (``"first_is_0"``). ``lastConsumedClientMessageIndex = N`` means the
+messages of *that connection* with index ``<= N`` are in the handle's state.
+
+Confirmation:
+
+* Transparent mode (Vertex, the update carries ``last_consumed_index``): exact. Exactly the
+  records of the current connection with index ``<= N`` are confirmed.
+* Non-transparent mode: every record written on the current connection before the update was
+  processed is confirmed. This is a best effort: a message still in flight when the server cut
+  the handle is confirmed although the handle does not contain it, and would be lost if the
+  session is resumed from that handle. Only transparent mode closes that gap.
+
+Stale real-time media (``audio``/``video`` older than ``max_audio_age``) is dropped at replay
+time rather than burst into the new connection (§16.2); nothing else is ever dropped for age, so
+activity start/end pairs stay consistent. The buffer is bounded (§16.1): over ``max_records`` or
+``max_bytes`` the oldest media goes first (``evicted_media``), then the oldest other records
+(``evicted_other``, a real loss that is counted so the client can report it).
+"""
+
+from __future__ import annotations
+
+import heapq
+import math
+from collections import OrderedDict
+from collections.abc import Callable
+from dataclasses import dataclass, replace
+from typing import Literal
+
+__all__ = [
+    "MEDIA_KINDS",
+    "RECORD_KINDS",
+    "IndexOrigin",
+    "ReplayPlan",
+    "ResumptionStats",
+    "ResumptionTracker",
+    "SentRecord",
+    "first_message_index",
+    "is_stale_media",
+]
+
+IndexOrigin = Literal["setup_is_0", "first_is_0"]
+
+RECORD_KINDS = frozenset(
+    {
+        "audio",
+        "video",
+        "text",
+        "client_content",
+        "tool_response",
+        "context_update",
+        "activity_start",
+        "activity_end",
+        "audio_stream_end",
+    }
+)
+MEDIA_KINDS = frozenset({"audio", "video"})
+
+
+def first_message_index(origin: IndexOrigin) -> int:
+    """The index of the first message after ``setup`` on a connection, under ``origin``."""
+    if origin == "setup_is_0":
+        return 1
+    if origin == "first_is_0":
+        return 0
+    raise ValueError(f"index_origin must be 'setup_is_0' or 'first_is_0', got {origin!r}")
+
+
+def is_stale_media(kind: str, written_at: float, now: float, max_age: float | None) -> bool:
+    """Whether a real-time media message is too old to be worth sending (``None``: never)."""
+    return max_age is not None and kind in MEDIA_KINDS and now - written_at > max_age
+
+
+@dataclass(frozen=True, slots=True)
+class SentRecord:
+    """One client message written after ``setup``.
+
+    ``seq`` is session-wide and never changes (a replay keeps it); ``connection`` and ``index``
+    say where the message was last written.
+    """
+
+    seq: int
+    kind: str
+    frame: str
+    written_at: float
+    connection: int
+    index: int
+
+
+@dataclass(frozen=True, slots=True)
+class ReplayPlan:
+    """The records to write on a new connection, in order, and how much stale media was dropped."""
+
+    records: tuple[SentRecord, ...]
+    dropped_stale_audio: int
+
+
+@dataclass(frozen=True, slots=True)
+class ResumptionStats:
+    """Counters since the tracker was created.
+
+    ``dropped_stale_audio`` includes video; ``non_resumable_updates`` counts updates that gave
+    no usable handle (``resumable: false`` or an empty handle); ``forgotten`` counts records
+    discarded by :meth:`ResumptionTracker.forget_all`.
+    """
+
+    recorded: int
+    confirmed: int
+    replayed: int
+    dropped_stale_audio: int
+    evicted_media: int
+    evicted_other: int
+    forgotten: int
+    updates: int
+    non_resumable_updates: int
+
+
+def _frame_size(frame: str) -> int:
+    # isascii() is O(1) in CPython, and media frames (base64 in JSON) are always ASCII.
+    return len(frame) if frame.isascii() else len(frame.encode("utf-8"))
+
+
+def _check_bound(name: str, value: int) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name} must be an int, got {type(value).__name__}")
+    if value < 1:
+        raise ValueError(f"{name} must be >= 1, got {value}")
+    return value
+
+
+_Predicate = Callable[[SentRecord], bool]
+
+
+class ResumptionTracker:
+    """Buffers sent messages until a resumption handle covers them; plans replays.
+
+    Not thread-safe; meant to be driven by the client's single writer and single reader.
+    """
+
+    def __init__(
+        self,
+        *,
+        max_records: int = 20_000,
+        max_bytes: int = 32 * 1024 * 1024,
+        index_origin: IndexOrigin = "setup_is_0",
+    ) -> None:
+        self._max_records = _check_bound("max_records", max_records)
+        self._max_bytes = _check_bound("max_bytes", max_bytes)
+        self._first_index = first_message_index(index_origin)
+        self._index_origin: IndexOrigin = index_origin
+        # Two queues, each in seq order, so media can be evicted before anything else in O(1).
+        self._media: OrderedDict[int, SentRecord] = OrderedDict()
+        self._other: OrderedDict[int, SentRecord] = OrderedDict()
+        self._bytes = 0
+        # activity_end records still to come whose activity_start was evicted.
+        self._orphan_ends = 0
+        self._next_seq = 1
+        self._connection = 0
+        self._next_index = self._first_index
+        self._latest_handle: str | None = None
+        self._recorded = 0
+        self._confirmed = 0
+        self._replayed = 0
+        self._dropped_stale = 0
+        self._evicted_media = 0
+        self._evicted_other = 0
+        self._forgotten = 0
+        self._updates = 0
+        self._non_resumable = 0
+
+    # --- state ------------------------------------------------------------------------------
+
+    @property
+    def index_origin(self) -> IndexOrigin:
+        return self._index_origin
+
+    @property
+    def connection(self) -> int:
+        """The current connection id (0 before the first :meth:`new_connection`)."""
+        return self._connection
+
+    @property
+    def next_index(self) -> int:
+        """The index the next message written on the current connection will get."""
+        return self._next_index
+
+    @property
+    def latest_handle(self) -> str | None:
+        """The newest handle that came with ``resumable: true`` (§5.4), or ``None``."""
+        return self._latest_handle
+
+    @property
+    def unconfirmed(self) -> tuple[SentRecord, ...]:
+        """Every buffered record, in seq order."""
+        return self._ordered()
+
+    @property
+    def unconfirmed_bytes(self) -> int:
+        return self._bytes
+
+    def statistics(self) -> ResumptionStats:
+        return ResumptionStats(
+            recorded=self._recorded,
+            confirmed=self._confirmed,
+            replayed=self._replayed,
+            dropped_stale_audio=self._dropped_stale,
+            evicted_media=self._evicted_media,
+            evicted_other=self._evicted_other,
+            forgotten=self._forgotten,
+            updates=self._updates,
+            non_resumable_updates=self._non_resumable,
+        )
+
+    # --- writing ----------------------------------------------------------------------------
+
+    def new_connection(self) -> int:
+        """Start numbering a new connection (call when its ``setup`` is written); returns its id."""
+        self._connection += 1
+        self._next_index = self._first_index
+        return self._connection
+
+    def record_sent(self, kind: str, frame: str, written_at: float) -> SentRecord:
+        """Buffer a message just written on the current connection; it keeps it until confirmed."""
+        if kind not in RECORD_KINDS:
+            raise ValueError(f"kind must be one of {sorted(RECORD_KINDS)}, got {kind!r}")
+        if not isinstance(frame, str):
+            raise TypeError(f"frame must be the encoded JSON str, got {type(frame).__name__}")
+        self._require_connection()
+        record = SentRecord(
+            seq=self._next_seq,
+            kind=kind,
+            frame=frame,
+            written_at=written_at,
+            connection=self._connection,
+            index=self._take_index(),
+        )
+        self._next_seq += 1
+        self._recorded += 1
+        if kind == "activity_end" and self._orphan_ends:
+            # Its start was evicted: replaying this end alone would break the pair.
+            self._orphan_ends -= 1
+            self._evicted_other += 1
+            return record
+        self._queue_for(kind)[record.seq] = record
+        self._bytes += _frame_size(frame)
+        self._enforce_bounds()
+        return record
+
+    def record_replayed(self, record: SentRecord) -> SentRecord:
+        """Note that a buffered record was written again on the current connection.
+
+        Returns the updated record: same ``seq``, ``kind``, ``frame`` and ``written_at`` (age is
+        measured from the first write), new ``connection`` and ``index``.
+        """
+        self._require_connection()
+        queue = self._queue_for(record.kind)
+        current = queue.get(record.seq)
+        if current is None:
+            raise ValueError(
+                f"record seq={record.seq} is not buffered (already confirmed, dropped or evicted)"
+            )
+        if current.connection == self._connection:
+            raise ValueError(
+                f"record seq={record.seq} was already written on connection {self._connection}"
+            )
+        updated = replace(current, connection=self._connection, index=self._take_index())
+        queue[record.seq] = updated  # keeps its place: the queue stays in seq order
+        self._replayed += 1
+        return updated
+
+    # --- reading ----------------------------------------------------------------------------
+
+    def on_update(
+        self, handle: str | None, resumable: bool, last_consumed_index: int | None
+    ) -> int:
+        """Apply a ``sessionResumptionUpdate``; returns how many records it confirmed.
+
+        Updates without a usable handle (``resumable: false``, or an empty handle) change
+        nothing: confirming records against a handle we cannot use would lose them.
+        """
+        self._updates += 1
+        if not resumable or not handle:
+            self._non_resumable += 1
+            return 0
+        if last_consumed_index is not None and (
+            isinstance(last_consumed_index, bool) or not isinstance(last_consumed_index, int)
+        ):
+            raise TypeError(
+                f"last_consumed_index must be an int or None, got {last_consumed_index!r}"
+            )
+        self._latest_handle = handle
+        current = self._connection
+        if last_consumed_index is None:
+            return self._confirm(lambda r: r.connection == current)
+        limit = last_consumed_index
+        return self._confirm(lambda r: r.connection == current and r.index <= limit)
+
+    def plan_replay(self, now: float, max_audio_age: float | None) -> ReplayPlan:
+        """List what to write after resuming, dropping stale audio/video from the buffer.
+
+        Call it on a new connection right after ``setup``. Records already written on the current
+        connection (replayed or new) are not listed again, so calling it twice cannot duplicate.
+        """
+        if max_audio_age is not None and (math.isnan(max_audio_age) or max_audio_age < 0):
+            raise ValueError(f"max_audio_age must be >= 0 seconds or None, got {max_audio_age!r}")
+        current = self._connection
+        stale = [
+            seq
+            for seq, r in self._media.items()
+            if r.connection != current and is_stale_media(r.kind, r.written_at, now, max_audio_age)
+        ]
+        for seq in stale:
+            self._remove(self._media, seq)
+        self._dropped_stale += len(stale)
+        records = tuple(r for r in self._ordered() if r.connection != current)
+        return ReplayPlan(records=records, dropped_stale_audio=len(stale))
+
+    def forget_all(self) -> int:
+        """Discard every buffered record and the handle (a fresh session); returns the count."""
+        count = len(self._media) + len(self._other)
+        self._media.clear()
+        self._other.clear()
+        self._bytes = 0
+        self._orphan_ends = 0
+        self._latest_handle = None
+        self._forgotten += count
+        return count
+
+    # --- internals --------------------------------------------------------------------------
+
+    def _require_connection(self) -> None:
+        if self._connection == 0:
+            raise RuntimeError("call new_connection() before recording messages")
+
+    def _take_index(self) -> int:
+        index = self._next_index
+        self._next_index += 1
+        return index
+
+    def _queue_for(self, kind: str) -> OrderedDict[int, SentRecord]:
+        return self._media if kind in MEDIA_KINDS else self._other
+
+    def _ordered(self) -> tuple[SentRecord, ...]:
+        return tuple(heapq.merge(self._media.values(), self._other.values(), key=lambda r: r.seq))
+
+    def _remove(self, queue: OrderedDict[int, SentRecord], seq: int) -> SentRecord:
+        record = queue.pop(seq)
+        self._bytes -= _frame_size(record.frame)
+        return record
+
+    def _confirm(self, covered: _Predicate) -> int:
+        count = 0
+        for queue in (self._media, self._other):
+            for seq in [seq for seq, r in queue.items() if covered(r)]:
+                self._remove(queue, seq)
+                count += 1
+        self._confirmed += count
+        return count
+
+    def _enforce_bounds(self) -> None:
+        while self._media or self._other:
+            if (
+                len(self._media) + len(self._other) <= self._max_records
+                and self._bytes <= self._max_bytes
+            ):
+                return
+            if self._media:
+                self._remove(self._media, next(iter(self._media)))
+                self._evicted_media += 1
+                continue
+            evicted = self._remove(self._other, next(iter(self._other)))
+            self._evicted_other += 1
+            if evicted.kind == "activity_start":
+                # Its end must go too: an activityEnd without its start would be replayed alone.
+                end = next((s for s, r in self._other.items() if r.kind == "activity_end"), None)
+                if end is None:
+                    self._orphan_ends += 1
+                else:
+                    self._remove(self._other, end)
+                    self._evicted_other += 1
+
+    def __repr__(self) -> str:
+        return (
+            f"ResumptionTracker(connection={self._connection}, "
+            f"unconfirmed={len(self._media) + len(self._other)}, bytes={self._bytes}, "
+            f"has_handle={self._latest_handle is not None})"
+        )

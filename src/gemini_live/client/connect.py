@@ -21,7 +21,12 @@ from gemini_live.client.keeper import open_session
 from gemini_live.client.options import SessionOptions
 from gemini_live.client.session import Session
 from gemini_live.errors import ConfigError
-from gemini_live.protocol.config import LiveConfig, Platform, SessionResumptionConfig, validate_config
+from gemini_live.protocol.config import (
+    LiveConfig,
+    Platform,
+    SessionResumptionConfig,
+    validate_config,
+)
 
 __all__ = ["connect"]
 
@@ -152,8 +157,13 @@ def _endpoint_provider(
                 token = await endpoints.vertex_access_token()
             if base_url is not None:
                 return endpoints.custom_endpoint(
-                    base_url, model, platform="vertex", token=token, project=project,
-                    location=location, **version,
+                    base_url,
+                    model,
+                    platform="vertex",
+                    token=token,
+                    project=project,
+                    location=location,
+                    **version,
                 )
             return endpoints.vertex_endpoint(
                 model, project=project, location=location, access_token=token, **version

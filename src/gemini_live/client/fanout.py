@@ -148,7 +148,9 @@ class EventHub:
         self._closed = False
         self._close_error: BaseException | None = None
 
-    def subscribe(self, *, max_queue: int = 4096, overflow: OverflowPolicy = "error") -> Subscription:
+    def subscribe(
+        self, *, max_queue: int = 4096, overflow: OverflowPolicy = "error"
+    ) -> Subscription:
         sub = Subscription(self, max_queue, overflow)
         if self._closed:
             sub._finish(self._close_error)

@@ -284,7 +284,9 @@ class Session(ConnectionHandler):
             publish(event)
             if trigger is not None and next_phase(self._phase, trigger) is not self._phase:
                 self._apply(trigger)
-            if self._keeper is not None and (kind is ev.TurnComplete or kind is ev.GenerationComplete):
+            if self._keeper is not None and (
+                kind is ev.TurnComplete or kind is ev.GenerationComplete
+            ):
                 self._keeper.turn_boundary()
 
     def _on_control(self, event: ev.Event) -> None:
@@ -376,9 +378,7 @@ class Session(ConnectionHandler):
 
     def send_audio_nowait(self, data: bytes) -> None:
         """Like :meth:`send_audio` but never waits: raises ``SendQueueFull`` instead."""
-        self._submit_nowait(
-            "audio", codec.encode_audio(inputs.check_audio(data), self._audio_mime)
-        )
+        self._submit_nowait("audio", codec.encode_audio(inputs.check_audio(data), self._audio_mime))
 
     async def send_video(self, jpeg_data: bytes) -> None:
         """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``)."""
@@ -421,7 +421,9 @@ class Session(ConnectionHandler):
         ``turnComplete: false`` instead.
         """
         text = inputs.check_instruction(instruction)
-        content = Content(parts=(Part(text=text),), role="system" if self._vertex_system_turns else "user")
+        content = Content(
+            parts=(Part(text=text),), role="system" if self._vertex_system_turns else "user"
+        )
         if self._vertex_system_turns:
             await self._submit("client_content", codec.encode(ClientContent((content,), False)))
         else:

@@ -163,7 +163,9 @@ def _free_port() -> int:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawTextHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
     parser.add_argument("--frames", type=int, default=20_000)
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
@@ -193,13 +195,19 @@ def main(argv: list[str] | None = None) -> int:
         raw_down = min(r[1] for r in raw) * 1e6
         live_up = min(r[0] for r in live) * 1e6
         live_down = min(r[1] for r in live) * 1e6
-        print(f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
-              f"{args.frames} frames x {args.rounds} rounds, best round, client CPU per message")
+        print(
+            f"python {sys.version.split()[0]}, {os.cpu_count()} cpus, "
+            f"{args.frames} frames x {args.rounds} rounds, best round, client CPU per message"
+        )
         print(f"{'path':<34}{'raw websockets':>16}{'gemini-live':>14}{'ratio':>8}")
-        print(f"{'uplink (20 ms 16 kHz PCM16)':<34}{raw_up:>13.2f} us{live_up:>11.2f} us"
-              f"{live_up / raw_up:>8.2f}")
-        print(f"{'downlink (40 ms 24 kHz PCM16)':<34}{raw_down:>13.2f} us{live_down:>11.2f} us"
-              f"{live_down / raw_down:>8.2f}")
+        print(
+            f"{'uplink (20 ms 16 kHz PCM16)':<34}{raw_up:>13.2f} us{live_up:>11.2f} us"
+            f"{live_up / raw_up:>8.2f}"
+        )
+        print(
+            f"{'downlink (40 ms 24 kHz PCM16)':<34}{raw_down:>13.2f} us{live_down:>11.2f} us"
+            f"{live_down / raw_down:>8.2f}"
+        )
     finally:
         peer.terminate()
         peer.join(5)

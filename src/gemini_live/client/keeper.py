@@ -204,9 +204,7 @@ async def _keep(session: Session) -> None:
         if keeper.go_away_deadline is not None:
             timeout = max(0.0, keeper.go_away_deadline - loop.time())
         try:
-            done, _ = await asyncio.wait(
-                {lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED"
-            )
+            await asyncio.wait({lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED")
         finally:
             lost.cancel()
             rotate.cancel()
@@ -264,7 +262,9 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
                 and exc.code in (1007, 1008)
             )
             if refused and options.on_resume_failure == "fresh":
-                log.warning("resumption handle refused (%s); starting a fresh session", exc.reason)
+                log.warning(
+                    "resumption handle refused (%s); starting a fresh session", failure.reason
+                )
                 handle, fresh = None, True
                 verdict = Verdict.ROTATE
                 continue

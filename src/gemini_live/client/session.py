@@ -29,7 +29,7 @@ from gemini_live.client.handshake import Connection, ConnectionHandler
 from gemini_live.client.options import SessionOptions
 from gemini_live.client.outbox import Outbox, PendingFrame
 from gemini_live.client.transport import CloseInfo, TransportClosed
-from gemini_live.errors import LiveTimeout, SendQueueFull, SessionBroken, SessionClosed
+from gemini_live.errors import LiveTimeout, SendQueueFull, SessionClosed
 from gemini_live.protocol import encode as codec
 from gemini_live.protocol import events as ev
 from gemini_live.protocol.config import LiveConfig, Platform

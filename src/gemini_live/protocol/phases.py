@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Mapping
+from types import MappingProxyType
 
 __all__ = ["TRANSITIONS", "Phase", "Trigger", "next_phase"]
 
@@ -120,7 +121,7 @@ def _build() -> dict[tuple[Phase, Trigger], Phase]:
     return table
 
 
-TRANSITIONS: Mapping[tuple[Phase, Trigger], Phase] = _build()
+TRANSITIONS: Mapping[tuple[Phase, Trigger], Phase] = MappingProxyType(_build())
 
 
 def next_phase(phase: Phase, trigger: Trigger) -> Phase | None:

@@ -1,0 +1,42 @@
+"""``gemini-live chat``: type a line, hear/read the answer; also works with piped input."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+
+import gemini_live
+from gemini_live import AudioTranscriptionConfig, GenerationConfig, LiveConfig
+from gemini_live.cli.demo import WEATHER_TOOL, run_turn
+from gemini_live.cli.target import open_target
+
+__all__ = ["run_chat"]
+
+
+async def _read_line(interactive: bool) -> str | None:
+    if interactive:
+        print("you> ", end="", flush=True)
+    line = await asyncio.to_thread(sys.stdin.readline)
+    return line.rstrip("\n") if line else None
+
+
+async def run_chat(args: argparse.Namespace) -> int:
+    interactive = sys.stdin.isatty()
+    config = LiveConfig(
+        generation_config=GenerationConfig(response_modalities=("AUDIO",)),
+        tools=(WEATHER_TOOL,),
+        output_audio_transcription=AudioTranscriptionConfig(),
+    )
+    async with open_target(args) as target:
+        if interactive:
+            print(f"Chatting with {args.model} on {target.label}. Ctrl-D to quit.")
+        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+            events = s.events()
+            while (line := await _read_line(interactive)) is not None:
+                if not line.strip():
+                    continue
+                print("model> ", end="", flush=True)
+                await run_turn(s, events, lambda text=line: s.send_text(text))  # type: ignore[misc]
+                print()
+    return 0

@@ -1,0 +1,184 @@
+"""``gemini-live demo``: one short, real Live session that shows the main features.
+
+Four turns: a text question answered with audio (plus its transcript), a tool call answered by
+a local Python function, a long answer interrupted by new client content, and the answer after
+the interruption. Each turn prints a live transcript and its latency (first output, complete).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+import gemini_live
+from gemini_live import (
+    AudioChunk,
+    AudioTranscriptionConfig,
+    FunctionDeclaration,
+    FunctionResponse,
+    GenerationConfig,
+    Interrupted,
+    LiveConfig,
+    OutputTranscription,
+    TextDelta,
+    Tool,
+    ToolCall,
+    TurnComplete,
+)
+from gemini_live.cli.target import open_target
+from gemini_live.client.fanout import Subscription
+from gemini_live.client.session import Session
+
+__all__ = ["TurnResult", "get_weather", "run_demo", "run_turn"]
+
+TURN_TIMEOUT = 60.0
+
+
+def get_weather(city: str) -> dict[str, Any]:
+    """The local Python function the model calls in the demo (deterministic, offline)."""
+    table = {"paris": 18, "london": 14, "tokyo": 22}
+    return {"city": city, "temp_c": table.get(city.lower(), 20), "sky": "clear"}
+
+
+WEATHER_TOOL = Tool(
+    function_declarations=(
+        FunctionDeclaration(
+            name="get_weather",
+            description="Current weather for a city",
+            parameters={
+                "type": "OBJECT",
+                "properties": {"city": {"type": "STRING"}},
+                "required": ["city"],
+            },
+        ),
+    )
+)
+
+
+@dataclass
+class TurnResult:
+    transcript: str = ""
+    audio_bytes: int = 0
+    tool_calls: list[str] = field(default_factory=list)
+    interrupted: bool = False
+    first_output_s: float | None = None
+    total_s: float = 0.0
+
+
+async def run_turn(
+    session: Session,
+    events: Subscription,
+    send: Callable[[], Awaitable[None]],
+    *,
+    on_first_audio: Callable[[], Awaitable[None]] | None = None,
+    echo: bool = True,
+) -> TurnResult:
+    """Send, then read events until the turn completes; answer tool calls locally."""
+    result = TurnResult()
+    started = time.perf_counter()
+    await send()
+    async with asyncio.timeout(TURN_TIMEOUT):
+        async for event in events:
+            is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
+            if is_output and result.first_output_s is None:
+                result.first_output_s = time.perf_counter() - started
+            match event:
+                case AudioChunk(data=data):
+                    first = result.audio_bytes == 0
+                    result.audio_bytes += len(data)
+                    if first and on_first_audio is not None:
+                        callback, on_first_audio = on_first_audio, None
+                        await callback()
+                case TextDelta(text=text) | OutputTranscription(text=text):
+                    result.transcript += text
+                    if echo:
+                        print(text, end="", flush=True)
+                case ToolCall(calls=calls):
+                    responses = []
+                    for call in calls:
+                        output = get_weather(**call.args) if call.name == "get_weather" else {}
+                        result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
+                        if echo:
+                            print(
+                                f"\n    [tool] {call.name}({json.dumps(call.args)}) -> "
+                                f"{json.dumps(output)}"
+                            )
+                        responses.append(
+                            FunctionResponse(
+                                name=call.name, response={"output": output}, id=call.id
+                            )
+                        )
+                    await session.send_tool_response(responses)
+                case Interrupted():
+                    result.interrupted = True
+                    if echo:
+                        print(" [interrupted]", end="", flush=True)
+                case TurnComplete():
+                    break
+    result.total_s = time.perf_counter() - started
+    return result
+
+
+def _report(result: TurnResult) -> None:
+    first = f"{result.first_output_s * 1000:.0f} ms" if result.first_output_s is not None else "-"
+    seconds = result.audio_bytes / (24_000 * 2)
+    print(
+        f"\n    latency: first output {first}, turn complete {result.total_s * 1000:.0f} ms; "
+        f"audio {seconds:.2f} s ({result.audio_bytes} bytes)"
+    )
+
+
+async def run_demo(args: argparse.Namespace) -> int:
+    config = LiveConfig(
+        generation_config=GenerationConfig(response_modalities=("AUDIO",)),
+        system_instruction="You are a concise, friendly voice assistant.",
+        tools=(WEATHER_TOOL,),
+        output_audio_transcription=AudioTranscriptionConfig(),
+    )
+    async with open_target(args) as target:
+        print(f"Connecting to {target.label} with model {args.model} ...")
+        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+            events = s.events()
+            print(f"Session open (phase {s.phase.value}).\n")
+
+            print("1) user: Hello! Who are you?\n   model: ", end="")
+            _report(await run_turn(s, events, lambda: s.send_text("Hello! Who are you?")))
+
+            ask = (
+                'call get_weather {"city": "Paris"}'
+                if target.emulated
+                else "What is the weather in Paris? Use the get_weather tool."
+            )
+            print(f"\n2) user: {ask}\n   model: ", end="")
+            _report(await run_turn(s, events, lambda: s.send_text(ask)))
+
+            story = "Tell me a long story about the sea."
+
+            async def barge_in() -> None:
+                print(" [user barges in]", end="", flush=True)
+                await s.send_client_content(
+                    [{"role": "user", "parts": [{"text": "Stop. Just say OK."}]}], True
+                )
+
+            print(f"\n3) user: {story}\n   model: ", end="")
+            turn = await run_turn(s, events, lambda: s.send_text(story), on_first_audio=barge_in)
+            _report(turn)
+            if turn.interrupted:
+                print("\n4) (after the interruption)\n   model: ", end="")
+                _report(await run_turn(s, events, _nothing))
+
+            stats = s.statistics()
+            print(
+                f"\nDone: {stats.messages_sent} messages sent, {stats.frames_received} frames "
+                f"received, {stats.events_published} events, {stats.reconnects} reconnects."
+            )
+    return 0
+
+
+async def _nothing() -> None:
+    return None

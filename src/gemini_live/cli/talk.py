@@ -1,0 +1,67 @@
+"""``gemini-live talk``: send a WAV as real-time audio and save the spoken reply as a WAV."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import time
+
+import gemini_live
+from gemini_live import (
+    AudioChunk,
+    AudioTranscriptionConfig,
+    GenerationConfig,
+    InputTranscription,
+    LiveConfig,
+    OutputTranscription,
+    TurnComplete,
+)
+from gemini_live.audio.pcm import INPUT_RATE, OUTPUT_RATE, chunk_pcm16, silence
+from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
+from gemini_live.cli.target import open_target
+
+__all__ = ["run_talk"]
+
+CHUNK_MS = 20
+TRAILING_SILENCE_MS = 1500  # lets the service's VAD see the end of speech
+
+
+async def run_talk(args: argparse.Namespace) -> int:
+    pcm = read_wav_as_pcm16(args.wav_in, target_rate=INPUT_RATE)  # ValueError on a bad WAV
+    config = LiveConfig(
+        generation_config=GenerationConfig(response_modalities=("AUDIO",)),
+        input_audio_transcription=AudioTranscriptionConfig(),
+        output_audio_transcription=AudioTranscriptionConfig(),
+    )
+    async with open_target(args) as target:
+        print(f"Sending {len(pcm) / (2 * INPUT_RATE):.2f} s of audio to {target.label} ...")
+        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+            events = s.events()
+            started = time.perf_counter()
+            for chunk in chunk_pcm16(
+                pcm + silence(TRAILING_SILENCE_MS, INPUT_RATE), INPUT_RATE, CHUNK_MS
+            ):
+                await s.send_audio(chunk)
+                if args.realtime:
+                    await asyncio.sleep(CHUNK_MS / 1000)
+            heard, said, reply = "", "", bytearray()
+            async with asyncio.timeout(60):
+                async for event in events:
+                    match event:
+                        case InputTranscription(text=text):
+                            heard += text
+                        case OutputTranscription(text=text):
+                            said += text
+                        case AudioChunk(data=data):
+                            reply += data
+                        case TurnComplete():
+                            break
+            elapsed = time.perf_counter() - started
+    write_wav_pcm16(args.wav_out, bytes(reply), OUTPUT_RATE)
+    print(f"you said:   {heard.strip() or '(no input transcription)'}")
+    print(f"model said: {said.strip() or '(no output transcription)'}")
+    print(
+        f"wrote {args.wav_out}: {len(reply) / (2 * OUTPUT_RATE):.2f} s at {OUTPUT_RATE} Hz "
+        f"({elapsed:.2f} s after the upload started)"
+    )
+    return 0

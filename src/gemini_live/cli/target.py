@@ -1,0 +1,43 @@
+"""Where a CLI command connects: the real service, a given URL, or an in-process emulator."""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = ["Target", "open_target"]
+
+
+@dataclass(frozen=True)
+class Target:
+    label: str
+    connect_kwargs: dict[str, Any]
+    emulated: bool
+
+
+@contextlib.asynccontextmanager
+async def open_target(args: argparse.Namespace) -> AsyncIterator[Target]:
+    """Yield connection arguments; starts (and stops) the emulator when no key is available."""
+    key = args.api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+    if args.base_url:
+        yield Target(
+            f"endpoint {args.base_url}",
+            {"base_url": args.base_url, "api_key": key or "local"},
+            emulated=False,
+        )
+        return
+    if key and not args.emulator:
+        yield Target("the Gemini Live API", {"api_key": key}, emulated=False)
+        return
+    from gemini_live.testing import Emulator
+
+    async with Emulator() as emulator:
+        yield Target(
+            f"the built-in emulator at {emulator.url} (set GEMINI_API_KEY for the real service)",
+            {"base_url": emulator.url, "api_key": "emulator"},
+            emulated=True,
+        )

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from typing import Any, TypeVar, dataclass_transform
 
 from gemini_live.protocol.phases import Phase
 
@@ -56,7 +56,14 @@ __all__ = [
     "WaitingForInput",
 ]
 
-_frozen = dataclass(frozen=True, slots=True)
+_T = TypeVar("_T")
+
+
+# A bare alias ``_frozen = dataclass(...)`` is invisible to mypy (every constructor call then
+# fails type-checking); dataclass_transform makes the decorator's effect known.
+@dataclass_transform(frozen_default=True, field_specifiers=(field,))
+def _frozen(cls: type[_T]) -> type[_T]:
+    return dataclass(frozen=True, slots=True)(cls)
 
 
 # --- setup ---------------------------------------------------------------------------------

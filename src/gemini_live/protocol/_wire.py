@@ -1,0 +1,269 @@
+"""Proto3-JSON scalar codecs and key tables for server frames (read and write).
+
+Reading is lenient in the ways the service and Google's clients are (§2 of the protocol notes):
+camelCase or snake_case keys, int64 as a string or a number, Durations as ``"1.5s"`` or a number
+of seconds, base64 in either alphabet with or without padding, ``null`` meaning "absent". Writing
+is what the service emits: camelCase, standard padded base64, int64 as strings, ``"Ns"``.
+
+Problems raise :class:`WireValueError` (a ``ValueError``) carrying the path to the bad value; the
+decoder turns it into ``FrameDecodeError``. Pure functions only: no I/O, no clock.
+"""
+
+from __future__ import annotations
+
+import binascii
+import math
+import re
+from datetime import timedelta
+from typing import Any
+
+from gemini_live.protocol.server import DEFAULT_OUTPUT_SAMPLE_RATE
+
+__all__ = [
+    "WireValueError",
+    "as_bool",
+    "as_bytes",
+    "as_duration",
+    "as_enum",
+    "as_int",
+    "as_list",
+    "as_object",
+    "as_str",
+    "audio_rate",
+    "canon",
+    "encode_bytes",
+    "encode_duration",
+    "keymap",
+]
+
+
+class WireValueError(ValueError):
+    """A value of the wrong type or form, with the path to it (built up by the callers)."""
+
+    def __init__(self, key: str, problem: str) -> None:
+        super().__init__(problem)
+        self.path = [key]
+        self.problem = problem
+
+    def under(self, key: str) -> WireValueError:
+        """Prefix the path with an enclosing key (or ``[i]`` index); returns ``self``."""
+        self.path.insert(0, key)
+        return self
+
+    def __str__(self) -> str:
+        where = "".join(p if p.startswith("[") else "." + p for p in self.path if p)
+        where = where.lstrip(".") or "frame"
+        return f"{where}: {self.problem}"
+
+
+def _kind(value: Any) -> str:
+    if value is None:
+        return "null"
+    if isinstance(value, bool):
+        return "a boolean"
+    if isinstance(value, int | float):
+        return "a number"
+    if isinstance(value, str):
+        return "a string"
+    if isinstance(value, list):
+        return "an array"
+    if isinstance(value, dict):
+        return "an object"
+    return type(value).__name__
+
+
+def _expected(key: str, what: str, value: Any) -> WireValueError:
+    return WireValueError(key, f"expected {what}, got {_kind(value)}")
+
+
+# --- keys ----------------------------------------------------------------------------------
+
+_CAMEL_HUMP = re.compile(r"(?<=[a-z0-9])([A-Z])")
+
+
+def keymap(*camel_names: str) -> dict[str, str]:
+    """Map both spellings of each field (``turnComplete``, ``turn_complete``) to the camel one."""
+    table: dict[str, str] = {}
+    for name in camel_names:
+        table[name] = name
+        table[_CAMEL_HUMP.sub(r"_\1", name).lower()] = name
+    return table
+
+
+def canon(value: Any, table: dict[str, str], key: str) -> dict[str, Any]:
+    """The known, non-null fields of a JSON object, keyed by their camelCase names.
+
+    Unknown fields are dropped (the service adds fields over time); ``null`` is proto3 for
+    "absent". When both spellings of a field are present the later one wins.
+    """
+    if type(value) is not dict:
+        raise _expected(key, "an object", value)
+    out: dict[str, Any] = {}
+    for k, v in value.items():
+        name = table.get(k)
+        if name is not None and v is not None:
+            out[name] = v
+    return out
+
+
+# --- scalars -------------------------------------------------------------------------------
+
+
+def as_bool(value: Any, key: str) -> bool:
+    if type(value) is not bool:
+        raise _expected(key, "a boolean", value)
+    return value
+
+
+def as_str(value: Any, key: str) -> str:
+    if type(value) is not str:
+        raise _expected(key, "a string", value)
+    return value
+
+
+def as_enum(value: Any, key: str) -> str:
+    """Enum names are kept as strings, known or not; proto3 also allows the number."""
+    if type(value) is str:
+        return value
+    if type(value) is int:
+        return str(value)
+    raise _expected(key, "an enum name", value)
+
+
+def as_object(value: Any, key: str) -> dict[str, Any]:
+    if type(value) is not dict:
+        raise _expected(key, "an object", value)
+    return value
+
+
+def as_list(value: Any, key: str) -> list[Any]:
+    if type(value) is not list:
+        raise _expected(key, "an array", value)
+    return value
+
+
+_INT = re.compile(r"-?[0-9]{1,20}")
+_INT64_MIN = -(2**63)
+_INT64_MAX = 2**63 - 1
+
+
+def as_int(value: Any, key: str) -> int:
+    """int32/int64: a JSON number (integral) or, as the service writes int64, a decimal string."""
+    if type(value) is int:
+        result = value
+    elif (type(value) is float and value.is_integer()) or (
+        type(value) is str and _INT.fullmatch(value)
+    ):
+        result = int(value)
+    else:
+        raise _expected(key, "an integer (number or decimal string)", value)
+    if not _INT64_MIN <= result <= _INT64_MAX:
+        raise WireValueError(key, "integer out of the int64 range")
+    return result
+
+
+_DURATION = re.compile(r"(-)?([0-9]{1,12})(?:\.([0-9]{1,9}))?s?")
+_MAX_DURATION_SECONDS = 315_576_000_000  # the proto's own bound (about 10,000 years)
+
+
+def as_duration(value: Any, key: str) -> timedelta:
+    """``google.protobuf.Duration``: ``"50s"``, ``"1.5s"``, ``"0.000001s"``; also a number of
+    seconds. Nanoseconds are rounded to the microsecond ``timedelta`` resolution."""
+    if type(value) is str:
+        match = _DURATION.fullmatch(value)
+        if match is None:
+            raise _expected(key, 'a duration such as "1.5s"', value)
+        sign, whole, frac = match.groups()
+        nanos = int(whole) * 1_000_000_000 + (int(frac.ljust(9, "0")) if frac else 0)
+        micros = (nanos + 500) // 1000
+        try:
+            result = timedelta(microseconds=micros)
+        except OverflowError:
+            raise WireValueError(key, "duration out of range") from None
+        return -result if sign else result
+    if type(value) in (int, float):
+        if not math.isfinite(value) or abs(value) > _MAX_DURATION_SECONDS:
+            raise WireValueError(key, "duration out of range")
+        return timedelta(seconds=value)
+    raise _expected(key, 'a duration such as "1.5s"', value)
+
+
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def as_bytes(value: Any, key: str) -> bytes:
+    """Base64 in the standard or URL-safe alphabet, padded or not.
+
+    binascii's lenient mode silently drops characters outside the standard alphabet, which would
+    corrupt URL-safe data (``-``/``_``) and hide garbage, so URL-safe characters are translated
+    first and decoding is strict; only whitespace is tolerated (stripped on a second attempt).
+    """
+    if type(value) is not str:
+        raise _expected(key, "a base64 string", value)
+    text = value
+    if "-" in text or "_" in text:
+        text = text.translate(_URLSAFE_TO_STANDARD)
+    try:
+        return _b64_strict(text)
+    except ValueError:
+        stripped = "".join(text.split())
+        if stripped != text:
+            try:
+                return _b64_strict(stripped)
+            except ValueError:
+                pass
+    raise WireValueError(key, "invalid base64 data")
+
+
+def _b64_strict(text: str) -> bytes:
+    missing = -len(text) % 4
+    if missing:
+        text += "=" * missing
+    return binascii.a2b_base64(text, strict_mode=True)
+
+
+def encode_bytes(data: bytes) -> str:
+    return binascii.b2a_base64(data, newline=False).decode("ascii")
+
+
+def encode_duration(value: timedelta) -> str:
+    """Shortest exact ``"Ns"`` form: ``"50s"``, ``"1.5s"``, ``"0.000001s"``, ``"-2s"``."""
+    micros = value // timedelta(microseconds=1)
+    sign = "-" if micros < 0 else ""
+    seconds, frac = divmod(abs(micros), 1_000_000)
+    if frac:
+        return f"{sign}{seconds}.{frac:06d}".rstrip("0") + "s"
+    return f"{sign}{seconds}s"
+
+
+# --- audio MIME types ----------------------------------------------------------------------
+
+_RATE_CACHE: dict[str, int] = {}
+_RATE_CACHE_MAX = 64
+_NOT_AUDIO = 0
+
+
+def audio_rate(mime_type: str) -> int | None:
+    """The sample rate of an ``audio/*`` MIME type (``rate=`` parameter, else 24000), or
+    ``None`` when the type is not audio. Results are memoised: a session sees one or two types."""
+    rate = _RATE_CACHE.get(mime_type)
+    if rate is None:
+        rate = _parse_audio_rate(mime_type)
+        if len(_RATE_CACHE) < _RATE_CACHE_MAX:
+            _RATE_CACHE[mime_type] = rate
+    return None if rate == _NOT_AUDIO else rate
+
+
+def _parse_audio_rate(mime_type: str) -> int:
+    media, _, params = mime_type.partition(";")
+    if not media.strip().lower().startswith("audio/"):
+        return _NOT_AUDIO
+    rate = DEFAULT_OUTPUT_SAMPLE_RATE
+    for param in params.split(";"):
+        name, _, raw = param.partition("=")
+        raw = raw.strip().strip('"')
+        if name.strip().lower() == "rate" and raw.isascii() and raw.isdigit():
+            candidate = int(raw)
+            if 0 < candidate <= 1_000_000:
+                rate = candidate
+    return rate

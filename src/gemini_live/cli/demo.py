@@ -50,6 +50,7 @@ WEATHER_TOOL = Tool(
         FunctionDeclaration(
             name="get_weather",
             description="Current weather for a city",
+            behavior="BLOCKING",  # the answer waits for the result, so it is spoken in this turn
             parameters={
                 "type": "OBJECT",
                 "properties": {"city": {"type": "STRING"}},
@@ -77,10 +78,14 @@ async def run_turn(
     *,
     on_first_audio: Callable[[], Awaitable[None]] | None = None,
     echo: bool = True,
+    started: float | None = None,
 ) -> TurnResult:
-    """Send, then read events until the turn completes; answer tool calls locally."""
+    """Send, then read events until the turn completes; answer tool calls locally.
+
+    Latency is measured from ``started`` (a ``time.perf_counter()`` value), default: now.
+    """
     result = TurnResult()
-    started = time.perf_counter()
+    started = time.perf_counter() if started is None else started
     await send()
     async with asyncio.timeout(TURN_TIMEOUT):
         async for event in events:
@@ -159,7 +164,11 @@ async def run_demo(args: argparse.Namespace) -> int:
 
             story = "Tell me a long story about the sea."
 
+            barged_at = 0.0
+
             async def barge_in() -> None:
+                nonlocal barged_at
+                barged_at = time.perf_counter()
                 print(" [user barges in]", end="", flush=True)
                 await s.send_client_content(
                     [{"role": "user", "parts": [{"text": "Stop. Just say OK."}]}], True
@@ -169,8 +178,8 @@ async def run_demo(args: argparse.Namespace) -> int:
             turn = await run_turn(s, events, lambda: s.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if turn.interrupted:
-                print("\n4) (after the interruption)\n   model: ", end="")
-                _report(await run_turn(s, events, _nothing))
+                print("\n4) user (barging in): Stop. Just say OK.\n   model: ", end="")
+                _report(await run_turn(s, events, _nothing, started=barged_at))
 
             stats = s.statistics()
             print(

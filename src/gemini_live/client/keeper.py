@@ -241,7 +241,10 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
     )
     session._apply(Trigger.CONNECTION_LOST)
     handle = tracker.latest_handle
-    fresh = False
+    # Without any resumable handle yet, the new connection is a new service-side session; every
+    # message so far is still unconfirmed, so replaying them rebuilds the same input history.
+    fresh = handle is None
+    forget = False  # True once the service refused our handle: its state is gone
     attempt = 0
     while True:
         delay = options.retry_policy.next_delay(failure, verdict, loop.time())
@@ -265,7 +268,7 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
                 log.warning(
                     "resumption handle refused (%s); starting a fresh session", failure.reason
                 )
-                handle, fresh = None, True
+                handle, fresh, forget = None, True, True
                 verdict = Verdict.ROTATE
                 continue
             verdict = classify(failure)
@@ -275,19 +278,19 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
             continue
         break
     session._reconnects += 1
-    replayed, dropped = _replay(session, connection, fresh)
+    replayed, dropped = _replay(session, connection, forget)
     session._options.retry_policy.connected(loop.time())
     session._hub.publish(ev.Resumed(handle, replayed, dropped, fresh_session=fresh))
     return True
 
 
-def _replay(session: Session, connection: Connection, fresh: bool) -> tuple[int, int]:
+def _replay(session: Session, connection: Connection, forget: bool) -> tuple[int, int]:
     tracker = session._tracker
     assert tracker is not None
     loop = asyncio.get_running_loop()
     _install(session, connection)
     replayed = dropped = 0
-    if fresh:
+    if forget:
         dropped = tracker.forget_all()
         if dropped:
             session._hub.publish(ev.InputDropped("unconfirmed", dropped, "fresh session"))

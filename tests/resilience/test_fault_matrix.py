@@ -1,0 +1,173 @@
+"""The fault matrix: every fault, a concurrent numbered workload, an exactly-once audit.
+
+For each fault the emulator injects it (per connection attempt) while four writer tasks stream
+text, audio and tool responses through one session on the Vertex path with transparent
+resumption. The audit checks that the emulated service's final conversation holds every
+accepted message exactly once, in each writer's order; the only losses allowed are real-time
+audio that the client announced as dropped because it was stale. Unrecoverable faults must end
+in a typed error, with nothing hung. The matrix is printed at the end of the test run.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from dataclasses import dataclass, field
+from typing import Any
+
+import pytest
+
+import gemini_live
+from gemini_live import (
+    ExponentialBackoff,
+    GenerationConfig,
+    InputDropped,
+    LiveConfig,
+    Platform,
+    Reconnecting,
+    Resumed,
+    SessionBroken,
+    SessionOptions,
+    SessionResumptionConfig,
+)
+from gemini_live.testing import Emulator, Fault
+from tests.resilience.matrix import Audit, Workload, audit, identity_of
+
+MATRIX: list[dict[str, Any]] = []
+
+
+@dataclass
+class Case:
+    name: str
+    plan: list[list[Fault]]
+    expect: str = "exact"  # "exact", "stale_only" or "typed_error"
+    options: dict[str, Any] = field(default_factory=dict)
+    retry: dict[str, Any] = field(default_factory=dict)
+
+
+CASES = [
+    Case("TCP abort mid-audio", [[Fault.abort(after_client_messages=25)]]),
+    Case("close 1011 mid-turn", [[Fault.close(1011, "Internal error occurred.", at="mid_turn")]]),
+    Case(
+        "1006 during setup of the resume",
+        [[Fault.close(1011, after_client_messages=20)], [Fault.abort()]],
+    ),
+    Case("goAway, short timeLeft", [[Fault.go_away(1.0, after_client_messages=15)]]),
+    Case("goAway, long timeLeft", [[Fault.go_away(20.0, after_client_messages=15)]]),
+    Case(
+        "resumable:false window",
+        [
+            [Fault.close(1011, after_client_messages=40)],
+            [Fault.unresumable(), Fault.close(1011, after_client_messages=30)],
+        ],
+    ),
+    Case(
+        "refused handle (on_resume_failure=fail)",
+        [[Fault.close(1011, after_client_messages=20)], [Fault.refuse_resumption()]],
+        expect="typed_error",
+        options={"on_resume_failure": "fail"},
+    ),
+    Case("stalled server", [[Fault.stall(1.0, after_client_messages=10)]]),
+    Case(
+        "server never answers setup",
+        [[Fault.close(1011, after_client_messages=20)], [Fault.no_setup_complete()]],
+    ),
+    Case("malformed frame", [[Fault.malformed_frame(after_client_messages=10)]]),
+    Case("unknown message type", [[Fault.unknown_message(after_client_messages=10)]]),
+    Case(
+        "slow reconnect, stale audio",
+        [[Fault.close(1011, after_client_messages=20)]],
+        expect="stale_only",
+        options={"max_audio_age": 0.05},
+        retry={"initial_delay": 0.4, "max_delay": 0.4},
+    ),
+]
+
+
+def _delivered(emu: Emulator) -> list[str]:
+    ids: list[str] = []
+    for emulated in emu.sessions:
+        for message in emulated.effective_consumed:
+            ident = identity_of(message.kind, message.field, message.payload)
+            if ident is not None:
+                ids.append(ident)
+    return ids
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
+async def test_fault_matrix(case: Case) -> None:
+    retry = {"initial_delay": 0.02, "max_delay": 0.1, "jitter": "none", "rotate_min_uptime": 0.0}
+    retry.update(case.retry)
+    options = SessionOptions(
+        setup_timeout=0.5,
+        retry_policy=ExponentialBackoff(**retry),
+        max_audio_age=None,
+        go_away_margin=0.5,
+        **case.options,
+    )
+    config = LiveConfig(
+        generation_config=GenerationConfig(response_modalities=("TEXT",)),
+        session_resumption=SessionResumptionConfig(transparent=True),
+    )
+    async with Emulator(text_pace=0.0005, resumption_update_every=5) as emu:
+        for faults in case.plan:
+            emu.faults.next(*faults)
+        session = await gemini_live.connect(
+            "gemini-3.8-live",
+            config=config,
+            platform=Platform.VERTEX,
+            vertex_project="p",
+            vertex_location="us-central1",
+            vertex_token="t",
+            base_url=emu.url,
+            options=options,
+        )
+        events = session.events(max_queue=100_000)
+        workload = Workload()
+        await workload.run(session)
+        expected = {ident for per in workload.accepted.values() for ident, _ in per}
+        if case.expect != "typed_error":
+            async with asyncio.timeout(10):  # wait for the service to consume everything
+                while not expected <= set(_delivered(emu)) and case.expect == "exact":
+                    await asyncio.sleep(0.02)
+                await asyncio.sleep(0.1)
+        await session.disconnect()
+        seen = [e async for e in events] if case.expect != "typed_error" else []
+        result = audit(workload, _delivered(emu))
+        stats = session.statistics()
+        injected = len(emu.faults.injected)
+
+    MATRIX.append(
+        {
+            "fault": case.name,
+            "injected": injected,
+            "sent": result.sent,
+            "replayed": stats.replayed_messages,
+            "dropped": stats.dropped_stale_media,
+            "duplicated": result.duplicated,
+            "lost": result.lost,
+            "reconnects": stats.reconnects,
+            "outcome": "SessionBroken" if workload.errors else "ok",
+        }
+    )
+    assert injected >= 1, "the fault was not injected"
+    assert result.duplicated == 0
+    assert result.order_violations == 0
+    if case.expect == "typed_error":
+        assert workload.errors and all(isinstance(e, SessionBroken) for e in workload.errors)
+        return
+    assert workload.errors == []
+    if case.expect == "exact":
+        _assert_exact(result)
+    else:
+        assert result.lost_non_audio == 0
+        assert result.lost == stats.dropped_stale_media > 0
+        dropped = sum(e.count for e in seen if isinstance(e, InputDropped) and e.kind == "audio")
+        assert dropped == result.lost
+    if stats.reconnects:
+        assert any(isinstance(e, Reconnecting) for e in seen) or case.name.startswith("goAway")
+        assert any(isinstance(e, Resumed) for e in seen)
+
+
+def _assert_exact(result: Audit) -> None:
+    assert result.lost == 0, result
+    assert result.delivered == result.sent

@@ -1,0 +1,1 @@
+"""Fidelity proof: the unmodified official SDK (google-genai) against the local emulator."""

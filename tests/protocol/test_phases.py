@@ -39,6 +39,17 @@ GOLDEN = [
     (P.DISCONNECTING, T.CLOSED, P.DISCONNECTED),
 ]
 
+# A barge-in: the model's interruption and turn end arrive while the user is still speaking.
+NOT_TRANSITIONS = [
+    (P.USER_SPEAKING, T.INTERRUPTED),
+    (P.USER_SPEAKING, T.TURN_COMPLETE),
+]
+
+
+@pytest.mark.parametrize(("phase", "trigger"), NOT_TRANSITIONS)
+def test_barge_in_keeps_the_user_speaking(phase: Phase, trigger: Trigger) -> None:
+    assert next_phase(phase, trigger) is None
+
 
 @pytest.mark.parametrize(("phase", "trigger", "expected"), GOLDEN)
 def test_golden_transitions(phase: Phase, trigger: Trigger, expected: Phase) -> None:

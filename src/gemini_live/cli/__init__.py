@@ -1,8 +1,8 @@
 """The ``gemini-live`` command: ``demo``, ``chat``, ``talk`` and ``emulator``.
 
 Every subcommand talks to the built-in emulator unless ``GEMINI_API_KEY`` (or ``--api-key``) is
-set, or ``--base-url`` points somewhere else. Exit status: 0 ok, 1 a Live error (printed in one
-line, never with a key in it), 2 bad usage.
+set, or ``--base-url`` points somewhere else. Exit status: 0 ok, 1 an error (printed on one
+line with a hint, never with a key in it), 2 bad usage, 130 interrupted.
 """
 
 from __future__ import annotations
@@ -12,9 +12,9 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from gemini_live.errors import LiveError
+from gemini_live.errors import AuthenticationError, ConnectError, LiveError, SetupRejected
 
-__all__ = ["main"]
+__all__ = ["build_parser", "describe_error", "main"]
 
 DEFAULT_MODEL = "gemini-3.8-live"
 
@@ -28,6 +28,16 @@ def _common(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--emulator", action="store_true", help="use the built-in emulator even if a key is set"
     )
+
+
+def _positive_seconds(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        value = -1.0
+    if not value > 0:
+        raise argparse.ArgumentTypeError(f"expected a positive number of seconds, got {text!r}")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -47,6 +57,12 @@ def build_parser() -> argparse.ArgumentParser:
     )
     talk.add_argument("--out", dest="wav_out", required=True, help="output WAV (24 kHz mono)")
     talk.add_argument("--realtime", action="store_true", help="pace the upload at real time")
+    talk.add_argument(
+        "--timeout",
+        type=_positive_seconds,
+        default=30.0,
+        help="seconds to wait for the spoken reply (default: %(default)s)",
+    )
 
     emu = sub.add_parser("emulator", help="run the local Live service emulator")
     emu.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
@@ -76,5 +92,29 @@ def main(argv: Sequence[str] | None = None) -> int:
     except KeyboardInterrupt:
         return 130
     except (LiveError, OSError, ValueError) as exc:
-        print(f"gemini-live {args.command}: error: {type(exc).__name__}: {exc}", file=sys.stderr)
+        print(f"gemini-live {args.command}: error: {describe_error(exc, args)}", file=sys.stderr)
         return 1
+
+
+_KEY_HINT = "check --api-key or $GEMINI_API_KEY"
+
+
+def describe_error(exc: BaseException, args: argparse.Namespace) -> str:
+    """One line for the user: what went wrong and, when we can tell, what to try."""
+    text = " ".join(str(exc).split())
+    hint = ""
+    if isinstance(exc, AuthenticationError):
+        hint = _KEY_HINT
+    elif isinstance(exc, ConnectError):
+        where = "--base-url" if getattr(args, "base_url", None) else "your network"
+        hint = f"is the endpoint up and reachable? check {where}"
+    elif isinstance(exc, SetupRejected):
+        reason = exc.reason.lower()
+        if exc.code == 1008 and "not found" in reason:
+            model = getattr(args, "model", "")
+            hint = f"no model {model!r} there: check --model (default: {DEFAULT_MODEL})"
+        elif "api key" in reason or "credential" in reason or "permission" in reason:
+            hint = _KEY_HINT
+    if not text:
+        text = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
+    return f"{text}; {hint}" if hint else text

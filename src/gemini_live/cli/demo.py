@@ -177,8 +177,10 @@ async def run_demo(args: argparse.Namespace) -> int:
             print(f"\n3) user: {story}\n   model: ", end="")
             turn = await run_turn(s, events, lambda: s.send_text(story), on_first_audio=barge_in)
             _report(turn)
-            if turn.interrupted:
-                print("\n4) user (barging in): Stop. Just say OK.\n   model: ", end="")
+            if barged_at:
+                # The barge-in was sent, so it gets an answer even if the story ended first.
+                how = "barging in" if turn.interrupted else "after the answer"
+                print(f"\n4) user ({how}): Stop. Just say OK.\n   model: ", end="")
                 _report(await run_turn(s, events, _nothing, started=barged_at))
 
             stats = s.statistics()

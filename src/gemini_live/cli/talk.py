@@ -19,6 +19,7 @@ from gemini_live import (
 from gemini_live.audio.pcm import INPUT_RATE, OUTPUT_RATE, chunk_pcm16, silence
 from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
 from gemini_live.cli.target import open_target
+from gemini_live.errors import LiveTimeout
 
 __all__ = ["run_talk"]
 
@@ -44,18 +45,26 @@ async def run_talk(args: argparse.Namespace) -> int:
                 await s.send_audio(chunk)
                 if args.realtime:
                     await asyncio.sleep(CHUNK_MS / 1000)
+            # The upload is over: the microphone is "muted", so let the service flush its input.
+            await s.send_audio_stream_end()
             heard, said, reply = "", "", bytearray()
-            async with asyncio.timeout(60):
-                async for event in events:
-                    match event:
-                        case InputTranscription(text=text):
-                            heard += text
-                        case OutputTranscription(text=text):
-                            said += text
-                        case AudioChunk(data=data):
-                            reply += data
-                        case TurnComplete():
-                            break
+            try:
+                async with asyncio.timeout(args.timeout):
+                    async for event in events:
+                        match event:
+                            case InputTranscription(text=text):
+                                heard += text
+                            case OutputTranscription(text=text):
+                                said += text
+                            case AudioChunk(data=data):
+                                reply += data
+                            case TurnComplete():
+                                break
+            except TimeoutError:
+                raise LiveTimeout(
+                    f"no spoken reply within {args.timeout:g} s "
+                    f"(is there speech in {args.wav_in!r}? try --timeout)"
+                ) from None
             elapsed = time.perf_counter() - started
     write_wav_pcm16(args.wav_out, bytes(reply), OUTPUT_RATE)
     print(f"you said:   {heard.strip() or '(no input transcription)'}")

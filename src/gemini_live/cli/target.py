@@ -9,7 +9,11 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["Target", "open_target"]
+__all__ = ["EMULATOR_AUDIO_PACE", "Target", "open_target"]
+
+EMULATOR_AUDIO_PACE = 0.01
+"""Wall seconds per 40 ms chunk of the in-process emulator's audio: four times real time, slow
+enough that a barge-in lands mid-answer (as with the real service) and fast enough for a demo."""
 
 
 @dataclass(frozen=True)
@@ -35,7 +39,7 @@ async def open_target(args: argparse.Namespace) -> AsyncIterator[Target]:
         return
     from gemini_live.testing import Emulator
 
-    async with Emulator() as emulator:
+    async with Emulator(audio_pace=EMULATOR_AUDIO_PACE) as emulator:
         yield Target(
             f"the built-in emulator at {emulator.url} (set GEMINI_API_KEY for the real service)",
             {"base_url": emulator.url, "api_key": "emulator"},

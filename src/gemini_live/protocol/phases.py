@@ -13,7 +13,9 @@ Rules (read the table below as the authority; this is the why):
   ``ToolCallPending``, ``ToolCallExecuting``) are reachable only from each other and from
   ``SetupSent`` via ``SETUP_COMPLETE``; any of them can go to ``Reconnecting`` (connection lost),
   ``Disconnecting`` (the application asked) or ``Disconnected`` (fatal close).
-* ``Interrupted`` lasts until the server's ``turnComplete`` or new activity.
+* ``Interrupted`` lasts until the server's ``turnComplete`` or new activity. A barge-in while
+  the user speaks (the model's ``interrupted`` and ``turnComplete`` arrive during the user's
+  activity) leaves the phase at ``UserSpeaking`` until the activity ends.
 
 This module is pure: no I/O, no clock.
 """
@@ -94,7 +96,6 @@ def _build() -> dict[tuple[Phase, Trigger], Phase]:
         (_P.USER_SPEAKING, _T.USER_ACTIVITY_END): _P.ACTIVE,
         (_P.USER_SPEAKING, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
         (_P.USER_SPEAKING, _T.TOOL_CALL): _P.TOOL_CALL_PENDING,
-        (_P.USER_SPEAKING, _T.TURN_COMPLETE): _P.ACTIVE,
         (_P.MODEL_SPEAKING, _T.TURN_COMPLETE): _P.ACTIVE,
         (_P.MODEL_SPEAKING, _T.INTERRUPTED): _P.INTERRUPTED,
         (_P.MODEL_SPEAKING, _T.USER_ACTIVITY_START): _P.USER_SPEAKING,
@@ -103,7 +104,6 @@ def _build() -> dict[tuple[Phase, Trigger], Phase]:
         (_P.INTERRUPTED, _T.USER_ACTIVITY_START): _P.USER_SPEAKING,
         (_P.INTERRUPTED, _T.MODEL_OUTPUT): _P.MODEL_SPEAKING,
         (_P.ACTIVE, _T.INTERRUPTED): _P.INTERRUPTED,
-        (_P.USER_SPEAKING, _T.INTERRUPTED): _P.INTERRUPTED,
         (_P.TOOL_CALL_PENDING, _T.TOOL_EXECUTION_STARTED): _P.TOOL_CALL_EXECUTING,
         (_P.TOOL_CALL_PENDING, _T.TOOL_RESPONSE_SENT): _P.ACTIVE,
         (_P.TOOL_CALL_PENDING, _T.TOOL_CALL_CANCELLED): _P.ACTIVE,

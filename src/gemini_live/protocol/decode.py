@@ -5,11 +5,12 @@
 * :func:`encode_server_frame` writes a frame the way the service does (for the emulator).
 
 Event order within a frame is fixed: ``setupComplete``; ``voiceActivity``;
-``voiceActivityDetectionSignal``; ``serverContent`` (Interrupted, model-turn parts in order,
-InputTranscription, OutputTranscription, GroundingMetadata, UrlContextMetadata, WaitingForInput,
-GenerationComplete, TurnComplete); ``toolCall``; ``toolCallCancellation``;
-``sessionResumptionUpdate``; ``goAway``; ``usageMetadata``; then one ``UnknownMessage`` for all
-unknown top-level keys. Model-turn parts with no event type (non-audio ``inlineData``, unknown
+``voiceActivityDetectionSignal``; ``usageMetadata`` (before the content, so that a consumer that
+stops at TurnComplete has seen the turn's usage); ``serverContent`` (Interrupted, model-turn parts
+in order, InputTranscription, OutputTranscription, GroundingMetadata, UrlContextMetadata,
+WaitingForInput, GenerationComplete, TurnComplete); ``toolCall``; ``toolCallCancellation``;
+``sessionResumptionUpdate``; ``goAway``; then one ``UnknownMessage`` for all unknown top-level
+keys. Model-turn parts with no event type (non-audio ``inlineData``, unknown
 part kinds) surface, in their place among the parts, as
 ``UnknownMessage(keys=("serverContent",), payload={"serverContent": {"modelTurn": {"parts":
 [part]}}})``. ``interimInputTranscription`` is parsed but has no event yet.
@@ -181,20 +182,8 @@ def to_events(frame: ServerFrame) -> list[Event]:
         events.append(VoiceActivity(activity.type, activity.audio_offset))
     if frame.voice_activity_detection_signal is not None:
         events.append(VadSignal(frame.voice_activity_detection_signal.vad_signal_type))
-    if frame.server_content is not None:
-        _content_events(frame.server_content, events)
-    if frame.tool_call is not None:
-        events.append(ToolCall(frame.tool_call.function_calls))
-    if frame.tool_call_cancellation is not None:
-        events.append(ToolCallCancellation(frame.tool_call_cancellation.ids))
-    if frame.session_resumption_update is not None:
-        update = frame.session_resumption_update
-        handle = update.new_handle if update.resumable and update.new_handle else None
-        events.append(
-            ResumptionUpdate(handle, update.resumable, update.last_consumed_client_message_index)
-        )
-    if frame.go_away is not None:
-        events.append(GoAway(frame.go_away.time_left))
+    # Usage rides along with other keys; it goes before the content so that a consumer that
+    # stops reading at TurnComplete still sees the usage of that turn.
     if frame.usage_metadata is not None:
         u = frame.usage_metadata
         events.append(
@@ -209,6 +198,20 @@ def to_events(frame: ServerFrame) -> list[Event]:
                 response_details=u.response_tokens_details,
             )
         )
+    if frame.server_content is not None:
+        _content_events(frame.server_content, events)
+    if frame.tool_call is not None:
+        events.append(ToolCall(frame.tool_call.function_calls))
+    if frame.tool_call_cancellation is not None:
+        events.append(ToolCallCancellation(frame.tool_call_cancellation.ids))
+    if frame.session_resumption_update is not None:
+        update = frame.session_resumption_update
+        handle = update.new_handle if update.resumable and update.new_handle else None
+        events.append(
+            ResumptionUpdate(handle, update.resumable, update.last_consumed_client_message_index)
+        )
+    if frame.go_away is not None:
+        events.append(GoAway(frame.go_away.time_left))
     if frame.unknown:
         events.append(UnknownMessage(tuple(frame.unknown), dict(frame.unknown)))
     return events

@@ -14,6 +14,7 @@ from gemini_live import (
     FunctionDeclaration,
     FunctionResponse,
     GenerationComplete,
+    InputDropped,
     InputTranscription,
     Interrupted,
     LiveConfig,
@@ -285,11 +286,17 @@ async def test_interrupting_a_pending_blocking_call_cancels_it() -> None:
         assert next(e for e in cut if isinstance(e, ToolCallCancellation)).ids == ("fc-1",)
         assert (Phase.TOOL_CALL_EXECUTING, Phase.ACTIVE) in phases(cut)
         assert text_of(await read_turn(events)) == "Echo: Never mind."
-        # A late result for the cancelled call is ignored by the service: no new turn.
+        # A late result for the cancelled call is dropped by the client and announced (§8.5).
+        consumed_before = len(emu.last_session.consumed)
         await session.send_tool_response(
             [FunctionResponse(name="get_weather", response={"output": 1}, id="fc-1")]
         )
-        assert not kinds(await read_quiet(events, 0.15), TextDelta, TurnComplete)
+        quiet = await read_quiet(events, 0.15)
+        assert not kinds(quiet, TextDelta, TurnComplete)
+        assert [e for e in quiet if isinstance(e, InputDropped)] == [
+            InputDropped("tool_response", 1, "the call was cancelled")
+        ]
+        assert len(emu.last_session.consumed) == consumed_before
         transcript = emu.last_session.transcript
         assert transcript[1] == 'function_call: get_weather {"city":"Paris"}'
         assert not [line for line in transcript if line.startswith("function_response")]

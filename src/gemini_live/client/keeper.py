@@ -127,8 +127,10 @@ async def _supervise(session: Session) -> None:
     try:
         async with asyncio.TaskGroup() as group:
             pump = group.create_task(_pump(session), name="gemini-live-pump")
+            limits = group.create_task(_watch_limits(session), name="gemini-live-limits")
             await _keep(session)
             pump.cancel()
+            limits.cancel()
     except asyncio.CancelledError:
         raise
     except BaseException as exc:  # a bug in our own tasks: never swallow it
@@ -173,6 +175,36 @@ async def _pump(session: Session) -> None:
             session._hub.publish(ev.InputDropped("audio", stale, "stale: queued too long"))
         if not outbox:
             session._flushed.set()
+
+
+async def _watch_limits(session: Session) -> None:
+    """Warn before the service's session-duration limits when compression is off (§10.1)."""
+    if session._config.context_window_compression is not None:
+        return
+    options = session._options
+    loop = asyncio.get_running_loop()
+    started = loop.time()
+    warned: set[str] = set()
+    while True:
+        kind, limit = (
+            ("audio+video", options.video_session_limit)
+            if session._sent_video
+            else ("audio", options.audio_session_limit)
+        )
+        warn_at = started + max(0.0, limit - options.session_limit_warning)
+        now = loop.time()
+        if now >= warn_at and kind not in warned:
+            warned.add(kind)
+            left = max(0.0, started + limit - now)
+            session._hub.publish(
+                ev.SessionWarning(
+                    f"the {kind} session limit ({limit:g}s without context window compression) "
+                    f"ends this session in about {left:.0f}s; set "
+                    "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
+                )
+            )
+        # Re-check at least every second: sending video shortens the limit.
+        await asyncio.sleep(min(1.0, max(0.01, warn_at - now)) if kind not in warned else 1.0)
 
 
 def _failure_from_loss(connection: Connection) -> Failure:
@@ -297,6 +329,7 @@ def _replay(session: Session, connection: Connection, forget: bool) -> tuple[int
         if session._pending_calls:
             ids = tuple(sorted(session._pending_calls))
             session._pending_calls.clear()
+            session._cancelled_calls.update(ids)
             session._hub.publish(ev.ToolCallCancellation(ids))
     else:
         plan = tracker.plan_replay(loop.time(), session._options.max_audio_age)

@@ -34,7 +34,8 @@ class SessionOptions:
     * ``replay_index_origin``: how ``lastConsumedClientMessageIndex`` counts (undocumented by the
       service; see ``gemini_live.protocol.resumption``).
     * ``session_limit_warning``: seconds before the known session-duration limits (15 min audio,
-      2 min with video, without context compression) at which a ``SessionWarning`` is emitted.
+      2 min with video, without context compression) at which a ``SessionWarning`` is emitted;
+      ``audio_session_limit``/``video_session_limit`` are those limits (seconds).
     """
 
     transport: TransportOptions = field(default_factory=TransportOptions)
@@ -49,9 +50,18 @@ class SessionOptions:
     on_resume_failure: str = "fresh"
     replay_index_origin: str = "setup_is_0"
     session_limit_warning: float = 60.0
+    audio_session_limit: float = 15 * 60.0
+    video_session_limit: float = 2 * 60.0
 
     def __post_init__(self) -> None:
-        for name in ("setup_timeout", "flush_timeout", "go_away_margin", "session_limit_warning"):
+        for name in (
+            "setup_timeout",
+            "flush_timeout",
+            "go_away_margin",
+            "session_limit_warning",
+            "audio_session_limit",
+            "video_session_limit",
+        ):
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"SessionOptions.{name} must be > 0, got {value!r}")

@@ -130,6 +130,10 @@ class Session(ConnectionHandler):
             else None
         )
         self._pending_calls: set[str] = set()
+        # Ids the service cancelled (toolCallCancellation) or that died with a refused handle:
+        # late responses for them are dropped (and announced), never sent (§8.5).
+        self._cancelled_calls: set[str] = set()
+        self._sent_video = False
         self._ended: BaseException | None = None  # SessionClosed or SessionBroken once over
         self._closing = False
         self._closed_event = asyncio.Event()
@@ -273,6 +277,7 @@ class Session(ConnectionHandler):
                 self._on_control(event)
             elif kind is ev.ToolCallCancellation:
                 self._pending_calls.difference_update(event.ids)  # type: ignore[union-attr]
+                self._cancelled_calls.update(event.ids)  # type: ignore[union-attr]
                 if not self._pending_calls:
                     trigger = Trigger.TOOL_CALL_CANCELLED
             elif kind is ev.VoiceActivity:
@@ -382,6 +387,7 @@ class Session(ConnectionHandler):
 
     async def send_video(self, jpeg_data: bytes) -> None:
         """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``)."""
+        self._sent_video = True
         await self._submit("video", codec.encode_video(inputs.check_jpeg(jpeg_data), "image/jpeg"))
 
     async def send_text(self, text: str) -> None:
@@ -404,7 +410,14 @@ class Session(ConnectionHandler):
         ``scheduling``/``willContinue`` are rejected on Vertex (it closes with 1007)."""
         checked = inputs.check_function_responses(responses)
         validate_function_responses(checked, self._platform)
-        await self._submit("tool_response", codec.encode(ToolResponse(checked)))
+        live = tuple(r for r in checked if r.id is None or r.id not in self._cancelled_calls)
+        if len(live) < len(checked):
+            self._hub.publish(
+                ev.InputDropped("tool_response", len(checked) - len(live), "the call was cancelled")
+            )
+            if not live:
+                return
+        await self._submit("tool_response", codec.encode(ToolResponse(live)))
         self._pending_calls.difference_update(r.id for r in checked if r.id is not None)
         if not self._pending_calls:
             self._apply(Trigger.TOOL_RESPONSE_SENT)

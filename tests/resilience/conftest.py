@@ -12,8 +12,17 @@ def pytest_terminal_summary(terminalreporter: Any, exitstatus: int, config: pyte
 
     if not MATRIX:
         return
-    columns = ["fault", "injected", "sent", "replayed", "dropped", "duplicated", "lost",
-               "reconnects", "outcome"]
+    columns = [
+        "fault",
+        "injected",
+        "sent",
+        "replayed",
+        "dropped",
+        "duplicated",
+        "lost",
+        "reconnects",
+        "outcome",
+    ]
     widths = {c: max(len(c), *(len(str(row[c])) for row in MATRIX)) for c in columns}
     terminalreporter.write_sep("=", "fault matrix (dropped = stale real-time audio only)")
     terminalreporter.write_line("  ".join(c.ljust(widths[c]) for c in columns))

@@ -10,6 +10,7 @@ from an older handle do not count, their replays do).
 from __future__ import annotations
 
 import asyncio
+import itertools
 import struct
 from collections import Counter
 from dataclasses import dataclass, field
@@ -101,7 +102,7 @@ def audit(workload: Workload, delivered_ids: list[str]) -> Audit:
     position = {ident: pos for pos, ident in enumerate(delivered_ids)}
     for per in workload.accepted.values():
         seen = [position[ident] for ident, _ in per if ident in position]
-        order_violations += sum(1 for a, b in zip(seen, seen[1:], strict=False) if b < a)
+        order_violations += sum(1 for a, b in itertools.pairwise(seen) if b < a)
     return Audit(
         sent=workload.sent,
         delivered=len(counts),

@@ -22,6 +22,7 @@ from gemini_live import (
     GenerationConfig,
     InputDropped,
     LiveConfig,
+    Phase,
     Platform,
     Reconnecting,
     Resumed,
@@ -39,7 +40,10 @@ MATRIX: list[dict[str, Any]] = []
 class Case:
     name: str
     plan: list[list[Fault]]
-    expect: str = "exact"  # "exact", "stale_only" or "typed_error"
+    # "exact": nothing lost; "stale_only": only announced stale audio lost; "announced": the
+    # service lost its state and the client announced every message it could not deliver;
+    # "typed_error": the session ends with SessionBroken.
+    expect: str = "exact"
     options: dict[str, Any] = field(default_factory=dict)
     retry: dict[str, Any] = field(default_factory=dict)
 
@@ -66,6 +70,11 @@ CASES = [
         expect="typed_error",
         options={"on_resume_failure": "fail"},
     ),
+    Case(
+        "refused handle (on_resume_failure=fresh)",
+        [[Fault.close(1011, after_client_messages=20)], [Fault.refuse_resumption()]],
+        expect="announced",
+    ),
     Case("stalled server", [[Fault.stall(1.0, after_client_messages=10)]]),
     Case(
         "server never answers setup",
@@ -84,12 +93,13 @@ CASES = [
 
 
 def _delivered(emu: Emulator) -> list[str]:
+    """Workload ids in the final conversation's lineage (an abandoned session does not count:
+    when no handle existed yet, the client replays everything into the new session)."""
     ids: list[str] = []
-    for emulated in emu.sessions:
-        for message in emulated.effective_consumed:
-            ident = identity_of(message.kind, message.field, message.payload)
-            if ident is not None:
-                ids.append(ident)
+    for message in emu.last_session.effective_consumed:
+        ident = identity_of(message.kind, message.field, message.payload)
+        if ident is not None:
+            ids.append(ident)
     return ids
 
 
@@ -97,13 +107,9 @@ def _delivered(emu: Emulator) -> list[str]:
 async def test_fault_matrix(case: Case) -> None:
     retry = {"initial_delay": 0.02, "max_delay": 0.1, "jitter": "none", "rotate_min_uptime": 0.0}
     retry.update(case.retry)
-    options = SessionOptions(
-        setup_timeout=0.5,
-        retry_policy=ExponentialBackoff(**retry),
-        max_audio_age=None,
-        go_away_margin=0.5,
-        **case.options,
-    )
+    settings: dict[str, Any] = {"setup_timeout": 0.5, "max_audio_age": None, "go_away_margin": 0.5}
+    settings.update(case.options)
+    options = SessionOptions(retry_policy=ExponentialBackoff(**retry), **settings)
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("TEXT",)),
         session_resumption=SessionResumptionConfig(transparent=True),
@@ -126,12 +132,14 @@ async def test_fault_matrix(case: Case) -> None:
         await workload.run(session)
         expected = {ident for per in workload.accepted.values() for ident, _ in per}
         if case.expect != "typed_error":
-            async with asyncio.timeout(10):  # wait for the service to consume everything
-                while not expected <= set(_delivered(emu)) and case.expect == "exact":
-                    await asyncio.sleep(0.02)
-                await asyncio.sleep(0.1)
+            await _settle(session, emu, expected, exact=case.expect == "exact")
         await session.disconnect()
         seen = [e async for e in events] if case.expect != "typed_error" else []
+        old_session_ids = {
+            ident
+            for message in emu.sessions[0].effective_consumed
+            if (ident := identity_of(message.kind, message.field, message.payload)) is not None
+        }
         result = audit(workload, _delivered(emu))
         stats = session.statistics()
         injected = len(emu.faults.injected)
@@ -158,6 +166,16 @@ async def test_fault_matrix(case: Case) -> None:
     assert workload.errors == []
     if case.expect == "exact":
         _assert_exact(result)
+    elif case.expect == "announced":
+        fresh = [e for e in seen if isinstance(e, Resumed) and e.fresh_session]
+        assert fresh, "the fresh start was not announced"
+        announced = sum(e.count for e in seen if isinstance(e, InputDropped))
+        # Lost: what the refused session had (its state is gone, which Resumed says) plus what
+        # was unconfirmed and announced as dropped; nothing sent after the restart is missing.
+        assert announced > 0
+        missing = expected - set(_delivered(emu))
+        assert len(missing - old_session_ids) <= announced
+        assert result.lost == len(missing)
     else:
         assert result.lost_non_audio == 0
         assert result.lost == stats.dropped_stale_media > 0
@@ -166,6 +184,28 @@ async def test_fault_matrix(case: Case) -> None:
     if stats.reconnects:
         assert any(isinstance(e, Reconnecting) for e in seen) or case.name.startswith("goAway")
         assert any(isinstance(e, Resumed) for e in seen)
+
+
+async def _settle(
+    session: gemini_live.Session, emu: Emulator, expected: set[str], *, exact: bool
+) -> None:
+    """Wait (bounded) until the session is connected with nothing queued and the service has
+    consumed everything it is going to: all of ``expected`` (``exact``), or else no change for
+    half a second."""
+    busy = (Phase.RECONNECTING, Phase.SETUP_SENT, Phase.CONNECTING)
+    last: set[str] = set()
+    stable_since = asyncio.get_running_loop().time()
+    async with asyncio.timeout(10):
+        while True:
+            await asyncio.sleep(0.02)
+            now = asyncio.get_running_loop().time()
+            delivered = set(_delivered(emu))
+            if delivered != last:
+                last, stable_since = delivered, now
+            idle = session.phase not in busy and session.statistics().send_queue_length == 0
+            settled = not exact and now - stable_since > 0.5
+            if idle and (expected <= delivered or settled):
+                return
 
 
 def _assert_exact(result: Audit) -> None:

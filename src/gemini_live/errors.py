@@ -5,8 +5,8 @@
     LiveError                      base of everything below; catch this to catch all
     ├── ConfigError                bad configuration, found before any connection is opened
     │                              (also a ValueError)
-    ├── ConnectError               the WebSocket could not be opened (DNS, TCP, TLS, HTTP upgrade
-    │   │                          refused, connect timeout); ``status`` holds the HTTP status if any
+    ├── ConnectError               the WebSocket could not be opened (DNS, TCP, TLS, HTTP
+    │   │                          upgrade refused, connect timeout); ``status``: HTTP status
     │   └── AuthenticationError    the upgrade was refused with 401/403, or no credentials found
     ├── SetupRejected              the socket opened but the service closed it before
     │   │                          ``setupComplete``; carries ``code`` and ``reason``

@@ -111,9 +111,7 @@ def test_plugin_in_a_user_project(tmp_path: Path) -> None:
             sys.executable,
             "-m",
             "pytest",
-            "-q",
-            "-p",
-            "gemini_live.testing.pytest_plugin",
+            "-q",  # the plugin comes in through the package's pytest11 entry point
             "-p",
             "no:cacheprovider",
             str(tmp_path),

@@ -11,12 +11,12 @@ decoder turns it into ``FrameDecodeError``. Pure functions only: no I/O, no cloc
 
 from __future__ import annotations
 
-import binascii
 import math
 import re
 from datetime import timedelta
 from typing import Any
 
+from gemini_live.protocol._base64 import decode_strict, encode_standard
 from gemini_live.protocol.server import DEFAULT_OUTPUT_SAMPLE_RATE
 
 __all__ = [
@@ -219,11 +219,11 @@ def _b64_strict(text: str) -> bytes:
     missing = -len(text) % 4
     if missing:
         text += "=" * missing
-    return binascii.a2b_base64(text, strict_mode=True)
+    return decode_strict(text)
 
 
 def encode_bytes(data: bytes) -> str:
-    return binascii.b2a_base64(data, newline=False).decode("ascii")
+    return encode_standard(data)
 
 
 def encode_duration(value: timedelta) -> str:

@@ -18,12 +18,12 @@ import dataclasses
 import enum
 import types
 import typing
-from binascii import b2a_base64
 from collections.abc import Callable
 from typing import Any
 
 import orjson
 
+from gemini_live.protocol._base64 import encode_standard
 from gemini_live.protocol.config import LiveConfig, SessionResumptionConfig, SpeechConfig
 from gemini_live.protocol.messages import (
     ActivityEnd,
@@ -192,12 +192,12 @@ def _head(field_name: str, mime_type: str) -> str:
 
 def encode_audio(data: bytes, mime_type: str) -> str:
     """``encode(RealtimeAudio(data, mime_type))``, faster. The caller validates the arguments."""
-    return _head("audio", mime_type) + b2a_base64(data, newline=False).decode("ascii") + '"}}}'
+    return _head("audio", mime_type) + encode_standard(data) + '"}}}'
 
 
 def encode_video(data: bytes, mime_type: str = "image/jpeg") -> str:
     """``encode(RealtimeVideo(data, mime_type))``, faster. The caller validates the arguments."""
-    return _head("video", mime_type) + b2a_base64(data, newline=False).decode("ascii") + '"}}}'
+    return _head("video", mime_type) + encode_standard(data) + '"}}}'
 
 
 # --- decoding ---------------------------------------------------------------------------------

@@ -13,13 +13,14 @@ Wire dicts go through :func:`snake_keys` one structural level at a time: user pa
 
 from __future__ import annotations
 
-import binascii
 import enum
 import functools
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
+
+from gemini_live.protocol._base64 import decode_strict, encode_standard
 
 __all__ = [
     "Behavior",
@@ -112,7 +113,7 @@ _URLSAFE = str.maketrans("-_", "+/")
 
 def b64encode(data: bytes) -> str:
     """Standard-alphabet base64 with padding, as the service documents it."""
-    return binascii.b2a_base64(data, newline=False).decode("ascii")
+    return encode_standard(data)
 
 
 def b64decode_any(text: str, where: str) -> bytes:
@@ -120,7 +121,7 @@ def b64decode_any(text: str, where: str) -> bytes:
     padded = text.translate(_URLSAFE)
     padded += "=" * (-len(padded) % 4)
     try:
-        return binascii.a2b_base64(padded, strict_mode=True)
+        return decode_strict(padded)
     except ValueError as exc:
         raise ValueError(f"{where} is not valid base64 ({exc})") from None
 

@@ -62,6 +62,7 @@ class Keeper:
     def __init__(self, session: Session) -> None:
         self.session = session
         self.rotate = asyncio.Event()
+        self.rescheduled = asyncio.Event()  # the deadline changed: re-arm the timer
         self.go_away_deadline: float | None = None
         self.go_away_seen = False
 
@@ -70,6 +71,7 @@ class Keeper:
         margin = self.session._options.go_away_margin
         self.go_away_seen = True
         self.go_away_deadline = loop.time() + max(0.0, time_left - margin)
+        self.rescheduled.set()
         if self.session.phase in (Phase.ACTIVE, Phase.USER_SPEAKING):
             self.rotate.set()
 
@@ -232,14 +234,23 @@ async def _keep(session: Session) -> None:
     while True:
         lost = asyncio.ensure_future(session._lost_event.wait())
         rotate = asyncio.ensure_future(keeper.rotate.wait())
+        rescheduled = asyncio.ensure_future(keeper.rescheduled.wait())
         timeout = None
         if keeper.go_away_deadline is not None:
             timeout = max(0.0, keeper.go_away_deadline - loop.time())
         try:
-            await asyncio.wait({lost, rotate}, timeout=timeout, return_when="FIRST_COMPLETED")
+            await asyncio.wait(
+                {lost, rotate, rescheduled}, timeout=timeout, return_when="FIRST_COMPLETED"
+            )
         finally:
             lost.cancel()
             rotate.cancel()
+            rescheduled.cancel()
+        if keeper.rescheduled.is_set():
+            # A goAway arrived: wait again, now with its deadline as our own timer.
+            keeper.rescheduled.clear()
+            if not (session._lost_event.is_set() or keeper.rotate.is_set()):
+                continue
         connection = session._connection
         assert connection is not None
         if connection.lost is None:

@@ -20,7 +20,7 @@ from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.keeper import open_session
 from gemini_live.client.options import SessionOptions
 from gemini_live.client.session import Session
-from gemini_live.errors import ConfigError
+from gemini_live.errors import ConfigError, ConnectError, LiveError
 from gemini_live.protocol.config import (
     LiveConfig,
     Platform,
@@ -124,6 +124,23 @@ def connect(
     return _Connecting(factory)
 
 
+async def _call_token_provider(provider: TokenProvider) -> str:
+    """Ask the application's token provider, as a connection step.
+
+    Its failure is a failure to connect (``ConnectError``, retried during a reconnect like any
+    network error, bounded by the retry policy), not a bug of the session: a token refresh often
+    fails for the same network reason that made the session reconnect. Our own errors (e.g.
+    ``AuthenticationError``) pass through. The provider's message is not repeated (it might
+    quote a credential); the exception is kept as ``__cause__``.
+    """
+    try:
+        return await provider()
+    except LiveError:
+        raise
+    except Exception as exc:
+        raise ConnectError(f"vertex_token provider failed ({type(exc).__name__})") from exc
+
+
 def _endpoint_provider(
     model: str,
     *,
@@ -150,7 +167,7 @@ def _endpoint_provider(
 
         async def vertex() -> Endpoint:
             if callable(vertex_token):
-                token = await vertex_token()
+                token = await _call_token_provider(vertex_token)
             elif isinstance(vertex_token, str):
                 token = vertex_token
             else:

@@ -111,7 +111,9 @@ class Subscription(AsyncIterator[Event]):
             if self._closed:
                 if self._error is not None:
                     error, self._error = self._error, None
-                    raise error
+                    # One instance is shared by every subscription: don't let each raise
+                    # append its frames to the same traceback.
+                    raise error.with_traceback(None)
                 raise StopAsyncIteration
             waiter = asyncio.get_running_loop().create_future()
             self._waiter = waiter

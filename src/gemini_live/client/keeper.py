@@ -11,7 +11,8 @@ Reconnection rules (pure decisions live in ``gemini_live.protocol.retry``):
   policy's delay, sending the newest resumable handle in ``setup``. Anything else ends the
   session with ``SessionBroken`` (code, reason and who closed).
 * The old socket is always closed before a new one resumes (the service answers a resume
-  while the old socket is open with 1011).
+  while the old socket is open with 1011): a lost connection whose TCP teardown is still
+  pending is dropped before the next attempt.
 * Replay: every frame written is kept by the resumption tracker until the service confirms it.
   After a resume, unconfirmed frames are written again first, in their original order, then
   the frames queued meanwhile. Real-time audio/video older than ``max_audio_age`` is dropped
@@ -19,10 +20,18 @@ Reconnection rules (pure decisions live in ``gemini_live.protocol.retry``):
 * A refused handle (setup rejected with 1007/1008 while resuming) starts a fresh session when
   ``on_resume_failure="fresh"`` (announced with ``Resumed(fresh_session=True)``; unconfirmed
   input and pending tool calls of the old session are dropped and announced), or ends the
-  session when ``"fail"``.
-* ``goAway``: the session rotates to a new connection at the next turn boundary (or at once
-  if idle), and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out, by its
-  own timer.
+  session when ``"fail"``. Until the service sends a handle, the one the application gave in
+  ``LiveConfig`` is used; with none at all the new connection is a fresh session that gets
+  every unconfirmed message replayed, and the old session's pending tool calls are cancelled
+  (``ToolCallCancellation``): the new session never issued them.
+* ``goAway``: the session rotates to a new connection at once if idle, else when the turn is
+  over and a resumable ``sessionResumptionUpdate`` covers it (the service sends one after
+  ``turnComplete``; rotating earlier would lose the turn's ``turnComplete`` and resume from a
+  handle that predates the turn, so the model would answer it twice), and at the latest
+  ``go_away_margin`` seconds before ``timeLeft`` runs out, by its own timer. Without
+  resumption or reconnection there is nothing to rotate to: the connection is used until the
+  service ends it.
+* After ``disconnect()`` nothing reconnects or rotates: the connection belongs to the close.
 """
 
 from __future__ import annotations
@@ -51,7 +60,7 @@ from gemini_live.protocol.retry import Failure, FailureKind, Verdict, classify
 if TYPE_CHECKING:
     from gemini_live.client.session import Session
 
-__all__ = ["Keeper", "close_gracefully", "open_session"]
+__all__ = ["Keeper", "close_gracefully", "open_session", "wait_stopped"]
 
 log = logging.getLogger("gemini_live.client")
 
@@ -67,17 +76,26 @@ class Keeper:
         self.go_away_seen = False
 
     def go_away(self, time_left: float) -> None:
-        loop = asyncio.get_running_loop()
-        margin = self.session._options.go_away_margin
         self.go_away_seen = True
+        session = self.session
+        if session._tracker is None or not session._options.reconnect:
+            # Closing early could only end the session sooner: keep the connection until the
+            # service closes it (the application sees the GoAway event).
+            return
+        loop = asyncio.get_running_loop()
+        margin = session._options.go_away_margin
         self.go_away_deadline = loop.time() + max(0.0, time_left - margin)
         self.rescheduled.set()
-        if self.session.phase in (Phase.ACTIVE, Phase.USER_SPEAKING):
+        if session.phase in _IDLE:
             self.rotate.set()
 
-    def turn_boundary(self) -> None:
-        if self.go_away_deadline is not None:
+    def resumable_update(self) -> None:
+        """A resumable handle arrived: after goAway, rotate now if no turn is in progress."""
+        if self.go_away_deadline is not None and self.session.phase in _IDLE:
             self.rotate.set()
+
+
+_IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
 
 
 async def open_session(session: Session) -> None:
@@ -136,12 +154,21 @@ async def _supervise(session: Session) -> None:
     except asyncio.CancelledError:
         raise
     except BaseException as exc:  # a bug in our own tasks: never swallow it
-        log.exception("session supervisor failed")
+        cause = _unwrap(exc)
+        log.error("session supervisor failed: %r", cause, exc_info=cause)
         error = SessionBroken(
-            f"internal error: {exc!r}", code=None, reason=repr(exc), closed_by="client"
+            f"internal error: {cause!r}", code=None, reason=repr(cause), closed_by="client"
         )
         error.__cause__ = exc
-        _end(session, error, ev.Disconnected(None, repr(exc), "client"))
+        # _end also drops the connection, which may still be open.
+        _end(session, error, ev.Disconnected(None, repr(cause), "client"))
+
+
+def _unwrap(exc: BaseException) -> BaseException:
+    """The one real error inside the TaskGroup's exception group (for a readable reason)."""
+    while isinstance(exc, BaseExceptionGroup) and len(exc.exceptions) == 1:
+        exc = exc.exceptions[0]
+    return exc
 
 
 async def _pump(session: Session) -> None:
@@ -246,6 +273,11 @@ async def _keep(session: Session) -> None:
             lost.cancel()
             rotate.cancel()
             rescheduled.cancel()
+        if session._closing:
+            # disconnect() is flushing and closing this connection: a loss or a rotation now
+            # must not open a new one (nor announce a reconnect).
+            await _park(session)
+            return
         if keeper.rescheduled.is_set():
             # A goAway arrived: wait again, now with its deadline as our own timer.
             keeper.rescheduled.clear()
@@ -271,32 +303,46 @@ async def _keep(session: Session) -> None:
             return
 
 
+async def _park(session: Session) -> None:
+    """Wait for disconnect() to end the session (it cancels us anyway)."""
+    await session._closed_event.wait()
+
+
 async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bool:
     """Reconnect until it works (True) or the session has to end (False, already ended)."""
     options = session._options
     tracker = session._tracker
     loop = asyncio.get_running_loop()
+    if session._closing:  # disconnect() came while the old socket was being closed
+        await _park(session)
+        return False
     if verdict is Verdict.FATAL or not options.reconnect or tracker is None:
+        _end_broken(session, failure)
+        return False
+    # Ask the policy first: announcing will_reconnect=True and then giving up would be a lie.
+    delay = options.retry_policy.next_delay(failure, verdict, loop.time())
+    if delay is None:
         _end_broken(session, failure)
         return False
     session._hub.publish(
         ev.Disconnected(failure.code, failure.reason, failure.closed_by, will_reconnect=True)
     )
     session._apply(Trigger.CONNECTION_LOST)
-    handle = tracker.latest_handle
+    # The application's own handle (LiveConfig) counts until the service sends a newer one.
+    handle = tracker.latest_handle or session._fallback_handle
     # Without any resumable handle yet, the new connection is a new service-side session; every
     # message so far is still unconfirmed, so replaying them rebuilds the same input history.
     fresh = handle is None
     forget = False  # True once the service refused our handle: its state is gone
     attempt = 0
     while True:
-        delay = options.retry_policy.next_delay(failure, verdict, loop.time())
-        if delay is None:
-            _end_broken(session, failure)
-            return False
         attempt += 1
         session._hub.publish(ev.Reconnecting(attempt, delay, _describe(failure)))
         await asyncio.sleep(delay)
+        if session._closing:
+            await _park(session)
+            return False
+        await _drop_old(session)
         try:
             connection = await _establish(session, handle)
         except (ConnectError, SetupRejected) as exc:
@@ -312,36 +358,67 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
                     "resumption handle refused (%s); starting a fresh session", failure.reason
                 )
                 handle, fresh, forget = None, True, True
+                session._fallback_handle = None
                 verdict = Verdict.ROTATE
-                continue
-            verdict = classify(failure)
-            if verdict is Verdict.FATAL:
+            else:
+                verdict = classify(failure)
+                if verdict is Verdict.FATAL:
+                    _end_broken(session, failure)
+                    return False
+            next_delay = options.retry_policy.next_delay(failure, verdict, loop.time())
+            if next_delay is None:
                 _end_broken(session, failure)
                 return False
+            delay = next_delay
             continue
+        if session._closing:
+            # disconnect() came while this connection was being set up: it must not survive.
+            connection.transport.abort()
+            await _park(session)
+            return False
         break
     session._reconnects += 1
-    replayed, dropped = _replay(session, connection, forget)
+    replayed, dropped = _replay(session, connection, forget=forget, fresh=fresh)
     session._options.retry_policy.connected(loop.time())
     session._hub.publish(ev.Resumed(handle, replayed, dropped, fresh_session=fresh))
     return True
 
 
-def _replay(session: Session, connection: Connection, forget: bool) -> tuple[int, int]:
+async def _drop_old(session: Session) -> None:
+    """Make sure the previous connection's socket is gone before a new one resumes.
+
+    A lost connection may still be waiting (up to ``close_timeout``) for the peer to finish the
+    TCP teardown, e.g. after a keepalive timeout against a stalled peer; the service refuses a
+    resume while the old socket is open (1011), so drop it now.
+    """
+    old = session._connection
+    if old is None:
+        return
+    old.transport.abort()
+    with contextlib.suppress(Exception):
+        await old.transport.close()  # returns once the TCP connection is really gone
+
+
+def _replay(
+    session: Session, connection: Connection, *, forget: bool, fresh: bool
+) -> tuple[int, int]:
     tracker = session._tracker
     assert tracker is not None
     loop = asyncio.get_running_loop()
     _install(session, connection)
     replayed = dropped = 0
+    if fresh and session._pending_calls:
+        # A fresh service-side session (no handle yet, or the handle was refused) never issued
+        # the old session's calls: tell the application they died, and drop late responses to
+        # them instead of sending them (the service rejects an unknown call id).
+        ids = tuple(sorted(session._pending_calls))
+        session._pending_calls.clear()
+        session._cancelled_calls.update(ids)
+        session._hub.publish(ev.ToolCallCancellation(ids))
     if forget:
         dropped = tracker.forget_all()
         if dropped:
             session._hub.publish(ev.InputDropped("unconfirmed", dropped, "fresh session"))
-        if session._pending_calls:
-            ids = tuple(sorted(session._pending_calls))
-            session._pending_calls.clear()
-            session._cancelled_calls.update(ids)
-            session._hub.publish(ev.ToolCallCancellation(ids))
     else:
         plan = tracker.plan_replay(loop.time(), session._options.max_audio_age)
         dropped = plan.dropped_stale_audio
@@ -384,8 +461,20 @@ def _end(session: Session, error: LiveError, event: ev.Disconnected) -> None:
         return
     session._ended = error
     session._live = False
+    connection = session._connection
+    if connection is not None and connection.transport.closed is None:
+        # Never leave a socket behind: an internal error can end the session while the
+        # connection is still open.
+        connection.transport.abort()
     session._outbox.fail(error)
+    # Accepted frames that never reached the wire: say so (nothing is dropped silently).
+    unsent = len(session._outbox.drain_all())
     session._apply(Trigger.CLOSED)
+    if unsent:
+        session._dropped_unsent += unsent
+        session._hub.publish(
+            ev.InputDropped("unsent", unsent, "the session ended before they could be written")
+        )
     session._hub.publish(event)
     session._hub.close(None if isinstance(error, SessionClosed) else error)
     for _wanted, future in session._phase_waiters:
@@ -395,23 +484,47 @@ def _end(session: Session, error: LiveError, event: ev.Disconnected) -> None:
 
 
 async def close_gracefully(session: Session) -> None:
-    """Flush (bounded), close with 1000 (bounded), stop the supervisor, end the session."""
+    """Flush (bounded), close with 1000 (bounded), stop the supervisor, end the session.
+
+    The session ends even if the caller is cancelled half-way (the ``finally``): otherwise it
+    would stay "closing" for ever, and every later ``disconnect()`` would wait for ever.
+    """
     options = session._options
-    if session._outbox and session._live:
-        session._flushed.clear()
-        session._pump_wakeup.set()
-        with contextlib.suppress(TimeoutError):
-            async with asyncio.timeout(options.flush_timeout):
-                await session._flushed.wait()
-    session._live = False
     info = None
-    connection = session._connection
-    if connection is not None and connection.lost is None:
-        with contextlib.suppress(Exception):
-            info = await connection.transport.close(1000, "")
+    try:
+        if session._outbox and session._live:
+            session._flushed.clear()
+            session._pump_wakeup.set()
+            # A connection lost during the flush cannot flush any more: stop waiting then.
+            await _wait_any((session._flushed, session._lost_event), options.flush_timeout)
+        session._live = False
+        connection = session._connection
+        if connection is not None and connection.lost is None:
+            with contextlib.suppress(Exception):
+                info = await connection.transport.close(1000, "")
+    finally:
+        session._live = False
+        supervisor = session._supervisor
+        if supervisor is not None and supervisor is not asyncio.current_task():
+            supervisor.cancel()
+        code = info.code if info is not None else 1000
+        _end(session, SessionClosed("disconnect() was called"), ev.Disconnected(code, "", "client"))
+    await wait_stopped(session)
+
+
+async def wait_stopped(session: Session) -> None:
+    """Wait (bounded by ``close_timeout``) until the session's supervisor task has finished."""
     supervisor = session._supervisor
-    if supervisor is not None and not supervisor.done():
-        supervisor.cancel()
-        await asyncio.wait({supervisor}, timeout=options.transport.close_timeout)
-    code = info.code if info is not None else 1000
-    _end(session, SessionClosed("disconnect() was called"), ev.Disconnected(code, "", "client"))
+    if supervisor is None or supervisor.done() or supervisor is asyncio.current_task():
+        return
+    await asyncio.wait({supervisor}, timeout=session._options.transport.close_timeout)
+
+
+async def _wait_any(events: tuple[asyncio.Event, ...], timeout: float) -> None:
+    """Return when one of ``events`` is set or after ``timeout`` seconds."""
+    waiters = [asyncio.ensure_future(event.wait()) for event in events]
+    try:
+        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
+    finally:
+        for waiter in waiters:
+            waiter.cancel()

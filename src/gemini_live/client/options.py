@@ -67,7 +67,16 @@ class SessionOptions:
                 raise ValueError(f"SessionOptions.{name} must be > 0, got {value!r}")
         if self.send_queue_size < 1 or self.event_queue_size < 1:
             raise ValueError("SessionOptions queue sizes must be >= 1")
-        if self.max_audio_age is not None and self.max_audio_age < 0:
-            raise ValueError("SessionOptions.max_audio_age must be >= 0 or None")
+        # `not >= 0` also rejects NaN, which would otherwise pass here and make the replay
+        # planner raise at the first reconnect (ending the session as an internal error).
+        if self.max_audio_age is not None and not self.max_audio_age >= 0:
+            raise ValueError(
+                f"SessionOptions.max_audio_age must be >= 0 or None, got {self.max_audio_age!r}"
+            )
         if self.on_resume_failure not in ("fresh", "fail"):
             raise ValueError("SessionOptions.on_resume_failure must be 'fresh' or 'fail'")
+        if self.replay_index_origin not in ("setup_is_0", "first_is_0"):
+            raise ValueError(
+                "SessionOptions.replay_index_origin must be 'setup_is_0' or 'first_is_0', "
+                f"got {self.replay_index_origin!r}"
+            )

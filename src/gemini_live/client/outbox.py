@@ -41,13 +41,24 @@ class Outbox:
     def __bool__(self) -> bool:
         return bool(self._items)
 
+    @property
+    def busy(self) -> bool:
+        """Whether anything is queued, waiting for room, or granted a slot but not appended yet.
+
+        A writer may bypass the outbox (write straight to the socket) only when it is not busy:
+        a waiter that was just granted a slot has not appended its frame yet, and a newcomer
+        writing directly would overtake it.
+        """
+        return bool(self._items) or bool(self._waiters) or self._reserved > 0
+
     def has_room(self) -> bool:
         return not self._waiters and len(self._items) + self._reserved < self.capacity
 
     def put_nowait(self, item: PendingFrame) -> bool:
         """Append if there is room and nobody is waiting ahead; return whether it was taken."""
         if self._error is not None:
-            raise self._error
+            # Shared by every later put: reset its traceback so repeated raises don't grow it.
+            raise self._error.with_traceback(None)
         if not self.has_room():
             return False
         self._append(item)
@@ -74,7 +85,7 @@ class Outbox:
             raise
         self._reserved -= 1
         if self._error is not None:
-            raise self._error
+            raise self._error.with_traceback(None)
         self._append(item)
 
     def _append(self, item: PendingFrame) -> None:

@@ -55,6 +55,10 @@ log = logging.getLogger("gemini_live.client")
 EndpointProvider = Callable[[], Awaitable[Endpoint]]
 
 # Which received events move the phase machine, and how.
+_ACTIVITY_TRIGGERS: dict[str, Trigger] = {
+    "ACTIVITY_START": Trigger.USER_ACTIVITY_START,
+    "ACTIVITY_END": Trigger.USER_ACTIVITY_END,
+}
 _EVENT_TRIGGERS: dict[type, Trigger] = {
     ev.SetupComplete: Trigger.SETUP_COMPLETE,
     ev.TextDelta: Trigger.MODEL_OUTPUT,
@@ -69,7 +73,16 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
 
 @dataclass(frozen=True, slots=True)
 class SessionStatistics:
-    """Counters of one session (all since it opened)."""
+    """Counters of one session (all since it opened).
+
+    ``connections`` counts connection attempts (failed ones included); ``reconnects`` the
+    attempts that carried the session on. ``messages_sent``/``bytes_sent`` count frames written
+    for the application the first time (not ``setup``, not replays: see ``replayed_messages``).
+    ``ignored_phase_triggers`` counts events that could not move the phase machine, not the
+    routine repeats of the trigger that entered the current phase (every audio chunk of a reply).
+    ``dropped_unsent`` counts accepted frames that were never written because the session ended
+    first (each drop is announced with ``InputDropped("unsent", ...)``).
+    """
 
     phase: Phase
     connections: int
@@ -88,6 +101,7 @@ class SessionStatistics:
     unconfirmed_messages: int
     resumption_updates: int
     ignored_phase_triggers: int
+    dropped_unsent: int = 0
 
 
 class Session(ConnectionHandler):
@@ -134,6 +148,12 @@ class Session(ConnectionHandler):
         # late responses for them are dropped (and announced), never sent (§8.5).
         self._cancelled_calls: set[str] = set()
         self._sent_video = False
+        # The trigger of the last transition: a repeat of it (audio chunk after audio chunk) is
+        # routine, not an ignored trigger.
+        self._last_trigger: Trigger | None = None
+        # The handle the application gave in LiveConfig: the session resumes from it after a
+        # loss until the service sends a newer one (or refuses it).
+        self._fallback_handle: str | None = self._config_handle()
         self._ended: BaseException | None = None  # SessionClosed or SessionBroken once over
         self._closing = False
         self._closed_event = asyncio.Event()
@@ -149,6 +169,7 @@ class Session(ConnectionHandler):
         self._replayed = 0
         self._dropped_stale = 0
         self._ignored_triggers = 0
+        self._dropped_unsent = 0
 
     # ------------------------------------------------------------------ properties
 
@@ -163,7 +184,9 @@ class Session(ConnectionHandler):
     @property
     def resumption_handle(self) -> str | None:
         """The newest handle that came with ``resumable: true`` (usable from another process)."""
-        return self._tracker.latest_handle if self._tracker is not None else None
+        if self._tracker is None:
+            return None
+        return self._tracker.latest_handle or self._fallback_handle
 
     @property
     def config(self) -> LiveConfig:
@@ -198,6 +221,7 @@ class Session(ConnectionHandler):
             unconfirmed_messages=len(self._tracker.unconfirmed) if self._tracker else 0,
             resumption_updates=tracker_stats.updates if tracker_stats else 0,
             ignored_phase_triggers=self._ignored_triggers,
+            dropped_unsent=self._dropped_unsent,
         )
 
     _frames_before_current = 0
@@ -232,7 +256,7 @@ class Session(ConnectionHandler):
         if self._phase in wanted:
             return self._phase
         if self._ended is not None:
-            raise self._ended
+            raise self._ended.with_traceback(None)  # see _check_open
         future: asyncio.Future[Phase] = asyncio.get_running_loop().create_future()
         entry = (wanted, future)
         self._phase_waiters.append(entry)
@@ -258,6 +282,7 @@ class Session(ConnectionHandler):
         if new is self._phase:
             return
         old, self._phase = self._phase, new
+        self._last_trigger = trigger
         log.debug("= phase %s -> %s (%s)", old.value, new.value, trigger.value)
         self._hub.publish(ev.PhaseChanged(old, new))
         for wanted, future in list(self._phase_waiters):
@@ -281,32 +306,35 @@ class Session(ConnectionHandler):
                 if not self._pending_calls:
                     trigger = Trigger.TOOL_CALL_CANCELLED
             elif kind is ev.VoiceActivity:
-                trigger = (
-                    Trigger.USER_ACTIVITY_START
-                    if event.kind == "ACTIVITY_START"  # type: ignore[union-attr]
-                    else Trigger.USER_ACTIVITY_END
-                )
+                # Unknown activity kinds (kept as sent) move nothing.
+                trigger = _ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
             publish(event)
-            if trigger is not None and next_phase(self._phase, trigger) is not self._phase:
-                self._apply(trigger)
-            if self._keeper is not None and (
-                kind is ev.TurnComplete or kind is ev.GenerationComplete
+            if trigger is not None and not (
+                trigger is self._last_trigger and next_phase(self._phase, trigger) is None
             ):
-                self._keeper.turn_boundary()
+                self._apply(trigger)
 
     def _on_control(self, event: ev.Event) -> None:
         if isinstance(event, ev.ResumptionUpdate):
             if self._tracker is not None:
                 self._tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
+                if event.resumable and event.handle and self._keeper is not None:
+                    self._keeper.resumable_update()
         elif isinstance(event, ev.GoAway):
             if self._keeper is not None:
                 self._keeper.go_away(event.time_left.total_seconds())
         elif isinstance(event, ev.ToolCall):
-            self._pending_calls.update(call.id for call in event.calls if call.id is not None)
+            ids = [call.id for call in event.calls if call.id is not None]
+            self._pending_calls.update(ids)
+            # An id issued again (a fresh session may reuse ids) is live again: its answer must
+            # not be dropped as a late response to the cancelled call.
+            self._cancelled_calls.difference_update(ids)
 
     def on_lost(self, connection: Connection, info: CloseInfo) -> None:
         if connection is not self._connection:
             return
+        # Nothing more can be written to it; frames wait in the outbox for the next connection.
+        self._live = False
         self._lost_event.set()
         self._pump_wakeup.set()
 
@@ -314,7 +342,9 @@ class Session(ConnectionHandler):
 
     def _check_open(self) -> None:
         if self._ended is not None:
-            raise self._ended
+            # The same stored instance is raised on every later call; without resetting its
+            # traceback each raise would append to it (unbounded growth in a retrying loop).
+            raise self._ended.with_traceback(None)
         if self._closing:
             raise SessionClosed("the session is closing (disconnect() was called)")
 
@@ -324,7 +354,7 @@ class Session(ConnectionHandler):
         if (
             connection is None
             or connection.lost is not None
-            or self._outbox
+            or self._outbox.busy
             or not self._live
             or connection.transport.write_buffer_size > self._high_water
         ):
@@ -340,7 +370,16 @@ class Session(ConnectionHandler):
         if self._tracker is not None:
             self._tracker.record_sent(kind, frame, accepted_at)
 
-    async def _submit(self, kind: str, frame: str) -> None:
+    async def _submit(
+        self, kind: str, frame: str, on_accepted: Callable[[], None] | None = None
+    ) -> None:
+        """Write ``frame`` now or queue it; ``on_accepted`` runs once it is accepted.
+
+        Cancelling the caller while it waits for queue room means the frame was not accepted.
+        Once accepted, the frame stays accepted and ``on_accepted`` has run, even if the caller
+        is then cancelled while waiting for the socket to drain (so the phase machine and the
+        pending tool calls always agree with what was sent).
+        """
         self._check_open()
         connection = self._writable()
         now = asyncio.get_running_loop().time()
@@ -349,16 +388,17 @@ class Session(ConnectionHandler):
                 self._write(connection, kind, frame, now)
             except TransportClosed:
                 # Lost between the check and the write: keep the frame for the next connection.
-                await self._outbox.put(PendingFrame(kind, frame, now))
-                return
-            if connection.transport.write_buffer_size > self._high_water:
-                try:
-                    await connection.transport.drain()
-                except TransportClosed:
-                    pass  # the keeper handles the loss; the frame is in the replay log
-            return
-        await self._outbox.put(PendingFrame(kind, frame, now))
-        self._pump_wakeup.set()
+                connection = None
+        if connection is None:
+            await self._outbox.put(PendingFrame(kind, frame, now))
+            self._pump_wakeup.set()
+        if on_accepted is not None:
+            on_accepted()
+        if connection is not None and connection.transport.write_buffer_size > self._high_water:
+            try:
+                await connection.transport.drain()
+            except TransportClosed:
+                pass  # the keeper handles the loss; the frame is in the replay log
 
     def _submit_nowait(self, kind: str, frame: str) -> None:
         self._check_open()
@@ -387,8 +427,12 @@ class Session(ConnectionHandler):
 
     async def send_video(self, jpeg_data: bytes) -> None:
         """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``)."""
+        frame = codec.encode_video(inputs.check_jpeg(jpeg_data), "image/jpeg")
+        await self._submit("video", frame, self._video_accepted)
+
+    def _video_accepted(self) -> None:
+        # Only video actually accepted shortens the session limit (not a rejected frame).
         self._sent_video = True
-        await self._submit("video", codec.encode_video(inputs.check_jpeg(jpeg_data), "image/jpeg"))
 
     async def send_text(self, text: str) -> None:
         """Send user text as ``realtimeInput.text`` (the path current models accept mid-session)."""
@@ -410,6 +454,8 @@ class Session(ConnectionHandler):
         ``scheduling``/``willContinue`` are rejected on Vertex (it closes with 1007)."""
         checked = inputs.check_function_responses(responses)
         validate_function_responses(checked, self._platform)
+        # Before the cancelled-call filter: a closed session raises even when nothing is left.
+        self._check_open()
         live = tuple(r for r in checked if r.id is None or r.id not in self._cancelled_calls)
         if len(live) < len(checked):
             self._hub.publish(
@@ -417,10 +463,13 @@ class Session(ConnectionHandler):
             )
             if not live:
                 return
-        await self._submit("tool_response", codec.encode(ToolResponse(live)))
-        self._pending_calls.difference_update(r.id for r in checked if r.id is not None)
-        if not self._pending_calls:
-            self._apply(Trigger.TOOL_RESPONSE_SENT)
+
+        def accepted() -> None:
+            self._pending_calls.difference_update(r.id for r in checked if r.id is not None)
+            if not self._pending_calls:
+                self._apply(Trigger.TOOL_RESPONSE_SENT)
+
+        await self._submit("tool_response", codec.encode(ToolResponse(live)), accepted)
 
     def notify_tool_execution_started(self) -> None:
         """Tell the phase machine the application is running the pending tool calls."""
@@ -461,14 +510,20 @@ class Session(ConnectionHandler):
     async def signal_activity_start(self) -> None:
         """Mark the start of user activity (``activityStart``); manual detection only."""
         self._check_manual_activity("signal_activity_start")
-        await self._submit("activity_start", codec.encode(ActivityStart()))
-        self._apply(Trigger.USER_ACTIVITY_START)
+        await self._submit(
+            "activity_start",
+            codec.encode(ActivityStart()),
+            lambda: self._apply(Trigger.USER_ACTIVITY_START),
+        )
 
     async def signal_activity_end(self) -> None:
         """Mark the end of user activity (``activityEnd``); manual detection only."""
         self._check_manual_activity("signal_activity_end")
-        await self._submit("activity_end", codec.encode(ActivityEnd()))
-        self._apply(Trigger.USER_ACTIVITY_END)
+        await self._submit(
+            "activity_end",
+            codec.encode(ActivityEnd()),
+            lambda: self._apply(Trigger.USER_ACTIVITY_END),
+        )
 
     async def send_audio_stream_end(self) -> None:
         """Tell the service the microphone paused (``audioStreamEnd``); automatic VAD only."""
@@ -496,16 +551,20 @@ class Session(ConnectionHandler):
         """Close the session: flush accepted frames (bounded), close with 1000, end consumers.
 
         Idempotent and safe to call from any task, concurrently; never waits longer than about
-        ``flush_timeout + close_timeout``. A session that already broke just stays broken.
+        ``flush_timeout + 2 * close_timeout``. A session that already broke just stays broken.
+        Safe to cancel: the session still ends at once (the socket is dropped instead of closed
+        gracefully if the close had not started), and a later call returns promptly.
         """
+        from gemini_live.client import keeper
+
         if self._closing or self._ended is not None:
-            if self._supervisor is not None and not self._supervisor.done():
-                await asyncio.shield(self._closed_event.wait())
+            # Another call is closing it (bounded, and it ends the session even if cancelled),
+            # or it is already over: wait for the end and for our tasks to finish.
+            await self._closed_event.wait()
+            await keeper.wait_stopped(self)
             return
         self._closing = True
         self._apply(Trigger.DISCONNECT_REQUESTED)
-        from gemini_live.client import keeper
-
         await keeper.close_gracefully(self)
 
     async def __aenter__(self) -> Session:

@@ -415,3 +415,15 @@ def test_replay_is_exactly_the_unconsumed_suffix(
     stats = tracker.statistics()
     assert stats.recorded == len(all_sent)
     assert stats.evicted_media == stats.evicted_other == stats.dropped_stale_audio == 0
+
+
+def test_discard_drops_only_matching_records_and_counts_them() -> None:
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    tracker.record_sent("text", '{"realtimeInput":{"text":"a"}}', 0.0)
+    tracker.record_sent("tool_response", '{"toolResponse":{"functionResponses":[]}}', 0.1)
+    tracker.record_sent("audio", '{"realtimeInput":{"audio":{}}}', 0.2)
+    assert tracker.discard(lambda r: r.kind == "tool_response") == 1
+    assert [r.kind for r in tracker.unconfirmed] == ["text", "audio"]
+    assert tracker.statistics().forgotten == 1
+    assert tracker.discard(lambda r: False) == 0

@@ -19,7 +19,7 @@ from typing import Any, Literal
 from urllib.parse import urlsplit, urlunsplit
 
 from gemini_live.client.transport import redact_url
-from gemini_live.errors import AuthenticationError, ConfigError
+from gemini_live.errors import AuthenticationError, ConfigError, ConnectError
 from gemini_live.protocol.config import Platform
 
 __all__ = [
@@ -237,10 +237,19 @@ def _fetch_adc_token() -> str:
             "no Google Cloud credentials found: run `gcloud auth application-default login`, "
             "set GOOGLE_APPLICATION_CREDENTIALS, or pass access_token="
         ) from exc
+    # Only the exception type is reported: refresh errors can echo response bodies.
     try:
         credentials.refresh(transport.Request())
+    except auth_exceptions.TransportError as exc:
+        # The token service was unreachable: as transient as the connection loss it may follow,
+        # so it must stay retryable (ConnectError), not a fatal authentication failure.
+        raise ConnectError(
+            f"could not reach the token service to refresh credentials ({type(exc).__name__})"
+        ) from None
     except auth_exceptions.GoogleAuthError as exc:
-        raise AuthenticationError(f"could not refresh Google Cloud credentials: {exc}") from exc
+        raise AuthenticationError(
+            f"could not refresh Google Cloud credentials ({type(exc).__name__})"
+        ) from None
     token = credentials.token
     if not isinstance(token, str) or not token:
         raise AuthenticationError("Application Default Credentials returned no access token")

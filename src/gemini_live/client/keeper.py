@@ -41,6 +41,8 @@ import contextlib
 import logging
 from typing import TYPE_CHECKING
 
+import orjson
+
 from gemini_live.client.handshake import Connection, establish
 from gemini_live.client.transport import TransportClosed
 from gemini_live.errors import (
@@ -415,6 +417,19 @@ def _replay(
         session._pending_calls.clear()
         session._cancelled_calls.update(ids)
         session._hub.publish(ev.ToolCallCancellation(ids))
+    if fresh and not forget and session._issued_calls:
+        issued = session._issued_calls
+        stale_answers = tracker.discard(
+            lambda r: r.kind == "tool_response" and _answers_any(r.frame, issued)
+        )
+        if stale_answers:
+            session._hub.publish(
+                ev.InputDropped(
+                    "tool_response", stale_answers, "it answers a call of the lost session"
+                )
+            )
+    if fresh:
+        session._issued_calls = set()
     if forget:
         dropped = tracker.forget_all()
         if dropped:
@@ -438,6 +453,12 @@ def _replay(
     session._live = connection.lost is None
     session._pump_wakeup.set()
     return replayed, dropped
+
+
+def _answers_any(frame: str, call_ids: set[str]) -> bool:
+    """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
+    body = orjson.loads(frame).get("toolResponse", {})
+    return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))
 
 
 def _describe(failure: Failure) -> str:

@@ -147,6 +147,9 @@ class Session(ConnectionHandler):
         # Ids the service cancelled (toolCallCancellation) or that died with a refused handle:
         # late responses for them are dropped (and announced), never sent (§8.5).
         self._cancelled_calls: set[str] = set()
+        # Every call id the current service-side session issued (reset on a fresh start): an
+        # unconfirmed response to one of them must not be replayed into a new session.
+        self._issued_calls: set[str] = set()
         self._sent_video = False
         # The trigger of the last transition: a repeat of it (audio chunk after audio chunk) is
         # routine, not an ignored trigger.
@@ -326,6 +329,7 @@ class Session(ConnectionHandler):
         elif isinstance(event, ev.ToolCall):
             ids = [call.id for call in event.calls if call.id is not None]
             self._pending_calls.update(ids)
+            self._issued_calls.update(ids)
             # An id issued again (a fresh session may reuse ids) is live again: its answer must
             # not be dropped as a late response to the cancelled call.
             self._cancelled_calls.difference_update(ids)

@@ -339,6 +339,17 @@ class ResumptionTracker:
         self._forgotten += count
         return count
 
+    def discard(self, where: _Predicate) -> int:
+        """Drop every buffered record for which ``where`` is true (e.g. tool responses to calls
+        of a session that was replaced by a fresh one); returns how many were dropped."""
+        count = 0
+        for queue in (self._media, self._other):
+            for seq in [seq for seq, r in queue.items() if where(r)]:
+                self._remove(queue, seq)
+                count += 1
+        self._forgotten += count
+        return count
+
     # --- internals --------------------------------------------------------------------------
 
     def _require_connection(self) -> None:

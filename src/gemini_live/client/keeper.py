@@ -181,7 +181,7 @@ async def _pump(session: Session) -> None:
     while True:
         await session._pump_wakeup.wait()
         session._pump_wakeup.clear()
-        stale = 0
+        stale: dict[str, int] = {}
         while outbox and session._live:
             connection = session._connection
             assert connection is not None
@@ -194,16 +194,16 @@ async def _pump(session: Session) -> None:
                 continue
             item = outbox.popleft()
             if is_stale_media(item.kind, item.accepted_at, loop.time(), max_age):
-                stale += 1
+                stale[item.kind] = stale.get(item.kind, 0) + 1
                 continue
             try:
                 session._write(connection, item.kind, item.frame, item.accepted_at)
             except TransportClosed:
                 outbox.appendleft(item)
                 break
-        if stale:
-            session._dropped_stale += stale
-            session._hub.publish(ev.InputDropped("audio", stale, "stale: queued too long"))
+        for kind, count in stale.items():  # "audio" or "video"
+            session._dropped_stale += count
+            session._hub.publish(ev.InputDropped(kind, count, "stale: queued too long"))
         if not outbox:
             session._flushed.set()
 
@@ -440,7 +440,9 @@ def _replay(
         if dropped:
             session._dropped_stale += dropped
             session._hub.publish(
-                ev.InputDropped("audio", dropped, "stale: older than max_audio_age")
+                ev.InputDropped(
+                    "audio", dropped, "stale: real-time audio/video older than max_audio_age"
+                )
             )
         for record in plan.records:
             try:

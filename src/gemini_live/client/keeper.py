@@ -43,14 +43,13 @@ from typing import TYPE_CHECKING
 
 import orjson
 
+from gemini_live.client.ending import close_gracefully, end, end_broken, wait_stopped
 from gemini_live.client.handshake import Connection, establish
 from gemini_live.client.transport import TransportClosed
 from gemini_live.errors import (
     AuthenticationError,
     ConnectError,
-    LiveError,
     SessionBroken,
-    SessionClosed,
     SetupRejected,
     SetupTimeout,
 )
@@ -162,8 +161,8 @@ async def _supervise(session: Session) -> None:
             f"internal error: {cause!r}", code=None, reason=repr(cause), closed_by="client"
         )
         error.__cause__ = exc
-        # _end also drops the connection, which may still be open.
-        _end(session, error, ev.Disconnected(None, repr(cause), "client"))
+        # end() also drops the connection, which may still be open.
+        end(session, error, ev.Disconnected(None, repr(cause), "client"))
 
 
 def _unwrap(exc: BaseException) -> BaseException:
@@ -319,12 +318,12 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
         await _park(session)
         return False
     if verdict is Verdict.FATAL or not options.reconnect or tracker is None:
-        _end_broken(session, failure)
+        end_broken(session, failure)
         return False
     # Ask the policy first: announcing will_reconnect=True and then giving up would be a lie.
     delay = options.retry_policy.next_delay(failure, verdict, loop.time())
     if delay is None:
-        _end_broken(session, failure)
+        end_broken(session, failure)
         return False
     session._hub.publish(
         ev.Disconnected(failure.code, failure.reason, failure.closed_by, will_reconnect=True)
@@ -365,11 +364,11 @@ async def _reconnect(session: Session, failure: Failure, verdict: Verdict) -> bo
             else:
                 verdict = classify(failure)
                 if verdict is Verdict.FATAL:
-                    _end_broken(session, failure)
+                    end_broken(session, failure)
                     return False
             next_delay = options.retry_policy.next_delay(failure, verdict, loop.time())
             if next_delay is None:
-                _end_broken(session, failure)
+                end_broken(session, failure)
                 return False
             delay = next_delay
             continue
@@ -467,87 +466,3 @@ def _describe(failure: Failure) -> str:
     if failure.code is not None:
         return f"{failure.kind.value} code={failure.code} reason={failure.reason!r}"
     return f"{failure.kind.value}: {failure.reason}"
-
-
-def _end_broken(session: Session, failure: Failure) -> None:
-    error = SessionBroken(
-        "the connection ended",
-        code=failure.code,
-        reason=failure.reason,
-        closed_by=failure.closed_by,
-    )
-    _end(session, error, ev.Disconnected(failure.code, failure.reason, failure.closed_by))
-
-
-def _end(session: Session, error: LiveError, event: ev.Disconnected) -> None:
-    if session._ended is not None:
-        return
-    session._ended = error
-    session._live = False
-    connection = session._connection
-    if connection is not None and connection.transport.closed is None:
-        # Never leave a socket behind: an internal error can end the session while the
-        # connection is still open.
-        connection.transport.abort()
-    session._outbox.fail(error)
-    # Accepted frames that never reached the wire: say so (nothing is dropped silently).
-    unsent = len(session._outbox.drain_all())
-    session._apply(Trigger.CLOSED)
-    if unsent:
-        session._dropped_unsent += unsent
-        session._hub.publish(
-            ev.InputDropped("unsent", unsent, "the session ended before they could be written")
-        )
-    session._hub.publish(event)
-    session._hub.close(None if isinstance(error, SessionClosed) else error)
-    for _wanted, future in session._phase_waiters:
-        if not future.done():
-            future.set_exception(error)
-    session._closed_event.set()
-
-
-async def close_gracefully(session: Session) -> None:
-    """Flush (bounded), close with 1000 (bounded), stop the supervisor, end the session.
-
-    The session ends even if the caller is cancelled half-way (the ``finally``): otherwise it
-    would stay "closing" for ever, and every later ``disconnect()`` would wait for ever.
-    """
-    options = session._options
-    info = None
-    try:
-        if session._outbox and session._live:
-            session._flushed.clear()
-            session._pump_wakeup.set()
-            # A connection lost during the flush cannot flush any more: stop waiting then.
-            await _wait_any((session._flushed, session._lost_event), options.flush_timeout)
-        session._live = False
-        connection = session._connection
-        if connection is not None and connection.lost is None:
-            with contextlib.suppress(Exception):
-                info = await connection.transport.close(1000, "")
-    finally:
-        session._live = False
-        supervisor = session._supervisor
-        if supervisor is not None and supervisor is not asyncio.current_task():
-            supervisor.cancel()
-        code = info.code if info is not None else 1000
-        _end(session, SessionClosed("disconnect() was called"), ev.Disconnected(code, "", "client"))
-    await wait_stopped(session)
-
-
-async def wait_stopped(session: Session) -> None:
-    """Wait (bounded by ``close_timeout``) until the session's supervisor task has finished."""
-    supervisor = session._supervisor
-    if supervisor is None or supervisor.done() or supervisor is asyncio.current_task():
-        return
-    await asyncio.wait({supervisor}, timeout=session._options.transport.close_timeout)
-
-
-async def _wait_any(events: tuple[asyncio.Event, ...], timeout: float) -> None:
-    """Return when one of ``events`` is set or after ``timeout`` seconds."""
-    waiters = [asyncio.ensure_future(event.wait()) for event in events]
-    try:
-        await asyncio.wait(waiters, timeout=timeout, return_when=asyncio.FIRST_COMPLETED)
-    finally:
-        for waiter in waiters:
-            waiter.cancel()

@@ -10,6 +10,10 @@ the peer's own work is not counted:
 * downlink: receiving 40 ms chunks of 24 kHz PCM16 (1920 bytes) as ``serverContent`` audio
   and getting the PCM bytes out.
 
+gemini-live is measured twice: with session resumption off (nothing kept for replay), and with
+it on (the default: every sent frame is kept until the service confirms it; the peer then
+confirms every 50 frames with a ``sessionResumptionUpdate``, as the service does periodically).
+
 Each round runs raw then gemini-live (then alternates) and the best round per client is printed
 with the ratio gemini-live / raw (target: <= 1.0 on both paths).
 """
@@ -28,6 +32,7 @@ import time
 
 UP_CHUNK = bytes(range(256)) * 2 + bytes(128)  # 640 bytes = 20 ms at 16 kHz PCM16
 DOWN_CHUNK = (bytes(range(256)) * 8)[:1920]  # 1920 bytes = 40 ms at 24 kHz PCM16
+CONFIRM_EVERY = 50  # the peer's resumption-update cadence when the client asks for resumption
 PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
 
 
@@ -55,12 +60,21 @@ def _peer_main(port: int, ready: multiprocessing.synchronize.Event) -> None:  # 
     )
 
     async def handler(ws):  # type: ignore[no-untyped-def]
+        received = 0
+        resumable = False
         async for message in ws:
             if message.startswith('{"setup"'):
+                resumable = '"sessionResumption"' in message
                 await ws.send('{"setupComplete":{}}')
                 continue
             if '"text"' not in message:
-                continue  # audio: just consume it
+                # Audio: consume it, and (like the service, which sends resumption updates
+                # periodically when resumption is on) confirm what was received every 50 frames.
+                received += 1
+                if resumable and received % CONFIRM_EVERY == 0:
+                    update = {"newHandle": f"h{received}", "resumable": True}
+                    await ws.send(json.dumps({"sessionResumptionUpdate": update}))
+                continue
             text = json.loads(message)["realtimeInput"]["text"]
             if text == "sync":
                 await ws.send(json.dumps({"serverContent": {"turnComplete": True}}))
@@ -130,7 +144,7 @@ async def live_round(base_url: str, frames: int, resumption: bool) -> tuple[floa
 
     options = SessionOptions(transport=TransportOptions(max_frame_size=None))
     # resumption=True is the default configuration: every sent frame is also kept for replay
-    # until the service confirms it (this peer never confirms, so the bounded buffer evicts).
+    # until the service confirms it (the peer confirms every CONFIRM_EVERY frames).
     config = LiveConfig(session_resumption=SessionResumptionConfig(enabled=resumption))
     async with gemini_live.connect(
         "bench-model", api_key="bench", base_url=base_url, config=config, options=options

@@ -37,8 +37,8 @@ import heapq
 import math
 from collections import OrderedDict
 from collections.abc import Callable
-from dataclasses import dataclass, replace
-from typing import Literal
+from dataclasses import dataclass
+from typing import Literal, NamedTuple
 
 __all__ = [
     "MEDIA_KINDS",
@@ -84,12 +84,12 @@ def is_stale_media(kind: str, written_at: float, now: float, max_age: float | No
     return max_age is not None and kind in MEDIA_KINDS and now - written_at > max_age
 
 
-@dataclass(frozen=True, slots=True)
-class SentRecord:
-    """One client message written after ``setup``.
+class SentRecord(NamedTuple):
+    """One client message written after ``setup`` (immutable).
 
     ``seq`` is session-wide and never changes (a replay keeps it); ``connection`` and ``index``
-    say where the message was last written.
+    say where the message was last written. A named tuple rather than a frozen dataclass because
+    one is created for every message sent (the audio hot path), and it costs a third as much.
     """
 
     seq: int
@@ -97,7 +97,7 @@ class SentRecord:
     frame: str
     written_at: float
     connection: int
-    index: int
+    index: int  # type: ignore[assignment]  # shadows tuple.index on purpose: the wire index
 
 
 @dataclass(frozen=True, slots=True)
@@ -276,7 +276,7 @@ class ResumptionTracker:
             raise ValueError(
                 f"record seq={record.seq} was already written on connection {self._connection}"
             )
-        updated = replace(current, connection=self._connection, index=self._take_index())
+        updated = current._replace(connection=self._connection, index=self._take_index())
         queue[record.seq] = updated  # keeps its place: the queue stays in seq order
         self._replayed += 1
         return updated

@@ -191,6 +191,28 @@ async def test_unanswered_pings_close_with_1011(raw_server: Any, sink: Any) -> N
     assert 0.25 < time.monotonic() - start < 0.6
 
 
+async def test_a_streaming_peer_with_late_pongs_is_not_dropped(raw_server: Any, sink: Any) -> None:
+    """The service's pongs can lag by 8-30 s while it streams: data proves liveness too."""
+
+    async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await raw_server.upgrade(reader, writer)
+        for i in range(12):  # unmasked server text frames, one every 50 ms; pings never answered
+            payload = f"chunk {i}".encode()
+            writer.write(bytes([0x81, len(payload)]) + payload)
+            await asyncio.sleep(0.05)
+        await raw_server.discard(reader)
+
+    url = await raw_server.start(handler)
+    options = TransportOptions(ping_interval=0.1, ping_timeout=0.2, close_timeout=0.2)
+    transport = await open_websocket(url, {}, options)
+    transport.set_sink(sink)
+    frames = await sink.wait_frames(12, limit=2.0)
+    assert frames[-1] == "chunk 11" and transport.closed is None  # 0.6 s: three ping timeouts
+    # Once the peer goes silent as well, the missing pong does end the connection.
+    info = await sink.wait_lost(limit=1.5)
+    assert info == CloseInfo(1011, "keepalive ping timeout", "client")
+
+
 async def test_answered_pings_keep_the_connection(ws_server: Any, sink: Any) -> None:
     async def handler(conn: ServerConnection) -> None:
         await conn.wait_closed()

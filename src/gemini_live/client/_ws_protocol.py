@@ -101,9 +101,10 @@ class WebSocketTransport(asyncio.Protocol):
 
     __slots__ = (
         "_close_timer", "_closed", "_drain_waiters", "_fast_send", "_flush_scheduled",
-        "_fragments", "_fragments_text", "_live_sink", "_loop", "_loss_reported", "_opening",
-        "_options", "_paused", "_pending", "_ping_payload", "_ping_timer", "_pong_timer",
-        "_request", "_sink", "_tcp_lost", "_transport", "_write", "_ws", "opened",
+        "_fragments", "_fragments_text", "_heard_since_ping", "_live_sink", "_loop",
+        "_loss_reported", "_opening", "_options", "_paused", "_pending", "_ping_payload",
+        "_ping_timer", "_pong_timer", "_request", "_sink", "_tcp_lost", "_transport", "_write",
+        "_ws", "opened",
     )  # fmt: skip
 
     def __init__(
@@ -136,6 +137,7 @@ class WebSocketTransport(asyncio.Protocol):
         self._ping_timer: asyncio.TimerHandle | None = None
         self._pong_timer: asyncio.TimerHandle | None = None
         self._ping_payload: bytes | None = None
+        self._heard_since_ping = False
 
     def __repr__(self) -> str:
         uri = self._ws.uri
@@ -307,6 +309,9 @@ class WebSocketTransport(asyncio.Protocol):
         return True
 
     def _on_frames(self, frames: list[Frame]) -> None:
+        # Any frame proves the peer is alive: the service's pongs have been measured at 8-30 s
+        # while it keeps streaming (live-api.md §10.6), so a late pong alone must not kill us.
+        self._heard_since_ping = True
         for frame in frames:
             opcode = frame.opcode
             if opcode is TEXT or opcode is BINARY:
@@ -389,6 +394,7 @@ class WebSocketTransport(asyncio.Protocol):
         if self._ping_payload is not None or self._ws.state is not OPEN:
             return
         self._ping_payload = payload = _urandom(4)
+        self._heard_since_ping = False
         self._ws.send_ping(payload)
         self._flush()
         if options.ping_timeout is not None:
@@ -402,6 +408,11 @@ class WebSocketTransport(asyncio.Protocol):
 
     def _on_pong_timeout(self) -> None:
         self._pong_timer = None
+        if self._heard_since_ping:
+            # Frames kept coming: the connection is alive, only the pong is late. Forget this
+            # ping; the next interval sends a new one and measures again.
+            self._ping_payload = None
+            return
         log.warning("no pong within %gs; closing the connection", self._options.ping_timeout)
         self._fail(1011, "keepalive ping timeout")
 

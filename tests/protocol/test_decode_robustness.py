@@ -172,7 +172,7 @@ def test_huge_audio_frame() -> None:
                     {
                         "inlineData": {
                             "mimeType": "audio/pcm;rate=24000",
-                            "data": _wire.encode_bytes(audio),
+                            "data": base64.b64encode(audio).decode("ascii"),
                         }
                     }
                 ]

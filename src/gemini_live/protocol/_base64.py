@@ -11,7 +11,7 @@ from __future__ import annotations
 import binascii
 from collections.abc import Callable
 
-__all__ = ["decode_strict", "encode_standard"]
+__all__ = ["decode_any_alphabet", "decode_strict", "encode_standard"]
 
 encode_standard: Callable[[bytes], str]
 decode_strict: Callable[[str], bytes]
@@ -34,3 +34,19 @@ except ImportError:  # pragma: no cover - exercised only without the optional sp
 
     def decode_strict(text: str) -> bytes:
         return binascii.a2b_base64(text, strict_mode=True)
+
+
+_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
+
+
+def decode_any_alphabet(text: str) -> bytes:
+    """Decode base64 in the standard or URL-safe alphabet, padded or not; strict otherwise.
+
+    Raises ``ValueError`` for anything that is not base64 (no character is silently dropped).
+    """
+    if "-" in text or "_" in text:
+        text = text.translate(_URLSAFE_TO_STANDARD)
+    missing = -len(text) % 4
+    if missing:
+        text += "=" * missing
+    return decode_strict(text)

@@ -9,7 +9,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from gemini_live.protocol._wire import encode_bytes, encode_duration
+from gemini_live.protocol._base64 import encode_standard
+from gemini_live.protocol._wire import encode_duration
 from gemini_live.protocol.server import (
     AudioPart,
     BlobPart,
@@ -112,7 +113,7 @@ def part_to_wire(part: ModelPart) -> dict[str, Any]:
     if isinstance(part, TextPart):
         return {"text": part.text}
     if isinstance(part, AudioPart | BlobPart):
-        return {"inlineData": {"mimeType": part.mime_type, "data": encode_bytes(part.data)}}
+        return {"inlineData": {"mimeType": part.mime_type, "data": encode_standard(part.data)}}
     if isinstance(part, ThoughtPart):
         return {"text": part.text, "thought": True}
     if isinstance(part, ExecutableCodePart):

@@ -16,7 +16,7 @@ import re
 from datetime import timedelta
 from typing import Any
 
-from gemini_live.protocol._base64 import decode_strict, encode_standard
+from gemini_live.protocol._base64 import decode_any_alphabet
 from gemini_live.protocol.server import DEFAULT_OUTPUT_SAMPLE_RATE
 
 __all__ = [
@@ -31,7 +31,6 @@ __all__ = [
     "as_str",
     "audio_rate",
     "canon",
-    "encode_bytes",
     "encode_duration",
     "keymap",
 ]
@@ -188,9 +187,6 @@ def as_duration(value: Any, key: str) -> timedelta:
     raise _expected(key, 'a duration such as "1.5s"', value)
 
 
-_URLSAFE_TO_STANDARD = str.maketrans("-_", "+/")
-
-
 def as_bytes(value: Any, key: str) -> bytes:
     """Base64 in the standard or URL-safe alphabet, padded or not.
 
@@ -200,30 +196,16 @@ def as_bytes(value: Any, key: str) -> bytes:
     """
     if type(value) is not str:
         raise _expected(key, "a base64 string", value)
-    text = value
-    if "-" in text or "_" in text:
-        text = text.translate(_URLSAFE_TO_STANDARD)
     try:
-        return _b64_strict(text)
+        return decode_any_alphabet(value)
     except ValueError:
-        stripped = "".join(text.split())
-        if stripped != text:
+        stripped = "".join(value.split())
+        if stripped != value:
             try:
-                return _b64_strict(stripped)
+                return decode_any_alphabet(stripped)
             except ValueError:
                 pass
     raise WireValueError(key, "invalid base64 data")
-
-
-def _b64_strict(text: str) -> bytes:
-    missing = -len(text) % 4
-    if missing:
-        text += "=" * missing
-    return decode_strict(text)
-
-
-def encode_bytes(data: bytes) -> str:
-    return encode_standard(data)
 
 
 def encode_duration(value: timedelta) -> str:

@@ -44,7 +44,6 @@ from gemini_live.protocol.types import (
     Part,
     Tool,
     b64decode_any,
-    b64encode,
     camel,
     coerce_blob,
     coerce_content,
@@ -61,7 +60,7 @@ __all__ = ["decode_client", "encode", "encode_audio", "encode_video", "from_wire
 
 
 def _blob(blob: Blob) -> dict[str, Any]:
-    return {"mimeType": blob.mime_type, "data": b64encode(blob.data)}
+    return {"mimeType": blob.mime_type, "data": encode_standard(blob.data)}
 
 
 def _part(part: Part) -> dict[str, Any]:
@@ -123,7 +122,7 @@ def _value(value: Any, int64: bool = False) -> Any:
     if isinstance(value, int):
         return str(value) if int64 else value
     if isinstance(value, bytes):
-        return b64encode(value)
+        return encode_standard(value)
     if isinstance(value, Content):
         return _content(value)
     if isinstance(value, tuple):
@@ -143,9 +142,9 @@ def to_wire(msg: ClientMessage) -> dict[str, Any]:
             body["turnComplete"] = complete
             return {"clientContent": body}
         case RealtimeAudio(data=data, mime_type=mime):
-            return {"realtimeInput": {"audio": {"mimeType": mime, "data": b64encode(data)}}}
+            return {"realtimeInput": {"audio": {"mimeType": mime, "data": encode_standard(data)}}}
         case RealtimeVideo(data=data, mime_type=mime):
-            return {"realtimeInput": {"video": {"mimeType": mime, "data": b64encode(data)}}}
+            return {"realtimeInput": {"video": {"mimeType": mime, "data": encode_standard(data)}}}
         case RealtimeText(text=text):
             return {"realtimeInput": {"text": text}}
         case ActivityStart():

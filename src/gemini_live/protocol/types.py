@@ -20,7 +20,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
-from gemini_live.protocol._base64 import decode_strict, encode_standard
+from gemini_live.protocol._base64 import decode_any_alphabet
 
 __all__ = [
     "Behavior",
@@ -34,7 +34,6 @@ __all__ = [
     "as_bytes",
     "as_tuple",
     "b64decode_any",
-    "b64encode",
     "camel",
     "coerce_blob",
     "coerce_content",
@@ -108,20 +107,10 @@ def _check_keys(d: Mapping[str, Any], allowed: tuple[str, ...], where: str, what
         raise ValueError(f"{where} has unknown key(s) {unknown}; {what} may have {listed}")
 
 
-_URLSAFE = str.maketrans("-_", "+/")
-
-
-def b64encode(data: bytes) -> str:
-    """Standard-alphabet base64 with padding, as the service documents it."""
-    return encode_standard(data)
-
-
 def b64decode_any(text: str, where: str) -> bytes:
     """Decode base64 in either alphabet (standard or URL-safe), padded or not."""
-    padded = text.translate(_URLSAFE)
-    padded += "=" * (-len(padded) % 4)
     try:
-        return decode_strict(padded)
+        return decode_any_alphabet(text)
     except ValueError as exc:
         raise ValueError(f"{where} is not valid base64 ({exc})") from None
 

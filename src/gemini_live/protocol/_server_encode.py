@@ -91,6 +91,8 @@ def _content_to_wire(content: ServerContent) -> dict[str, Any]:
             body: dict[str, Any] = {"text": transcript.text}
             if transcript.finished is not None:
                 body["finished"] = transcript.finished
+            if transcript.language_code is not None:
+                body["languageCode"] = transcript.language_code
             out[key] = body
     if content.grounding_metadata is not None:
         out["groundingMetadata"] = content.grounding_metadata

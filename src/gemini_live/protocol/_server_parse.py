@@ -101,9 +101,11 @@ def _transcription(d: dict[str, Any], key: str) -> Transcription | None:
         t = w.canon(value, _TRANSCRIPTION, "")
         text = t.get("text")
         finished = t.get("finished")
+        language = t.get("languageCode")
         return Transcription(
             text="" if text is None else w.as_str(text, "text"),
             finished=None if finished is None else w.as_bool(finished, "finished"),
+            language_code=None if language is None else w.as_str(language, "languageCode"),
         )
     except w.WireValueError as exc:
         raise exc.under(key) from None
@@ -295,7 +297,7 @@ _CONTENT = w.keymap(
     "turnCompleteReason",
     "interactionStatus",
 )
-_TRANSCRIPTION = w.keymap("text", "finished")
+_TRANSCRIPTION = w.keymap("text", "finished", "languageCode")
 _TURN = w.keymap("parts")
 _PART = w.keymap("text", "thought", "inlineData", "executableCode", "codeExecutionResult")
 _BLOB = w.keymap("mimeType", "data")

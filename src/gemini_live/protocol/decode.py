@@ -13,7 +13,7 @@ WaitingForInput, GenerationComplete, TurnComplete); ``toolCall``; ``toolCallCanc
 keys. Model-turn parts with no event type (non-audio ``inlineData``, unknown
 part kinds) surface, in their place among the parts, as
 ``UnknownMessage(keys=("serverContent",), payload={"serverContent": {"modelTurn": {"parts":
-[part]}}})``. ``interimInputTranscription`` is parsed but has no event yet.
+[part]}}})``. ``interimInputTranscription`` becomes ``InterimInputTranscription``.
 
 Pure: no asyncio, no sockets, no clock.
 """
@@ -38,6 +38,7 @@ from gemini_live.protocol.events import (
     GoAway,
     GroundingMetadata,
     InputTranscription,
+    InterimInputTranscription,
     Interrupted,
     OutputTranscription,
     ProtocolViolation,
@@ -227,10 +228,13 @@ def _content_events(content: ServerContent, events: list[Event]) -> None:
             events.append(_part_event(part))
     if content.input_transcription is not None:
         t = content.input_transcription
-        events.append(InputTranscription(t.text, t.finished))
+        events.append(InputTranscription(t.text, t.finished, t.language_code))
+    if content.interim_input_transcription is not None:
+        t = content.interim_input_transcription
+        events.append(InterimInputTranscription(t.text, t.finished, t.language_code))
     if content.output_transcription is not None:
         t = content.output_transcription
-        events.append(OutputTranscription(t.text, t.finished))
+        events.append(OutputTranscription(t.text, t.finished, t.language_code))
     if content.grounding_metadata is not None:
         events.append(GroundingMetadata(content.grounding_metadata))
     if content.url_context_metadata is not None:

@@ -33,6 +33,7 @@ __all__ = [
     "GroundingMetadata",
     "InputDropped",
     "InputTranscription",
+    "InterimInputTranscription",
     "Interrupted",
     "ModalityTokens",
     "OutputTranscription",
@@ -118,10 +119,23 @@ class CodeExecutionResult:
 
 @_frozen
 class InputTranscription:
-    """Transcript of the user's audio. ``finished`` is unreliable on the service; see docs."""
+    """Transcript of the user's audio. ``finished`` is unreliable on the service; see docs.
+
+    ``language_code`` is the BCP-47 code the service detected, when it says.
+    """
 
     text: str
     finished: bool | None = None
+    language_code: str | None = None
+
+
+@_frozen
+class InterimInputTranscription:
+    """A provisional transcript of the user's audio, replaced by later ones (not appended)."""
+
+    text: str
+    finished: bool | None = None
+    language_code: str | None = None
 
 
 @_frozen
@@ -130,6 +144,7 @@ class OutputTranscription:
 
     text: str
     finished: bool | None = None
+    language_code: str | None = None
 
 
 @_frozen
@@ -331,6 +346,7 @@ Event = (
     | ExecutableCode
     | CodeExecutionResult
     | InputTranscription
+    | InterimInputTranscription
     | OutputTranscription
     | Interrupted
     | GenerationComplete

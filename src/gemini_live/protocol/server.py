@@ -129,11 +129,12 @@ ModelPart = (
 class Transcription:
     """``inputTranscription`` / ``outputTranscription`` / ``interimInputTranscription``.
 
-    Newer fields (``languageCode``, ``words``, offsets...) are not modelled yet and are ignored.
+    ``languageCode`` is kept; newer fields (``words``, offsets...) are ignored.
     """
 
     text: str = ""
     finished: bool | None = None
+    language_code: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

@@ -46,6 +46,14 @@ async def test_ephemeral_token_uses_the_constrained_endpoint() -> None:
         assert await _reply(session, "hi") == "Echo: hi"
 
 
+async def test_base_url_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    async with Emulator() as emu:
+        monkeypatch.setenv("GEMINI_LIVE_BASE_URL", emu.url)
+        monkeypatch.setenv("GEMINI_API_KEY", "test-key")
+        async with gemini_live.connect("gemini-3.8-live", config=TEXT) as session:
+            assert await _reply(session, "hi") == "Echo: hi"
+
+
 async def test_vertex_token_provider_is_asked_on_every_connection() -> None:
     calls = 0
 

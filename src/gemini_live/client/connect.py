@@ -12,6 +12,7 @@ Auth, URLs, the handshake and parsing are separate steps here (``endpoints``, ``
 from __future__ import annotations
 
 import dataclasses
+import os
 from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
@@ -75,7 +76,9 @@ def connect(
     extra); otherwise a Google AI API key (``api_key``, else ``GEMINI_API_KEY``, else
     ``GOOGLE_API_KEY``). ``base_url`` (``ws://``/``wss://``) replaces the service host, e.g. for
     the local emulator or a proxy; ``platform`` then says which protocol flavour to speak
-    (default Google AI, or Vertex when ``vertex_project`` is set).
+    (default Google AI, or Vertex when ``vertex_project`` is set). Without ``base_url``, a
+    non-empty ``GEMINI_LIVE_BASE_URL`` environment variable is used the same way, so that an
+    unchanged program can be pointed at the emulator.
 
     Session resumption is turned on unless ``config.session_resumption`` says otherwise.
     Raises ``ConfigError`` before connecting for an invalid config, then ``ConnectError``,
@@ -84,6 +87,8 @@ def connect(
     if not isinstance(model, str) or not model.strip():
         raise ConfigError("connect(): model must be a non-empty string, e.g. 'gemini-3.8-live'")
     resolved_platform = platform or (Platform.VERTEX if vertex_project else Platform.GOOGLE_AI)
+    if base_url is None:
+        base_url = os.environ.get("GEMINI_LIVE_BASE_URL", "").strip() or None
     cfg = config if config is not None else LiveConfig()
     if not isinstance(cfg, LiveConfig):
         raise TypeError(f"connect(): config must be a LiveConfig, got {type(cfg).__name__}")

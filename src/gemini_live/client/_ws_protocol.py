@@ -22,8 +22,7 @@ import logging
 import os
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 from websockets.frames import BINARY, CONT, EXTERNAL_CLOSE_CODES, PONG, TEXT, Frame
 from websockets.protocol import CONNECTING, OPEN
@@ -33,17 +32,18 @@ try:
 except ImportError:  # pragma: no cover - the C extension ships in every websockets wheel
     from websockets.utils import apply_mask
 
+from gemini_live.client.transport_types import ClosedBy, CloseInfo, TransportClosed
+
 if TYPE_CHECKING:
     from websockets.client import ClientProtocol
     from websockets.http11 import Request
 
-    from gemini_live.client.transport import FrameSink, TransportOptions
+    from gemini_live.client.transport_types import FrameSink, TransportOptions
 
 __all__ = ["CloseInfo", "ClosedBy", "TransportClosed", "WebSocketTransport"]
 
 log = logging.getLogger("gemini_live.client")
 
-ClosedBy = Literal["client", "server", "network"]
 AnyLoop = asyncio.AbstractEventLoop
 
 # Header layouts of a masked, final TEXT frame for the three payload-length encodings.
@@ -56,34 +56,6 @@ _urandom = os.urandom
 
 # A close reason must fit a control frame (125 bytes) together with the 2-byte code.
 _MAX_REASON_BYTES = 123
-
-
-@dataclass(frozen=True, slots=True)
-class CloseInfo:
-    """How a connection ended.
-
-    ``code`` is 1006 when there was no close frame. ``closed_by`` is ``"client"`` when this side
-    started the close (``close()``, ``abort()``, keepalive timeout, oversized or invalid frame),
-    ``"server"`` when the peer sent a close frame first, ``"network"`` when the connection dropped
-    without a close handshake.
-    """
-
-    code: int
-    reason: str
-    closed_by: ClosedBy
-
-
-class TransportClosed(Exception):
-    """The transport is closing or closed; ``info`` says how it ended.
-
-    Internal to the client layer: the session translates it into the public error tree.
-    """
-
-    def __init__(self, info: CloseInfo) -> None:
-        super().__init__(
-            f"WebSocket closed by {info.closed_by} (code={info.code}, reason={info.reason!r})"
-        )
-        self.info = info
 
 
 def _not_connected(data: bytes) -> None:

@@ -123,6 +123,12 @@ class RawPeer:
         writer.write(_frame(_TEXT, json.dumps(message).encode()))
         await writer.drain()
 
+    async def send_raw(self, number: int, opcode: int, payload: bytes) -> None:
+        """Send one frame as is (e.g. a text frame whose payload is not UTF-8)."""
+        writer = self._writers[number]
+        writer.write(_frame(opcode, payload))
+        await writer.drain()
+
     def _note(self, what: str, number: int) -> None:
         self.log.append((what, number))
         self._changed.set()

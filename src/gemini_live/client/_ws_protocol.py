@@ -282,7 +282,7 @@ class WebSocketTransport(asyncio.Protocol):
 
     def _on_frames(self, frames: list[Frame]) -> None:
         # Any frame proves the peer is alive: the service's pongs have been measured at 8-30 s
-        # while it keeps streaming (live-api.md §10.6), so a late pong alone must not kill us.
+        # while it keeps streaming, so a late pong alone must not kill us.
         self._heard_since_ping = True
         for frame in frames:
             opcode = frame.opcode
@@ -312,8 +312,10 @@ class WebSocketTransport(asyncio.Protocol):
             try:
                 message = str(data, "utf-8")
             except UnicodeDecodeError:
-                self._fail(1007, "invalid UTF-8 in text frame")
-                return
+                # Handed on as bytes: the decoder reports undecodable bytes as a
+                # ProtocolViolation event, exactly as for a binary frame, and the session goes
+                # on (one bad frame is not worth the session).
+                message = bytes(data)
         else:
             message = bytes(data)
         sink = self._live_sink

@@ -65,7 +65,7 @@ class TransportOptions:
     """Seconds between keepalive pings; ``None`` disables them."""
     ping_timeout: float | None = 60.0
     """Close with 1011 when a ping is unanswered this long and no other frame arrived either.
-    Generous on purpose: the service's pongs have been measured at 8-30 s (live-api.md 10.6).
+    Generous on purpose: the service's pongs have been measured at 8-30 s.
     ``None`` never times out."""
     max_frame_size: int | None = 16 * 1024 * 1024
     """Largest incoming message; a larger one fails the connection with 1009. ``None``: no limit."""

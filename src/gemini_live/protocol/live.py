@@ -392,7 +392,8 @@ class LiveProtocol:
         for event in early:
             if type(event) is ev.SetupComplete and event.session_id:
                 self._session_id = event.session_id
-        self._events.extend(self._process(early))
+        processed = self._process(early, now)  # returns the pending events, then resets them
+        self._events.extend(processed)
         self._policy.connected(now)
 
     def open_failed(self) -> None:

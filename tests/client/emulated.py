@@ -14,6 +14,7 @@ from typing import Any
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AudioChunk,
     AutomaticActivityDetection,
     Event,
@@ -29,6 +30,7 @@ from gemini_live import (
     TextDelta,
     Tool,
     TurnComplete,
+    Vertex,
 )
 from gemini_live.audio.pcm import chunk_pcm16
 from gemini_live.audio.synth import silence, synthesize
@@ -85,13 +87,11 @@ def open_session(emu: Emulator, config: LiveConfig, *, vertex: bool = False) -> 
         return gemini_live.connect(
             MODEL,
             platform=Platform.VERTEX,
-            vertex_project="p",
-            vertex_location="us-central1",
-            vertex_token="t",
+            credentials=Vertex("p", "us-central1", "t"),
             base_url=emu.url,
             config=config,
         )
-    return gemini_live.connect(MODEL, base_url=emu.url, api_key="test", config=config)
+    return gemini_live.connect(MODEL, base_url=emu.url, credentials=ApiKey("test"), config=config)
 
 
 async def read_until(

@@ -10,6 +10,7 @@ import gemini_live
 from gemini_live import (
     AuthenticationError,
     ConfigError,
+    EphemeralToken,
     GenerationConfig,
     LiveConfig,
     Platform,
@@ -17,6 +18,7 @@ from gemini_live import (
     SessionResumptionConfig,
     TextDelta,
     TurnComplete,
+    Vertex,
 )
 from gemini_live.testing import Emulator, Fault
 
@@ -40,7 +42,10 @@ async def test_ephemeral_token_uses_the_constrained_endpoint() -> None:
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            "gemini-3.8-live", ephemeral_token="auth_tokens/abc", base_url=emu.url, config=TEXT
+            "gemini-3.8-live",
+            credentials=EphemeralToken("auth_tokens/abc"),
+            base_url=emu.url,
+            config=TEXT,
         ) as session,
     ):
         assert await _reply(session, "hi") == "Echo: hi"
@@ -67,9 +72,7 @@ async def test_vertex_token_provider_is_asked_on_every_connection() -> None:
         async with gemini_live.connect(
             "gemini-3.8-live",
             platform=Platform.VERTEX,
-            vertex_project="proj",
-            vertex_location="us-central1",
-            vertex_token=token,
+            credentials=Vertex("proj", "us-central1", token),
             base_url=emu.url,
             config=TEXT,
         ) as session:

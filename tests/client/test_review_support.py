@@ -20,7 +20,7 @@ from typing import Any
 from websockets.utils import accept_key, apply_mask
 
 import gemini_live
-from gemini_live import Event, LiveConfig, SessionOptions
+from gemini_live import ApiKey, Event, LiveConfig, SessionOptions
 from gemini_live.client.fanout import Subscription
 from gemini_live.client.session import Session
 from gemini_live.protocol.config import SessionResumptionConfig
@@ -221,7 +221,9 @@ async def wait_no_leftover_tasks(before: set[asyncio.Task[Any]], timeout: float 
 
 def connect(url: str, config: LiveConfig | None = None, **options: Any) -> Any:
     opts = SessionOptions(**options) if options else None
-    return gemini_live.connect(MODEL, api_key=KEY, base_url=url, config=config, options=opts)
+    return gemini_live.connect(
+        MODEL, credentials=ApiKey(KEY), base_url=url, config=config, options=opts
+    )
 
 
 async def drain_events(events: Subscription, timeout: float = 2.0) -> list[Event]:

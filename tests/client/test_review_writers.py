@@ -15,6 +15,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     Event,
     ExponentialBackoff,
@@ -289,10 +290,10 @@ async def test_no_credential_in_any_repr_error_event_or_log_line(
         shown += [repr(endpoint), str(endpoint)]
     async with Peer(setup_reply=("close", 1008, "Requested entity was not found.")) as peer:
         with pytest.raises(SetupRejected) as rejected:
-            await gemini_live.connect(MODEL, base_url=peer.base_url, api_key=api_key)
+            await gemini_live.connect(MODEL, base_url=peer.base_url, credentials=ApiKey(api_key))
         shown += [repr(rejected.value), str(rejected.value)]
     with pytest.raises(gemini_live.ConnectError) as refused:
-        await gemini_live.connect(MODEL, api_key=api_key, base_url="ws://127.0.0.1:9")
+        await gemini_live.connect(MODEL, credentials=ApiKey(api_key), base_url="ws://127.0.0.1:9")
     shown += [repr(refused.value), str(refused.value)]
     shown += [
         record.getMessage() + (record.exc_text or "")

@@ -59,6 +59,7 @@ import orjson
 
 from gemini_live.errors import (
     AuthenticationError,
+    ClosedBy,
     LiveError,
     SessionBroken,
     SetupRejected,
@@ -185,7 +186,7 @@ class _BoundedIds:
         self._ids.clear()
 
 
-def _failure_from_close(code: int | None, reason: str, closed_by: str) -> Failure:
+def _failure_from_close(code: int | None, reason: str, closed_by: ClosedBy) -> Failure:
     if closed_by == "client" and "keepalive" in reason:
         return Failure(FailureKind.KEEPALIVE_TIMEOUT, code, reason, closed_by)
     if closed_by == "client" and code in (1002, 1007):
@@ -521,7 +522,7 @@ class LiveProtocol:
     # ------------------------------------------------------------------ losing a connection
 
     def connection_lost(
-        self, code: int | None, reason: str, closed_by: str, now: float
+        self, code: int | None, reason: str, closed_by: ClosedBy, now: float
     ) -> Decision:
         """The connection ended by itself; decide whether to reconnect."""
         failure = _failure_from_close(code, reason, closed_by)

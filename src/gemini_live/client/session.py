@@ -139,7 +139,10 @@ class Session(ConnectionHandler):
         self._connections = 0
         self._session_id: str | None = None
         self._tracker: ResumptionTracker | None = (
-            ResumptionTracker(index_origin=options.replay_index_origin)  # type: ignore[arg-type]
+            ResumptionTracker(
+                index_origin=options.replay_index_origin,  # type: ignore[arg-type]
+                max_media_age=options.max_audio_age,
+            )
             if config.session_resumption_enabled
             else None
         )
@@ -221,7 +224,7 @@ class Session(ConnectionHandler):
             reconnects=self._reconnects,
             replayed_messages=self._replayed,
             dropped_stale_media=self._dropped_stale,
-            unconfirmed_messages=len(self._tracker.unconfirmed) if self._tracker else 0,
+            unconfirmed_messages=self._tracker.unconfirmed_count if self._tracker else 0,
             resumption_updates=tracker_stats.updates if tracker_stats else 0,
             ignored_phase_triggers=self._ignored_triggers,
             dropped_unsent=self._dropped_unsent,

@@ -246,7 +246,7 @@ class LiveProtocol:
         self._go_away_margin = go_away_margin
         self._on_resume_failure = on_resume_failure
         self._tracker: ResumptionTracker | None = (
-            ResumptionTracker(index_origin=replay_index_origin)
+            ResumptionTracker(index_origin=replay_index_origin, max_media_age=max_audio_age)
             if config.session_resumption_enabled
             else None
         )
@@ -342,7 +342,7 @@ class LiveProtocol:
             reconnects=self._reconnects,
             replayed_messages=self._replayed,
             dropped_stale_media=self._dropped_stale,
-            unconfirmed_messages=len(tracker.unconfirmed) if tracker is not None else 0,
+            unconfirmed_messages=tracker.unconfirmed_count if tracker is not None else 0,
             resumption_updates=tracker.statistics().updates if tracker is not None else 0,
             ignored_phase_triggers=self._ignored,
             dropped_unsent=self._dropped_unsent,

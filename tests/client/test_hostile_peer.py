@@ -34,7 +34,7 @@ from gemini_live.protocol.retry import ExponentialBackoff
 from gemini_live.testing import Emulator
 
 from .peer import Peer
-from .test_review_support import MODEL, RawPeer, connect, drain_events, read_until
+from .rawpeer import MODEL, RawPeer, connect, drain_events, read_until
 
 GREETING = [
     {"serverContent": {"modelTurn": {"parts": [{"text": "Hello there."}]}}},

@@ -1,8 +1,8 @@
-"""Adversarial review of the session core, part 1: the session's lifecycle.
+"""The session's lifecycle under adversity: disconnect() races, dead peers, cancellation.
 
 disconnect() racing the keeper, a pending send, a consumer or its own cancellation; bugs in the
 session's own tasks; errors raised again after the end; bounded waits and no leftover tasks.
-Each test's docstring says what was wrong before the review (or which guarantee it guards).
+Each test's docstring says what was once wrong (or which guarantee it guards).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from gemini_live.client import keeper
 from gemini_live.client.session import Session
 from gemini_live.client.transport import TransportOptions
 from tests.client.peer import Peer
-from tests.client.test_review_support import (
+from tests.client.rawpeer import (
     RawPeer,
     connect,
     drain_events,

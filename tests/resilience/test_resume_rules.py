@@ -1,4 +1,4 @@
-"""Review of the keeper's resumption wiring against the emulator: which handle a reconnect uses,
+"""Resumption rules against the emulator: which handle a reconnect uses,
 when a goAway rotation happens, and what a retry policy that gives up at once announces."""
 
 from __future__ import annotations

@@ -1,8 +1,8 @@
-"""Adversarial review of the session core, part 2: writers, phases and the replay wiring.
+"""What the session does with input: writers, phases, tool-call bookkeeping, the replay wiring.
 
 FIFO across writers, cancellation at every await of a send, the phase machine's counters, the
 resumption tracker as driven by the keeper over a scriptable peer, options, and secrets.
-Each test's docstring says what was wrong before the review (or which guarantee it guards).
+Each test's docstring says what was once wrong (or which guarantee it guards).
 """
 
 from __future__ import annotations
@@ -34,7 +34,7 @@ from gemini_live import (
 from gemini_live.client.endpoints import custom_endpoint
 from gemini_live.client.transport import TransportOptions
 from tests.client.peer import Peer
-from tests.client.test_review_support import (
+from tests.client.rawpeer import (
     MODEL,
     NO_RESUME,
     RawPeer,

@@ -307,6 +307,10 @@ class Conversation:
                 return
             now = loop.time()
             self._read += 1
+            if self._deferred:
+                # The application made a call after this event was published (it saw it first):
+                # the event happened no later than that call.
+                now = min(now, self._deferred[0][2])
             if telemetry is not None:
                 telemetry.event(event, now)
             self._handle(tracker.feed(event, now))
@@ -406,4 +410,3 @@ class Conversation:
         ):
             return session.reconnect
         return None
-

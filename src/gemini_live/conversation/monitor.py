@@ -188,6 +188,7 @@ class Conversation:
         self._finished = False
         self._error: BaseException | None = None
         self._group: asyncio.TaskGroup | None = None
+        self._timeout: asyncio.Timeout | None = None  # the task's current wait
 
     # ------------------------------------------------------------------ public
 
@@ -222,6 +223,12 @@ class Conversation:
         position = self._read + self._source_pending()
         if position <= self._read and not self._deferred:
             self._handle(self._tracker.feed_call(call, now))
+            # The call may have started a wait (stall watchdog): wake the task earlier for it.
+            timeout, deadline = self._timeout, self._tracker.deadline
+            if timeout is not None and deadline is not None:
+                when = timeout.when()
+                if when is None or deadline < when:
+                    timeout.reschedule(deadline)
         else:
             self._deferred.append((position, call, now))
 
@@ -264,7 +271,7 @@ class Conversation:
                 self._group = group
                 await self._follow(loop)
         finally:
-            self._group = None
+            self._group = self._timeout = None
             self._finish(loop.time())
 
     async def _run_quietly(self) -> None:
@@ -296,9 +303,8 @@ class Conversation:
         tracker = self._tracker
         telemetry = self._telemetry
         while True:
-            deadline = tracker.deadline
             try:
-                async with asyncio.timeout_at(deadline):
+                async with asyncio.timeout_at(tracker.deadline) as self._timeout:
                     event = await anext(source)
             except TimeoutError:
                 self._handle(tracker.tick(loop.time()))

@@ -273,14 +273,17 @@ class Conversation:
         finally:
             self._group = self._timeout = None
             self._finish(loop.time())
+        if self._error is not None:
+            raise self._error.with_traceback(None)
 
     async def _run_quietly(self) -> None:
         try:
             await self.run()
-        except LiveError as exc:
-            # The session broke: its owner hears of it from the session itself; cancelling the
-            # caller's code over it (what a failing task in a TaskGroup does) would be wrong.
-            self._error = exc
+        except LiveError:
+            # The session broke (kept in .error): its owner hears of it from the session
+            # itself; cancelling the caller's code over it (what a failing task in a TaskGroup
+            # does) would be wrong.
+            pass
 
     async def __aenter__(self) -> Conversation:
         stack = contextlib.AsyncExitStack()
@@ -310,6 +313,11 @@ class Conversation:
                 self._handle(tracker.tick(loop.time()))
                 continue
             except StopAsyncIteration:
+                return
+            except LiveError as exc:
+                # The session broke (or this consumer overflowed): raised by run() once the
+                # task group is closed, so it is not wrapped in an exception group.
+                self._error = exc
                 return
             now = loop.time()
             self._read += 1

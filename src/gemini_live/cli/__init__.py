@@ -12,6 +12,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from gemini_live.cli.transcript import add_transcript_option
 from gemini_live.errors import AuthenticationError, ConnectError, LiveError, SetupRejected
 
 __all__ = ["build_parser", "describe_error", "main"]
@@ -49,6 +50,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="interactive text chat (works from a pipe too)")
     _common(chat)
+    add_transcript_option(chat)
 
     talk = sub.add_parser("talk", help="send a WAV as real-time audio, write the spoken reply")
     _common(talk)
@@ -57,6 +59,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     talk.add_argument("--out", dest="wav_out", required=True, help="output WAV (24 kHz mono)")
     talk.add_argument("--realtime", action="store_true", help="pace the upload at real time")
+    add_transcript_option(talk)
     talk.add_argument(
         "--timeout",
         type=_positive_seconds,

@@ -181,7 +181,10 @@ def make_function(
     try:
         signature = inspect.signature(fn, eval_str=True)
     except (NameError, TypeError, ValueError) as exc:
-        raise TypeError(f"{where}: cannot read its signature ({exc})") from None
+        raise TypeError(
+            f"{where}: cannot read its signature ({exc}); with string annotations, every type "
+            "must be importable from the function's module (not local to another function)"
+        ) from None
     texts = {**doc.params, **(param_descriptions or {})}
     unknown = set(param_descriptions or ()) - set(signature.parameters)
     if unknown:

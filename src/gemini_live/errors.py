@@ -24,8 +24,11 @@
     ├── SubscriberOverflow         an ``events()`` consumer fell so far behind that its bounded
     │                              queue overflowed; raised from that consumer's iterator only,
     │                              the session and other consumers are unaffected
-    └── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
-                                   wait such as ``wait_for_phase`` expired
+    ├── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
+    │                              wait such as ``wait_for_phase`` expired
+    └── AudioDeviceError           a microphone/speaker could not be used: ``sounddevice`` or the
+                                   PortAudio library missing, no such device, or a device that
+                                   failed or disappeared mid-stream (``gemini_live.audio``)
 
 Input validation errors are plain ``TypeError``/``ValueError`` raised synchronously by the send
 methods before anything is queued; they are not part of this tree because they are programming
@@ -46,6 +49,7 @@ if TYPE_CHECKING:  # for annotations only: this module imports nothing at run ti
     from gemini_live.protocol.events import UnconfirmedMessage
 
 __all__ = [
+    "AudioDeviceError",
     "AuthenticationError",
     "ConfigError",
     "ConnectError",
@@ -145,3 +149,7 @@ class SubscriberOverflow(LiveError):
 
 class LiveTimeout(LiveError, TimeoutError):
     """A bounded wait expired (e.g. ``wait_for_phase``)."""
+
+
+class AudioDeviceError(LiveError):
+    """An audio device could not be opened or failed while streaming (see ``gemini_live.audio``)."""

@@ -54,10 +54,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     talk = sub.add_parser("talk", help="send a WAV as real-time audio, write the spoken reply")
     _common(talk)
-    talk.add_argument(
-        "--in", dest="wav_in", required=True, help="input WAV (any rate, mono/stereo)"
-    )
-    talk.add_argument("--out", dest="wav_out", required=True, help="output WAV (24 kHz mono)")
+    talk.add_argument("--in", dest="wav_in", help="input WAV (any rate, mono/stereo)")
+    talk.add_argument("--out", dest="wav_out", help="output WAV (24 kHz mono)")
     talk.add_argument("--realtime", action="store_true", help="pace the upload at real time")
     add_transcript_option(talk)
     talk.add_argument(
@@ -67,6 +65,10 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for the spoken reply (default: %(default)s)",
     )
 
+    from gemini_live.cli.live_talk import add_live_arguments
+
+    add_live_arguments(talk)
+
     emu = sub.add_parser("emulator", help="run the local Live service emulator")
     emu.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     emu.add_argument("--port", type=int, default=8765)
@@ -75,7 +77,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "talk" and not args.live and not (args.wav_in and args.wav_out):
+        parser.error("talk needs --in and --out (or --live for microphone and speaker)")
     try:
         if args.command == "demo":
             from gemini_live.cli.demo import run_demo
@@ -85,6 +90,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gemini_live.cli.chat import run_chat
 
             return asyncio.run(run_chat(args))
+        if args.command == "talk" and args.live:
+            from gemini_live.cli.live_talk import run_live_talk
+
+            return asyncio.run(run_live_talk(args))
         if args.command == "talk":
             from gemini_live.cli.talk import run_talk
 

@@ -290,9 +290,7 @@ async def test_tls_ca_file_lets_clients_connect_as_printed(tmp_path: Path) -> No
 
         # 1) in code, with ssl= as printed
         context = ssl.create_default_context(cafile=str(ca_file))
-        options = gemini_live.SessionOptions(
-            transport=gemini_live.TransportOptions(ssl=context)
-        )
+        options = gemini_live.SessionOptions(transport=gemini_live.TransportOptions(ssl=context))
         config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
         async with gemini_live.connect(
             "gemini-3.8-live", base_url=url, api_key="any", options=options, config=config
@@ -360,4 +358,3 @@ async def test_tls_hints_show_the_official_sdk_connecting(tmp_path: Path) -> Non
         assert text == "Echo: from the sdk"
     finally:
         await _stop(proc, signal.SIGTERM)
-

@@ -1,4 +1,4 @@
-"""The ``gemini-live`` command: ``demo``, ``chat``, ``talk`` and ``emulator``.
+"""The ``gemini-live`` command: ``demo``, ``chat``, ``talk``, ``web`` and ``emulator``.
 
 Every subcommand talks to the built-in emulator unless ``GEMINI_API_KEY`` (or ``--api-key``) is
 set, or ``--base-url`` points somewhere else. Exit status: 0 ok, 1 an error (printed on one
@@ -107,6 +107,11 @@ def build_parser() -> argparse.ArgumentParser:
 
     add_live_arguments(talk)
 
+    web = sub.add_parser("web", help="browser voice console on 127.0.0.1 (needs [web])")
+    _common(web)
+    web.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    web.add_argument("--port", type=_port, default=8000, help="HTTP port (default: %(default)s)")
+
     emu = sub.add_parser("emulator", help="run the local Live service emulator")
     emu.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
     emu.add_argument(
@@ -144,6 +149,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gemini_live.cli.talk import run_talk
 
             return asyncio.run(run_talk(args))
+        if args.command == "web":
+            from gemini_live.cli.web import run_web
+
+            return asyncio.run(run_web(args))
         from gemini_live.cli.serve import run_emulator
 
         return asyncio.run(run_emulator(args))

@@ -3,14 +3,18 @@
 ::
 
     import gemini_live
-    from gemini_live import ApiKey, LiveConfig, TextDelta, TurnComplete
+    from gemini_live import (
+        ApiKey, AudioTranscriptionConfig, LiveConfig, OutputTranscription, TurnComplete,
+    )
 
-    async with gemini_live.connect("gemini-3.8-live", credentials=ApiKey()) as session:
-        events = session.events()
-        await session.send_text("Hello!")
+    # Live models answer in audio; the transcription of that audio is the text to print.
+    config = LiveConfig(output_audio_transcription=AudioTranscriptionConfig())
+    async with gemini_live.connect("gemini-3.8-live", credentials=ApiKey(), config=config) as s:
+        events = s.events()
+        await s.send_text("Hello!")
         async for event in events:
             match event:
-                case TextDelta(text=text): print(text, end="")
+                case OutputTranscription(text=text): print(text, end="")
                 case TurnComplete(): break
 
 ``connect()`` returns a :class:`Connecting` (await it, or use it with ``async with``) that

@@ -22,8 +22,11 @@
     ├── SubscriberOverflow         an ``events()`` consumer fell so far behind that its bounded
     │                              queue overflowed; raised from that consumer's iterator only,
     │                              the session and other consumers are unaffected
-    └── LiveTimeout                a bounded wait such as ``wait_for_phase`` expired (also a
-                                   builtin ``TimeoutError``); ``SetupTimeout`` is one too
+    ├── LiveTimeout                a bounded wait such as ``wait_for_phase`` expired (also a
+    │                              builtin ``TimeoutError``); ``SetupTimeout`` is one too
+    └── AudioDeviceError           a microphone/speaker could not be used: ``sounddevice`` or the
+                                   PortAudio library missing, no such device, or a device that
+                                   failed or disappeared mid-stream (``gemini_live.audio``)
 
 What the peer sends that cannot be understood is never raised: it surfaces as a
 ``ProtocolViolation`` or ``UnknownMessage`` event and the session goes on. (``ProtocolError``,
@@ -54,6 +57,7 @@ if TYPE_CHECKING:  # for annotations only: this module imports nothing at run ti
     from gemini_live.protocol.events import UnconfirmedMessage
 
 __all__ = [
+    "AudioDeviceError",
     "AuthenticationError",
     "ClosedBy",
     "ConfigError",
@@ -155,6 +159,10 @@ class SendQueueFull(LiveError):
 class SubscriberOverflow(LiveError):
     """This consumer's event queue overflowed; events after the overflow were not queued for it."""
 
+
+
+class AudioDeviceError(LiveError):
+    """An audio device could not be opened or failed while streaming (see ``gemini_live.audio``)."""
 
 
 class _DeprecatedProtocolError(LiveError):

@@ -107,7 +107,7 @@ async def test_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     ("kwargs", "match"),
     [
         ({"model": ""}, "model"),
-        ({"platform": Platform.VERTEX, "vertex_project": "p"}, "vertex_location"),
+        ({"platform": Platform.VERTEX}, "credentials=Vertex"),
         (
             {"config": LiveConfig(session_resumption=SessionResumptionConfig(transparent=True))},
             "transparent",
@@ -116,7 +116,7 @@ async def test_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     ],
 )
 def test_invalid_configuration_raises_config_error(kwargs: dict[str, object], match: str) -> None:
-    args: dict[str, object] = {"model": "gemini-3.8-live", "api_key": "k"}
+    args: dict[str, object] = {"model": "gemini-3.8-live", "credentials": ApiKey("k")}
     args.update(kwargs)
     model = args.pop("model")
     with pytest.raises(ConfigError, match=match):

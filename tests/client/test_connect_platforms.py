@@ -8,6 +8,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AuthenticationError,
     ConfigError,
     EphemeralToken,

@@ -182,6 +182,9 @@ def connect(
             on_resume_failure=opts.on_resume_failure,
             replay_index_origin=opts.replay_index_origin,
             max_tracked_calls=opts.max_tracked_calls,
+            session_limit_warning=opts.session_limit_warning,
+            audio_session_limit=opts.audio_session_limit,
+            video_session_limit=opts.video_session_limit,
         )
         driver = SessionDriver(protocol, provider, opts)
         await open_session(driver)

@@ -112,7 +112,7 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
     ev.TurnComplete: Trigger.TURN_COMPLETE,
     ev.ToolCall: Trigger.TOOL_CALL,
 }
-_CONTROL = (ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation)
+_CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
 
 

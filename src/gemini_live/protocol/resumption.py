@@ -290,17 +290,20 @@ class ResumptionTracker:
             self._evicted_other += 1
             return record
         if kind in MEDIA_KINDS:
-            self._media.append(
-                record.seq, kind, frame, written_at, record.connection, record.index
-            )
+            media = self._media
+            media.append(record.seq, kind, frame, written_at, record.connection, record.index)
             if written_at > self._newest_write:
                 self._newest_write = written_at
             if self._max_media_age is not None:
-                self._media.release_stale(self._newest_write, self._max_media_age)
+                media.release_stale(self._newest_write, self._max_media_age)
         else:
             self._other[record.seq] = record
             self._other_bytes += _frame_size(frame)
-        self._enforce_bounds()
+        if (
+            self._media.count + len(self._other) > self._max_records
+            or self._media.bytes + self._other_bytes > self._max_bytes
+        ):
+            self._enforce_bounds()
         return record
 
     def record_replayed(self, record: SentRecord) -> SentRecord:
@@ -354,9 +357,7 @@ class ResumptionTracker:
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
         media = self._media
-        covered = [
-            p for p in media if media.connection(p) == current and media.index(p) <= limit
-        ]
+        covered = media.covered(current, limit)
         media.remove(covered)
         count = len(covered)
         for seq in [

@@ -181,14 +181,26 @@ class MediaBuffer:
             return payload
         return self._heads[self.row(position)[4]] + encode_standard(payload) + _TAIL
 
-    def covered(self, connection: int, limit: float) -> list[int]:
-        """Positions of the records written on ``connection`` with index <= ``limit``."""
+    def covered(self, connection: int, limit: float, in_order: bool) -> list[int]:
+        """Positions of the records written on ``connection`` with index <= ``limit``.
+
+        ``in_order``: the records of ``connection`` were written in seq order (their indexes
+        grow with their positions), so the scan stops at the first one past ``limit`` instead
+        of reading the whole buffer on every update."""
         rows = _ROW.iter_unpack(memoryview(self._meta)[self._start * _STRIDE :])
-        return [
-            position
-            for position, row in enumerate(rows, self._start)
-            if row[1] == connection and row[2] <= limit
-        ]
+        if not in_order:
+            return [
+                position
+                for position, row in enumerate(rows, self._start)
+                if row[1] == connection and row[2] <= limit
+            ]
+        out = []
+        for position, row in enumerate(rows, self._start):
+            if row[1] == connection:
+                if row[2] > limit:
+                    break
+                out.append(position)
+        return out
 
     # --- removing ---------------------------------------------------------------------------
 

@@ -560,3 +560,17 @@ def test_many_buffered_media_records_are_compacted_in_order() -> None:
     assert tracker.statistics().evicted_media == 5000 + 8 - 1000
     tracker.on_update("h", True, None)
     assert tracker.unconfirmed_count == 0 and tracker.unconfirmed_bytes == 0
+
+
+def test_a_replay_after_newer_media_still_confirms_exactly() -> None:
+    # Indexes on a connection normally grow with seq; a record replayed after newer ones were
+    # sent breaks that, and confirmation must then read the whole buffer.
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    old = tracker.record_sent("audio", _audio_frame(1), 0.0)  # seq 1
+    tracker.new_connection()
+    new = tracker.record_sent("audio", _audio_frame(2), 0.0)  # seq 2, index 1
+    replayed = tracker.record_replayed(old)  # seq 1, index 2
+    assert (new.index, replayed.index) == (1, 2)
+    assert tracker.on_update("h", True, 1) == 1
+    assert _seqs(tracker.unconfirmed) == [1]

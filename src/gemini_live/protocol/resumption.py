@@ -194,6 +194,10 @@ class ResumptionTracker:
         # activity_end records still to come whose activity_start was evicted.
         self._orphan_ends = 0
         self._next_seq = 1
+        # Whether the current connection's media were written in seq order (always, unless a
+        # record is replayed after newer ones were sent): confirmation can then stop early.
+        self._in_order = True
+        self._last_written_seq = 0
         self._connection = 0
         self._next_index = self._first_index
         self._latest_handle: str | None = None
@@ -265,6 +269,8 @@ class ResumptionTracker:
         """Start numbering a new connection (call when its ``setup`` is written); returns its id."""
         self._connection += 1
         self._next_index = self._first_index
+        self._in_order = True
+        self._last_written_seq = 0
         return self._connection
 
     def record_sent(self, kind: str, frame: str, written_at: float) -> SentRecord:
@@ -290,17 +296,21 @@ class ResumptionTracker:
             self._evicted_other += 1
             return record
         if kind in MEDIA_KINDS:
-            self._media.append(
-                record.seq, kind, frame, written_at, record.connection, record.index
-            )
+            media = self._media
+            media.append(record.seq, kind, frame, written_at, record.connection, record.index)
+            self._last_written_seq = record.seq
             if written_at > self._newest_write:
                 self._newest_write = written_at
             if self._max_media_age is not None:
-                self._media.release_stale(self._newest_write, self._max_media_age)
+                media.release_stale(self._newest_write, self._max_media_age)
         else:
             self._other[record.seq] = record
             self._other_bytes += _frame_size(frame)
-        self._enforce_bounds()
+        if (
+            self._media.count + len(self._other) > self._max_records
+            or self._media.bytes + self._other_bytes > self._max_bytes
+        ):
+            self._enforce_bounds()
         return record
 
     def record_replayed(self, record: SentRecord) -> SentRecord:
@@ -318,6 +328,9 @@ class ResumptionTracker:
                 raise _written_twice(record, self._connection)
             index = self._take_index()
             self._media.set_written(position, self._connection, index)
+            if record.seq < self._last_written_seq:
+                self._in_order = False
+            self._last_written_seq = record.seq
             self._replayed += 1
             return record._replace(connection=self._connection, index=index)
         current = self._other.get(record.seq)
@@ -354,9 +367,7 @@ class ResumptionTracker:
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
         media = self._media
-        covered = [
-            p for p in media if media.connection(p) == current and media.index(p) <= limit
-        ]
+        covered = media.covered(current, limit, self._in_order)
         media.remove(covered)
         count = len(covered)
         for seq in [

@@ -58,7 +58,7 @@ class Connecting:
         return self._factory().__await__()
 
     async def __aenter__(self) -> Session:
-        """Open the session for the ``async with`` block."""
+        """Open the session for the ``async with`` block. Safe to cancel (nothing is left open)."""
         self._session = await self._factory()
         return self._session
 

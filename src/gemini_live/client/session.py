@@ -164,9 +164,11 @@ class Session:
     ) -> Subscription:
         """Every event from now on, through this consumer's own bounded queue.
 
-        Call it once per consumer. The first consumer also gets every event published before it
-        subscribed (e.g. a greeting that arrived with ``setupComplete``), so nothing the service
-        sends is lost before the application can subscribe. The iterator ends after the session
+        Call it once per consumer. The first consumer also gets what arrived after the setup
+        completed and before it subscribed (e.g. a greeting sent with ``setupComplete``), so
+        nothing the service sends is lost before the application can subscribe; the opening
+        itself (``SetupComplete``, the phase reaching ``ACTIVE``) is what ``connect()``
+        returning means, and is not repeated. The iterator ends after the session
         closes, or raises ``SessionBroken`` if it broke. See :mod:`gemini_live.client.fanout`
         for the overflow policies.
         """

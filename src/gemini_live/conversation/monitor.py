@@ -351,6 +351,7 @@ class Conversation:
     def _handle(self, notices: list[ConversationEvent]) -> None:
         for notice in notices:
             if isinstance(notice, Stalled) and notice.action in ("nudge", "reconnect"):
+                self._publish(notice)
                 self._spawn(self._act_on_stall(notice))
             elif isinstance(notice, ContextLost) and self._summary_on():
                 self._spawn(self._restore_context(notice))
@@ -379,7 +380,6 @@ class Conversation:
         group.create_task(coro)
 
     async def _act_on_stall(self, notice: Stalled) -> None:
-        self._publish(notice)
         try:
             if notice.action == "nudge":
                 writer: SessionWriter = self._session  # type: ignore[assignment]

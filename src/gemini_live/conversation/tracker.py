@@ -34,7 +34,7 @@ from gemini_live.conversation.records import (
     TurnRecord,
     WaitingFor,
 )
-from gemini_live.conversation.turns import TurnBuilder, _Call
+from gemini_live.conversation.turns import CallState, TurnBuilder
 from gemini_live.protocol import events as ev
 
 __all__ = ["ConversationTracker"]
@@ -164,7 +164,7 @@ class ConversationTracker:
             self._flush(out)
             turn = self._current
             for call in event.calls:  # type: ignore[union-attr]
-                turn.calls.append(_Call(call.id, call.name, call.args, now))
+                turn.calls.append(CallState(call.id, call.name, call.args, now))
                 if call.id is not None:
                     self._calls[call.id] = turn
             turn.model_output(now, "tool_call")

@@ -25,7 +25,7 @@ from gemini_live.conversation.records import (
 )
 from gemini_live.protocol.events import Usage
 
-__all__ = ["EXPLICIT_INPUT_ENDS", "TurnBuilder", "join_fragments"]
+__all__ = ["EXPLICIT_INPUT_ENDS", "CallState", "TurnBuilder", "join_fragments"]
 
 # Client signals that say "the user's input is complete" (the rest are fallbacks).
 EXPLICIT_INPUT_ENDS = frozenset({"activity_end", "audio_stream_end", "text", "client_content"})
@@ -54,7 +54,9 @@ class _Side:
 
 
 @dataclass(slots=True)
-class _Call:
+class CallState:
+    """One tool call while its turn is assembled (mutable; becomes a ToolCallRecord)."""
+
     id: str | None
     name: str
     args: dict[str, Any]
@@ -90,7 +92,7 @@ class TurnBuilder:
         self.user = _Side()
         self.model_transcript = _Side()
         self.model_text: list[str] = []
-        self.calls: list[_Call] = []
+        self.calls: list[CallState] = []
         self.usage: Usage | None = None
         self.audio_seconds = 0.0
         self.input_end: tuple[float, str] | None = None
@@ -171,7 +173,7 @@ class TurnBuilder:
 
     def call_answered(
         self, call_id: str | None, name: str, response: dict[str, Any], now: float
-    ) -> _Call | None:
+    ) -> CallState | None:
         """Mark the matching call answered; returns it (or None when not in this turn)."""
         for call in self.calls:
             if call.outcome == "pending" and (

@@ -19,12 +19,15 @@ import gemini_live
 from gemini_live import (
     AudioChunk,
     AudioTranscriptionConfig,
+    Disconnected,
     FunctionDeclaration,
     FunctionResponse,
     GenerationConfig,
     Interrupted,
     LiveConfig,
     OutputTranscription,
+    Reconnecting,
+    Resumed,
     TextDelta,
     Tool,
     ToolCall,
@@ -36,7 +39,7 @@ from gemini_live.client.session import Session
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
 
-__all__ = ["TurnResult", "get_weather", "run_demo", "run_turn"]
+__all__ = ["TurnResult", "connection_state", "get_weather", "run_demo", "run_turn"]
 
 TURN_TIMEOUT = 60.0
 
@@ -65,6 +68,8 @@ WEATHER_TOOL = Tool(
 
 @dataclass
 class TurnResult:
+    """What one turn of the demo produced, and how long it took."""
+
     transcript: str = ""
     audio_bytes: int = 0
     tool_calls: list[str] = field(default_factory=list)
@@ -125,10 +130,28 @@ async def run_turn(
                     result.interrupted = True
                     if echo:
                         print(" [interrupted]", end="", flush=True)
+                case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
+                    if echo:
+                        print(f"[{connection_state(event)}] ", end="", flush=True)
                 case TurnComplete():
                     break
     result.total_s = time.perf_counter() - started
     return result
+
+
+def connection_state(event: Disconnected | Reconnecting | Resumed) -> str:
+    """A short, human description of a reconnection event (for the live transcript)."""
+    match event:
+        case Disconnected(code=code, reason=reason, closed_by=by):
+            detail = f"code {code}" + (f" {reason!r}" if reason else "") if code else "no code"
+            return f"connection lost ({detail}, closed by the {by}); reconnecting"
+        case Reconnecting(attempt=attempt, delay=delay):
+            return f"reconnecting: attempt {attempt} in {delay:.2f} s"
+        case Resumed(fresh_session=True):
+            return "connected again: a new session (the old one could not be resumed)"
+        case Resumed(replayed_count=replayed):
+            return f"reconnected: session resumed, {replayed} messages replayed"
+    return type(event).__name__  # pragma: no cover - the match above is exhaustive
 
 
 def _report(result: TurnResult) -> None:
@@ -141,6 +164,7 @@ def _report(result: TurnResult) -> None:
 
 
 async def run_demo(args: argparse.Namespace) -> int:
+    """The ``demo`` command: four turns against the chosen target; returns the exit status."""
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction="You are a concise, friendly voice assistant.",
@@ -157,16 +181,24 @@ async def run_demo(args: argparse.Namespace) -> int:
             w = convo.writer()  # sends through the session; the conversation sees the input
             print(f"Session open (phase {s.phase.value}).\n")
 
-            print("1) user: Hello! Who are you?\n   model: ", end="")
-            _report(await run_turn(s, events, lambda: w.send_text("Hello! Who are you?")))
+            hello = "Hello! Who are you?"
+            print(f"1) user: {hello}\n   model: ", end="")
+            greeting = await run_turn(s, events, lambda: w.send_text(hello))
+            _report(greeting)
 
+            # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
+            # a --base-url endpoint is recognised as an emulator by its documented echo reply.
+            emulated = target.emulated or greeting.transcript.strip() == f"Echo: {hello}"
             ask = (
                 'call get_weather {"city": "Paris"}'
-                if target.emulated
+                if emulated
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            _report(await run_turn(s, events, lambda: w.send_text(ask)))
+            weather = await run_turn(s, events, lambda: w.send_text(ask))
+            _report(weather)
+            if not weather.tool_calls:
+                print("    (the model answered without calling get_weather)")
 
             story = "Tell me a long story about the sea."
 

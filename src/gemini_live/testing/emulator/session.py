@@ -61,6 +61,13 @@ FIRST_NOT_SETUP = f"{INVALID_ARGUMENT} The first message must be a setup message
 BAD_KEY = "API key not valid. Please pass a valid API key."
 
 
+def _peer(address: Any) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+        return f"{host}:{address[1]}"
+    return str(address)
+
+
 class Connection:
     """Serves one WebSocket connection until it ends."""
 
@@ -104,6 +111,15 @@ class Connection:
     # -- top level -----------------------------------------------------------------------
     async def run(self) -> None:
         """Serve until the connection ends (never raises for connection-level outcomes)."""
+        # Who connected and where, never how: the credential is not logged.
+        logger.info(
+            "connection %d: client %s connected (%s %s %s)",
+            self.conn_id,
+            _peer(self.ws.remote_address),
+            self.route.platform,
+            self.route.version,
+            self.route.method,
+        )
         fault = self.link.has("slow_pongs")
         if fault is not None and isinstance(self.ws, EmulatorConnection):
             self.ws.pong_delay = fault.seconds or 0.0
@@ -131,6 +147,9 @@ class Connection:
         with suppress(asyncio.TimeoutError):
             async with asyncio.timeout(1.0):
                 await self.ws.wait_closed()
+        logger.info(
+            "connection %d: closed (code %s)", self.conn_id, self.ws.close_code or "none"
+        )
         if not self.link.closed and self.rt.recorder is not None:
             self.rt.recorder.event(
                 self.conn_id,
@@ -169,6 +188,12 @@ class Connection:
         rule = self.scenario.match(message) if self.scenario else None
         config = self._parse_setup(message["setup"], rule)
         await self._open_session(config, message["setup"])
+        logger.info(
+            "connection %d: setup for %s (%s)",
+            self.conn_id,
+            config.model,
+            "resuming a session" if config.handle else "new session",
+        )
         await self.link.moment("setup")
         delay = self.link.has("delay_setup")
         if delay is not None:

@@ -86,6 +86,7 @@ class ConversationTracker:
     # ------------------------------------------------------------------ public
 
     def metrics(self) -> MetricsSnapshot:
+        """Counters and latency percentiles so far (see :mod:`.metrics`)."""
         return self._metrics.snapshot()
 
     @property

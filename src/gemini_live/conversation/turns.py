@@ -119,7 +119,13 @@ class TurnBuilder:
             if kind == "tool_response" and self.input_end is not None:
                 return  # the user's own end of input wins for the turn's latency
             self.input_end = (now, kind)
-        else:
+        elif (
+            kind != "last_audio"
+            or self.fallback_end is None
+            or (self.fallback_end[1] == "last_audio")
+        ):
+            # The service's end-of-speech signal beats the last audio chunk: a microphone that
+            # keeps streaming (silence included) sends audio until the model starts.
             self.fallback_end = (now, kind)
 
     @property

@@ -233,7 +233,7 @@ class Conversation:
         target = inner if inner is not None else self._session
         if not isinstance(target, SessionWriter):
             raise TypeError("writer() needs a SessionWriter (the session is not one)")
-        return TeeWriter(target, self.observe_call)
+        return _ObservedWriter(target, self)
 
     def observe_call(self, call: RecordedCall) -> None:
         """Account for a call made on the session's writer (``TeeWriter`` listener form)."""
@@ -249,6 +249,14 @@ class Conversation:
                     timeout.reschedule(deadline)
         else:
             self._deferred.append((position, call, now))
+
+    def observe_audio(self) -> None:
+        """Account for one audio chunk sent (the hot path: no call record unless it must wait
+        for earlier events to be read)."""
+        if self._deferred or self._source_pending():
+            self.observe_call(_AUDIO_CALL)
+        else:
+            self._tracker.audio_sent(asyncio.get_running_loop().time())
 
     def events(self) -> NoticeStream:
         """Notices from now on: :class:`TurnRecord`, :class:`Stalled`, :class:`ContextLost`.
@@ -325,8 +333,14 @@ class Conversation:
         telemetry = self._telemetry
         while True:
             try:
-                async with asyncio.timeout_at(tracker.deadline) as self._timeout:
-                    event = await anext(source)
+                if self._source_pending():
+                    event = await anext(source)  # queued: returns without waiting
+                else:
+                    try:
+                        async with asyncio.timeout_at(tracker.deadline) as self._timeout:
+                            event = await anext(source)
+                    finally:
+                        self._timeout = None  # only a waiting task's timeout may move
             except TimeoutError:
                 self._handle(tracker.tick(loop.time()))
                 continue
@@ -437,3 +451,21 @@ class Conversation:
         ):
             return session.reconnect
         return None
+
+
+_AUDIO_CALL = RecordedCall("send_audio")
+
+
+class _ObservedWriter(TeeWriter):
+    """``TeeWriter`` with a lean audio path: the session validates the chunk itself, so only
+    the time is noted (audio is most of what a voice agent sends)."""
+
+    def __init__(self, inner: SessionWriter, conversation: Conversation) -> None:
+        super().__init__(inner, conversation.observe_call)
+        self._target = inner
+        self._observe_audio = conversation.observe_audio
+
+    async def send_audio(self, data: bytes) -> None:
+        """Send audio through the wrapped writer (same contract as ``SessionWriter``)."""
+        self._observe_audio()
+        await self._target.send_audio(data)

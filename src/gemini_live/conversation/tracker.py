@@ -286,14 +286,18 @@ class ConversationTracker:
 
     # ------------------------------------------------------------------ writer calls
 
+    def audio_sent(self, now: float) -> None:
+        """The application sent an audio chunk (same as ``feed_call`` of ``send_audio``)."""
+        turn = self._next if self._next is not None else self._current
+        if turn.model_started_at is None:
+            turn.input_ended(now, "last_audio")
+
     def feed_call(self, call: RecordedCall, now: float) -> list[ConversationEvent]:
         """Account for one call the application made on the session's writer."""
         method = call.method
         out: list[ConversationEvent] = []
         if method == "send_audio":
-            turn = self._user_side()
-            if turn.model_started_at is None:
-                turn.input_ended(now, "last_audio")
+            self.audio_sent(now)
         elif method == "send_text":
             turn = self._user_starts(now, "text", out)
             turn.user.typed.append(str(call.args[0]))

@@ -298,3 +298,17 @@ def test_the_services_end_of_speech_beats_a_streaming_microphone() -> None:
     (record,) = _records(_play(tracker, script))
     assert record.latency.input_end_kind == "voice_activity_end"
     assert record.latency.first_audio == pytest.approx(0.75)
+
+
+def test_a_reconnect_while_only_the_microphone_streams_is_not_a_wait() -> None:
+    tracker = ConversationTracker(stall=StallPolicy(timeout=1.0))
+    _play(
+        tracker,
+        [
+            (0.0, RecordedCall("send_audio", (b"\0\0",))),
+            (0.1, Disconnected(1000, "goAway", "client", will_reconnect=True)),
+            (0.2, Resumed("h", 0, 0)),
+        ],
+    )
+    assert tracker.deadline is None and tracker.tick(5.0) == []
+    assert tracker.metrics().reconnects == 1

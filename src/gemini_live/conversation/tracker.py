@@ -267,7 +267,7 @@ class ConversationTracker:
         self.reconnects.append(record)
         self._metrics.add_reconnect(record)
         turn = self._current
-        in_progress = turn.end_of_input is not None or turn.model_started_at is not None
+        in_progress = turn.awaiting_reply or turn.model_started_at is not None
         if turn.has_content() or in_progress:
             turn.reconnects.append(record)
         if turn.model_started_at is not None:

@@ -129,6 +129,14 @@ class TurnBuilder:
             self.fallback_end = (now, kind)
 
     @property
+    def awaiting_reply(self) -> bool:
+        """The user's input is over (not merely: audio was sent, as a live microphone does)."""
+        fallback = self.fallback_end
+        return self.input_end is not None or (
+            fallback is not None and fallback[1] == "voice_activity_end"
+        )
+
+    @property
     def end_of_input(self) -> tuple[float, str] | None:
         return self.input_end or self.fallback_end
 

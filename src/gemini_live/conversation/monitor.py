@@ -200,7 +200,7 @@ class Conversation:
         self._source = session.events()
         self._read = 0
         self._deferred: deque[tuple[int, RecordedCall, float]] = deque()
-        self._wakeup: asyncio.Event | None = None
+        self._running = False
         self._stack: contextlib.AsyncExitStack | None = None
         self._finished = False
         self._error: BaseException | None = None
@@ -286,9 +286,9 @@ class Conversation:
         """Follow the session until its event stream ends. Safe to cancel (records so far are
         kept); run it once. Raises what the session's stream raises (e.g. ``SessionBroken``),
         after finishing the records."""
-        if self._wakeup is not None:
+        if self._running:
             raise RuntimeError("Conversation.run() is already running")
-        self._wakeup = asyncio.Event()
+        self._running = True
         loop = asyncio.get_running_loop()
         if self._telemetry is not None:
             self._telemetry.started(self._session, loop.time())

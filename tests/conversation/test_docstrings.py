@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import gemini_live.conversation
 import gemini_live.conversation.otel
+import gemini_live.conversation.recording
 import gemini_live.conversation.transcript
 from tests.api import test_docstrings as rule
 
@@ -13,6 +14,7 @@ def test_every_public_name_has_a_docstring(monkeypatch: object) -> None:
     modules = (
         gemini_live.conversation,
         gemini_live.conversation.otel,
+        gemini_live.conversation.recording,
         gemini_live.conversation.transcript,
     )
     monkeypatch.setattr(rule, "MODULES", modules)  # type: ignore[attr-defined]

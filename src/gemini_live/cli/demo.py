@@ -35,7 +35,7 @@ from gemini_live import (
 )
 from gemini_live.cli.target import open_target
 from gemini_live.client.fanout import Subscription
-from gemini_live.client.session import Session
+from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
 
@@ -79,7 +79,7 @@ class TurnResult:
 
 
 async def run_turn(
-    session: Session,
+    session: SessionWriter,
     events: Subscription,
     send: Callable[[], Awaitable[None]],
     *,
@@ -183,7 +183,7 @@ async def run_demo(args: argparse.Namespace) -> int:
 
             hello = "Hello! Who are you?"
             print(f"1) user: {hello}\n   model: ", end="")
-            greeting = await run_turn(s, events, lambda: w.send_text(hello))
+            greeting = await run_turn(w, events, lambda: w.send_text(hello))
             _report(greeting)
 
             # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
@@ -195,7 +195,7 @@ async def run_demo(args: argparse.Namespace) -> int:
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            weather = await run_turn(s, events, lambda: w.send_text(ask))
+            weather = await run_turn(w, events, lambda: w.send_text(ask))
             _report(weather)
             if not weather.tool_calls:
                 print("    (the model answered without calling get_weather)")
@@ -213,13 +213,13 @@ async def run_demo(args: argparse.Namespace) -> int:
                 )
 
             print(f"\n3) user: {story}\n   model: ", end="")
-            turn = await run_turn(s, events, lambda: w.send_text(story), on_first_audio=barge_in)
+            turn = await run_turn(w, events, lambda: w.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if barged_at:
                 # The barge-in was sent, so it gets an answer even if the story ended first.
                 how = "barging in" if turn.interrupted else "after the answer"
                 print(f"\n4) user ({how}): Stop. Just say OK.\n   model: ", end="")
-                _report(await run_turn(s, events, _nothing, started=barged_at))
+                _report(await run_turn(w, events, _nothing, started=barged_at))
 
             stats = s.statistics()
             print(

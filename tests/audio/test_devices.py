@@ -148,10 +148,25 @@ async def test_speaker_plays_the_buffer_at_the_device_rate_and_stops_within_a_pe
     assert speaker.device_underflows == 10
 
 
-async def test_speaker_device_failure_is_kept_not_raised() -> None:
+async def test_speaker_device_failure_is_kept_and_raised_by_watch() -> None:
     sd = FakeSoundDevice()
     speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
     speaker.start()
+    watcher = asyncio.create_task(speaker.watch())
+    await asyncio.sleep(0)
+    assert not watcher.done()
     sd.streams[0].vanish()
     assert isinstance(speaker.error, AudioDeviceError)
+    with pytest.raises(AudioDeviceError, match="speaker stream stopped"):
+        async with asyncio.timeout(5):
+            await watcher
     speaker.close()
+
+
+async def test_closing_the_speaker_is_not_a_failure() -> None:
+    sd = FakeSoundDevice()
+    speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
+    speaker.start()
+    speaker.close()
+    sd.streams[0].vanish()  # PortAudio reports the end of a stream we stopped ourselves
+    assert speaker.error is None

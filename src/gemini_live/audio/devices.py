@@ -270,6 +270,8 @@ class Speaker:
         self._backend = backend
         self._stream: Any = None
         self._closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._failed = asyncio.Event()
         self.error: AudioDeviceError | None = None
         self.device_underflows = 0
 
@@ -283,6 +285,10 @@ class Speaker:
         """Open and start the output stream (raises :class:`AudioDeviceError`)."""
         if self._stream is not None:
             return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # started outside async code: watch() is then unavailable
+            self._loop = None
         sd = self._backend if self._backend is not None else require_sounddevice()
         info = _device_info(sd, self._device, "output")
         if self._buffer is None:
@@ -332,3 +338,14 @@ class Speaker:
         if not self._closing and self.error is None:
             self.error = AudioDeviceError("the speaker stream stopped (device disconnected?)")
             log.warning("%s", self.error)
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._failed.set)
+
+    async def watch(self) -> None:
+        """Wait until the device fails, then raise its :class:`AudioDeviceError` (run it beside
+        the conversation in a task group to end it). Safe to cancel; waits forever while the
+        speaker works."""
+        await self._failed.wait()
+        assert self.error is not None
+        raise self.error

@@ -109,6 +109,7 @@ async def run_live_talk(args: argparse.Namespace) -> int:
                         tg.create_task(feed_playback(playback_events, buffer, on_flush=_report))
                         tg.create_task(_print_transcripts(transcript_events))
                         tg.create_task(stream_microphone(mic, s, gate=ActivityGate()))
+                        tg.create_task(speaker.watch())  # a vanished speaker ends the talk
                 except TimeoutError:
                     pass
                 except BaseExceptionGroup as group:

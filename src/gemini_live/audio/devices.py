@@ -209,7 +209,11 @@ class Microphone:
                 chunk = self._half_duplex.admit(chunk)
             if len(self._queue) == self._queue.maxlen:
                 self.dropped_chunks += 1
-                log.warning("microphone consumer too slow: dropped the oldest 20 ms chunk")
+                if self.dropped_chunks % 50 == 1:  # announce, without a line per 20 ms
+                    log.warning(
+                        "microphone consumer too slow: %d chunks dropped so far (oldest first)",
+                        self.dropped_chunks,
+                    )
             self._queue.append(chunk)
         if chunks:
             self._ready.set()

@@ -153,3 +153,12 @@ async def test_streaming_large_video_never_delays_audio_sends() -> None:
     # the encode time measured under the machine's current load.
     assert p90 < max(0.02, 0.25 * encode_cost), (p90, encode_cost)
     assert statistics.median(lateness) < 0.01
+
+
+async def test_a_closed_session_ends_the_feed_with_its_error() -> None:
+    writer = RecordingWriter()
+    await writer.disconnect()
+    with pytest.raises(gemini_live.SessionClosed):
+        async with VideoFeed(writer, fps=50) as feed:
+            feed.submit(jpeg(5))
+            await asyncio.sleep(0.1)  # time for one encode and the refused send

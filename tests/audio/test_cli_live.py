@@ -47,7 +47,7 @@ def test_live_talk_hears_speech_and_plays_the_reply(
     monkeypatch.setitem(sys.modules, "sounddevice", sd)
     result: list[int] = []
     runner = threading.Thread(
-        target=lambda: result.append(main(["talk", "--live", "--emulator", "--seconds", "2"]))
+        target=lambda: result.append(main(["talk", "--live", "--emulator", "--seconds", "3"]))
     )
     runner.start()
     deadline = time.monotonic() + 10

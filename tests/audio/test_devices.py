@@ -136,6 +136,8 @@ async def test_speaker_plays_the_buffer_at_the_device_rate_and_stops_within_a_pe
         assert stream.kwargs["samplerate"] == 48_000
         assert stream.kwargs["channels"] == 2
         assert stream.kwargs["blocksize"] == 960  # 20 ms periods
+        assert stream.kwargs["latency"] == "low"
+        assert stream.kwargs["dtype"] == "int16"
         buffer = speaker.buffer
         buffer.push(tone(1.0, 24_000, amplitude=0.5), 24_000)
         played = stream.render(960, 10, Flags(output_underflow=True))

@@ -252,7 +252,9 @@ class Speaker:
     """Plays a :class:`PlaybackBuffer` on an output device (pulled by the device callback).
 
     Without ``buffer`` one is made for the device's default rate and channels
-    (:attr:`buffer`). ``block_ms``: the device period; an interruption is heard within it.
+    (:attr:`buffer`). ``block_ms``: the device period; an interruption is heard within it plus
+    the driver's own output latency (``latency``: ``sounddevice``'s ``"low"``/``"high"`` or
+    seconds).
     A device failure is kept in :attr:`error` (the session is not touched).
     """
 
@@ -263,6 +265,7 @@ class Speaker:
         device: int | str | None = None,
         block_ms: float = 20.0,
         target_latency_ms: float = 80.0,
+        latency: str | float = "low",
         backend: Any = None,
     ) -> None:
         if not 2 <= block_ms <= 200:
@@ -271,6 +274,7 @@ class Speaker:
         self._device = device
         self._block_ms = block_ms
         self._target_latency_ms = target_latency_ms
+        self._latency = latency
         self._backend = backend
         self._stream: Any = None
         self._closing = False
@@ -310,6 +314,9 @@ class Speaker:
             channels=buffer.channels,
             dtype="int16",
             blocksize=max(1, round(buffer.sink_rate * self._block_ms / 1000)),
+            # Whatever the driver buffers beyond our block still plays after a flush: ask for
+            # its low-latency setting so a barge-in is heard within about one period.
+            latency=self._latency,
             device=self._device,
             callback=self._callback,
             finished_callback=self._finished,

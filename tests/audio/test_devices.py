@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import sys
 from array import array
@@ -15,7 +16,7 @@ from gemini_live.audio.devices import Microphone, Speaker, require_sounddevice
 from gemini_live.audio.playback import PlaybackBuffer
 from gemini_live.audio.synth import tone
 from gemini_live.errors import AudioDeviceError
-from tests.audio.fake_sounddevice import FakeSoundDevice, Flags
+from tests.audio.fake_sounddevice import STREAM_ARGS, FakeSoundDevice, Flags
 
 
 def stereo_int16_sine(seconds: float, rate: int) -> bytes:
@@ -172,3 +173,13 @@ async def test_closing_the_speaker_is_not_a_failure() -> None:
     speaker.close()
     sd.streams[0].vanish()  # PortAudio reports the end of a stream we stopped ourselves
     assert speaker.error is None
+
+
+def test_the_fake_accepts_exactly_what_the_real_sounddevice_accepts() -> None:
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError):  # not installed, or no PortAudio library
+        pytest.skip("the real sounddevice is not usable here")
+    for factory in (sd.RawInputStream, sd.RawOutputStream):
+        params = [p for p in inspect.signature(factory.__init__).parameters if p != "self"]
+        assert tuple(params) == STREAM_ARGS

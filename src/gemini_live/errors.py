@@ -43,6 +43,11 @@ never included.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for annotations only: this module imports nothing at run time
+    from gemini_live.protocol.events import UnconfirmedMessage
+
 __all__ = [
     "AudioDeviceError",
     "AuthenticationError",
@@ -116,6 +121,10 @@ class SessionBroken(_CloseInfo):
     ``closed_by`` is ``"server"`` when the peer sent a close frame, ``"client"`` when the local
     library closed (e.g. a keepalive timeout or an oversized frame) and ``"network"`` when the
     connection dropped without a close frame (code 1006).
+
+    ``unconfirmed`` holds every message the service had not confirmed when the session broke
+    (written but not covered by a resumption handle, or accepted but never written), oldest
+    first: re-send them on a new session with ``Session.resend``.
     """
 
     def __init__(
@@ -123,6 +132,7 @@ class SessionBroken(_CloseInfo):
     ) -> None:
         super().__init__(message, code=code, reason=reason)
         self.closed_by = closed_by
+        self.unconfirmed: tuple[UnconfirmedMessage, ...] = ()
 
 
 class ProtocolError(LiveError):

@@ -8,7 +8,7 @@ import sys
 
 import gemini_live
 from gemini_live import AudioTranscriptionConfig, GenerationConfig, LiveConfig
-from gemini_live.cli.demo import WEATHER_TOOL, run_turn
+from gemini_live.cli.demo import SAMPLE_TOOLS, print_tool_calls, run_turn
 from gemini_live.cli.target import open_target
 
 __all__ = ["run_chat"]
@@ -25,13 +25,16 @@ async def run_chat(args: argparse.Namespace) -> int:
     interactive = sys.stdin.isatty()
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
-        tools=(WEATHER_TOOL,),
+        tools=SAMPLE_TOOLS.declarations(),
         output_audio_transcription=AudioTranscriptionConfig(),
     )
     async with open_target(args) as target:
         if interactive:
             print(f"Chatting with {args.model} on {target.label}. Ctrl-D to quit.")
-        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+        async with (
+            gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
+            SAMPLE_TOOLS.serve(s, on_event=print_tool_calls()),
+        ):
             events = s.events()
             while (line := await _read_line(interactive)) is not None:
                 if not line.strip():

@@ -45,13 +45,14 @@ class ToolCallStarted:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallFinished:
-    """The function returned; its result was handed to the writer (``partial_results`` streamed
-    results came before it)."""
+    """The function returned; its result (``output``, as JSON data) was handed to the writer
+    (``partial_results`` streamed results came before it)."""
 
     call_id: str | None
     name: str
     duration: float
     partial_results: int = 0
+    output: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

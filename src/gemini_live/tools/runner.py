@@ -528,7 +528,8 @@ class ToolRunner:
         self._n.succeeded += 1
         duration = self._finished(call)
         if self._on_event is not None:
-            self._emit(ToolCallFinished(call.id, call.name, duration, call.partials))
+            output = payload["output"]
+            self._emit(ToolCallFinished(call.id, call.name, duration, call.partials, output))
         self._answer(call, payload, scheduling=scheduling, tool=tool)
 
     def _fail(self, call: _Call, exc: BaseException) -> None:

@@ -3,14 +3,16 @@
 ::
 
     import gemini_live
-    from gemini_live import LiveConfig, TextDelta, TurnComplete
+    from gemini_live import AudioTranscriptionConfig, LiveConfig, OutputTranscription, TurnComplete
 
-    async with gemini_live.connect("gemini-3.8-live") as session:
+    # Live models answer in audio; the transcription of that audio is the text to print.
+    config = LiveConfig(output_audio_transcription=AudioTranscriptionConfig())
+    async with gemini_live.connect("gemini-3.8-live", config=config) as session:
         events = session.events()
         await session.send_text("Hello!")
         async for event in events:
             match event:
-                case TextDelta(text=text): print(text, end="")
+                case OutputTranscription(text=text): print(text, end="")
                 case TurnComplete(): break
 
 The write side is :class:`SessionWriter`; the read side is ``session.events()``; errors are

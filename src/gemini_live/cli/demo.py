@@ -19,10 +19,13 @@ import gemini_live
 from gemini_live import (
     AudioChunk,
     AudioTranscriptionConfig,
+    Disconnected,
     GenerationConfig,
     Interrupted,
     LiveConfig,
     OutputTranscription,
+    Reconnecting,
+    Resumed,
     TextDelta,
     ToolCall,
     TurnComplete,
@@ -30,9 +33,19 @@ from gemini_live import (
 from gemini_live.cli.target import open_target
 from gemini_live.client.fanout import Subscription
 from gemini_live.client.session import Session
+from gemini_live.conversation import Conversation
+from gemini_live.conversation.transcript import latency_table
 from gemini_live.tools import Toolbox, ToolCallFinished, ToolCallStarted, ToolEvent
 
-__all__ = ["SAMPLE_TOOLS", "TurnResult", "get_weather", "print_tool_calls", "run_demo", "run_turn"]
+__all__ = [
+    "SAMPLE_TOOLS",
+    "TurnResult",
+    "connection_state",
+    "get_weather",
+    "print_tool_calls",
+    "run_demo",
+    "run_turn",
+]
 
 TURN_TIMEOUT = 60.0
 
@@ -71,6 +84,8 @@ def print_tool_calls() -> Callable[[ToolEvent], None]:
 
 @dataclass
 class TurnResult:
+    """What one turn of the demo produced, and how long it took."""
+
     transcript: str = ""
     audio_bytes: int = 0
     tool_calls: list[str] = field(default_factory=list)
@@ -119,10 +134,28 @@ async def run_turn(
                     result.interrupted = True
                     if echo:
                         print(" [interrupted]", end="", flush=True)
+                case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
+                    if echo:
+                        print(f"[{connection_state(event)}] ", end="", flush=True)
                 case TurnComplete():
                     break
     result.total_s = time.perf_counter() - started
     return result
+
+
+def connection_state(event: Disconnected | Reconnecting | Resumed) -> str:
+    """A short, human description of a reconnection event (for the live transcript)."""
+    match event:
+        case Disconnected(code=code, reason=reason, closed_by=by):
+            detail = f"code {code}" + (f" {reason!r}" if reason else "") if code else "no code"
+            return f"connection lost ({detail}, closed by the {by}); reconnecting"
+        case Reconnecting(attempt=attempt, delay=delay):
+            return f"reconnecting: attempt {attempt} in {delay:.2f} s"
+        case Resumed(fresh_session=True):
+            return "connected again: a new session (the old one could not be resumed)"
+        case Resumed(replayed_count=replayed):
+            return f"reconnected: session resumed, {replayed} messages replayed"
+    return type(event).__name__  # pragma: no cover - the match above is exhaustive
 
 
 def _report(result: TurnResult) -> None:
@@ -135,6 +168,7 @@ def _report(result: TurnResult) -> None:
 
 
 async def run_demo(args: argparse.Namespace) -> int:
+    """The ``demo`` command: four turns against the chosen target; returns the exit status."""
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction="You are a concise, friendly voice assistant.",
@@ -145,21 +179,31 @@ async def run_demo(args: argparse.Namespace) -> int:
         print(f"Connecting to {target.label} with model {args.model} ...")
         async with (
             gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
-            SAMPLE_TOOLS.serve(s, on_event=print_tool_calls()),
+            Conversation(s, stall=None) as convo,
+            SAMPLE_TOOLS.serve(s, writer=convo.writer(), on_event=print_tool_calls()),
         ):
             events = s.events()
+            w = convo.writer()  # sends through the session; the conversation sees the input
             print(f"Session open (phase {s.phase.value}).\n")
 
-            print("1) user: Hello! Who are you?\n   model: ", end="")
-            _report(await run_turn(s, events, lambda: s.send_text("Hello! Who are you?")))
+            hello = "Hello! Who are you?"
+            print(f"1) user: {hello}\n   model: ", end="")
+            greeting = await run_turn(s, events, lambda: w.send_text(hello))
+            _report(greeting)
 
+            # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
+            # a --base-url endpoint is recognised as an emulator by its documented echo reply.
+            emulated = target.emulated or greeting.transcript.strip() == f"Echo: {hello}"
             ask = (
                 'call get_weather {"city": "Paris"}'
-                if target.emulated
+                if emulated
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            _report(await run_turn(s, events, lambda: s.send_text(ask)))
+            weather = await run_turn(s, events, lambda: w.send_text(ask))
+            _report(weather)
+            if not weather.tool_calls:
+                print("    (the model answered without calling get_weather)")
 
             story = "Tell me a long story about the sea."
 
@@ -169,12 +213,12 @@ async def run_demo(args: argparse.Namespace) -> int:
                 nonlocal barged_at
                 barged_at = time.perf_counter()
                 print(" [user barges in]", end="", flush=True)
-                await s.send_client_content(
+                await w.send_client_content(
                     [{"role": "user", "parts": [{"text": "Stop. Just say OK."}]}], True
                 )
 
             print(f"\n3) user: {story}\n   model: ", end="")
-            turn = await run_turn(s, events, lambda: s.send_text(story), on_first_audio=barge_in)
+            turn = await run_turn(s, events, lambda: w.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if barged_at:
                 # The barge-in was sent, so it gets an answer even if the story ended first.
@@ -187,6 +231,13 @@ async def run_demo(args: argparse.Namespace) -> int:
                 f"\nDone: {stats.messages_sent} messages sent, {stats.frames_received} frames "
                 f"received, {stats.events_published} events, {stats.reconnects} reconnects."
             )
+    # The conversation layer's view (complete once it has closed): per-turn latencies measured
+    # from the end of the user's input, and the transcript as turn records.
+    print("\nPer-turn latency (ms from the end of the user's input):")
+    print(latency_table(convo.records))
+    print("\nTranscript:")
+    for line in convo.transcript():
+        print(f"  {line}")
     return 0
 
 

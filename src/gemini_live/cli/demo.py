@@ -20,8 +20,6 @@ from gemini_live import (
     AudioChunk,
     AudioTranscriptionConfig,
     Disconnected,
-    FunctionDeclaration,
-    FunctionResponse,
     GenerationConfig,
     Interrupted,
     LiveConfig,
@@ -29,7 +27,6 @@ from gemini_live import (
     Reconnecting,
     Resumed,
     TextDelta,
-    Tool,
     ToolCall,
     TurnComplete,
 )
@@ -38,32 +35,51 @@ from gemini_live.client.fanout import Subscription
 from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
+from gemini_live.tools import Toolbox, ToolCallFinished, ToolCallStarted, ToolEvent
 
-__all__ = ["TurnResult", "connection_state", "get_weather", "run_demo", "run_turn"]
+__all__ = [
+    "SAMPLE_TOOLS",
+    "TurnResult",
+    "connection_state",
+    "get_weather",
+    "print_tool_calls",
+    "run_demo",
+    "run_turn",
+]
 
 TURN_TIMEOUT = 60.0
 
 
+SAMPLE_TOOLS = Toolbox()
+
+
+# BLOCKING: the answer waits for the result, so it is spoken in this turn.
+@SAMPLE_TOOLS.function(behavior="BLOCKING")
 def get_weather(city: str) -> dict[str, Any]:
-    """The local Python function the model calls in the demo (deterministic, offline)."""
+    """Current weather for a city.
+
+    Args:
+        city: City name, e.g. "Paris".
+    """
     table = {"paris": 18, "london": 14, "tokyo": 22}
     return {"city": city, "temp_c": table.get(city.lower(), 20), "sky": "clear"}
 
 
-WEATHER_TOOL = Tool(
-    function_declarations=(
-        FunctionDeclaration(
-            name="get_weather",
-            description="Current weather for a city",
-            behavior="BLOCKING",  # the answer waits for the result, so it is spoken in this turn
-            parameters={
-                "type": "OBJECT",
-                "properties": {"city": {"type": "STRING"}},
-                "required": ["city"],
-            },
-        ),
-    )
-)
+WEATHER_TOOL = SAMPLE_TOOLS.declarations()[0]
+
+
+def print_tool_calls() -> Callable[[ToolEvent], None]:
+    """An ``on_event`` for ``SAMPLE_TOOLS.serve``: prints each call with its result."""
+    args: dict[str | None, dict[str, Any]] = {}
+
+    def show(event: ToolEvent) -> None:
+        if isinstance(event, ToolCallStarted):
+            args[event.call_id] = event.args
+        elif isinstance(event, ToolCallFinished):
+            called = json.dumps(args.pop(event.call_id, {}))
+            print(f"\n    [tool] {event.name}({called}) -> {json.dumps(event.output)}")
+
+    return show
 
 
 @dataclass
@@ -87,7 +103,8 @@ async def run_turn(
     echo: bool = True,
     started: float | None = None,
 ) -> TurnResult:
-    """Send, then read events until the turn completes; answer tool calls locally.
+    """Send, then read events until the turn completes (tool calls are answered by the
+    ``SAMPLE_TOOLS`` runner; see :func:`print_tool_calls`).
 
     Latency is measured from ``started`` (a ``time.perf_counter()`` value), default: now.
     """
@@ -111,21 +128,8 @@ async def run_turn(
                     if echo:
                         print(text, end="", flush=True)
                 case ToolCall(calls=calls):
-                    responses = []
                     for call in calls:
-                        output = get_weather(**call.args) if call.name == "get_weather" else {}
                         result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
-                        if echo:
-                            print(
-                                f"\n    [tool] {call.name}({json.dumps(call.args)}) -> "
-                                f"{json.dumps(output)}"
-                            )
-                        responses.append(
-                            FunctionResponse(
-                                name=call.name, response={"output": output}, id=call.id
-                            )
-                        )
-                    await session.send_tool_response(responses)
                 case Interrupted():
                     result.interrupted = True
                     if echo:
@@ -168,7 +172,7 @@ async def run_demo(args: argparse.Namespace) -> int:
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction="You are a concise, friendly voice assistant.",
-        tools=(WEATHER_TOOL,),
+        tools=SAMPLE_TOOLS.declarations(),
         output_audio_transcription=AudioTranscriptionConfig(),
     )
     async with open_target(args) as target:
@@ -176,6 +180,7 @@ async def run_demo(args: argparse.Namespace) -> int:
         async with (
             gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
             Conversation(s, stall=None) as convo,
+            SAMPLE_TOOLS.serve(s, writer=convo.writer(), on_event=print_tool_calls()),
         ):
             events = s.events()
             w = convo.writer()  # sends through the session; the conversation sees the input

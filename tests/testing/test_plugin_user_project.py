@@ -79,7 +79,8 @@ def test_only_async_tests_using_the_fixtures_are_marked(pytester: pytest.Pyteste
             """
             def pytest_collection_modifyitems(items):
                 for item in items:
-                    marks = sorted({m.name for m in item.iter_markers()} - {"parametrize", "usefixtures"})
+                    names = {m.name for m in item.iter_markers()}
+                    marks = sorted(names - {"parametrize", "usefixtures"})
                     print(f"MARKS {item.originalname} {marks}")
             """
         )

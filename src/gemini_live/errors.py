@@ -24,8 +24,11 @@
     ├── SubscriberOverflow         an ``events()`` consumer fell so far behind that its bounded
     │                              queue overflowed; raised from that consumer's iterator only,
     │                              the session and other consumers are unaffected
-    └── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
-                                   wait such as ``wait_for_phase`` expired
+    ├── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
+    │                              wait such as ``wait_for_phase`` expired
+    └── AudioDeviceError           a microphone/speaker could not be used: ``sounddevice`` or the
+                                   PortAudio library missing, no such device, or a device that
+                                   failed or disappeared mid-stream (``gemini_live.audio``)
 
 Input validation errors are plain ``TypeError``/``ValueError`` raised synchronously by the send
 methods before anything is queued; they are not part of this tree because they are programming
@@ -40,7 +43,13 @@ never included.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:  # for annotations only: this module imports nothing at run time
+    from gemini_live.protocol.events import UnconfirmedMessage
+
 __all__ = [
+    "AudioDeviceError",
     "AuthenticationError",
     "ConfigError",
     "ConnectError",
@@ -112,6 +121,10 @@ class SessionBroken(_CloseInfo):
     ``closed_by`` is ``"server"`` when the peer sent a close frame, ``"client"`` when the local
     library closed (e.g. a keepalive timeout or an oversized frame) and ``"network"`` when the
     connection dropped without a close frame (code 1006).
+
+    ``unconfirmed`` holds every message the service had not confirmed when the session broke
+    (written but not covered by a resumption handle, or accepted but never written), oldest
+    first: re-send them on a new session with ``Session.resend``.
     """
 
     def __init__(
@@ -119,6 +132,7 @@ class SessionBroken(_CloseInfo):
     ) -> None:
         super().__init__(message, code=code, reason=reason)
         self.closed_by = closed_by
+        self.unconfirmed: tuple[UnconfirmedMessage, ...] = ()
 
 
 class ProtocolError(LiveError):
@@ -135,3 +149,7 @@ class SubscriberOverflow(LiveError):
 
 class LiveTimeout(LiveError, TimeoutError):
     """A bounded wait expired (e.g. ``wait_for_phase``)."""
+
+
+class AudioDeviceError(LiveError):
+    """An audio device could not be opened or failed while streaming (see ``gemini_live.audio``)."""

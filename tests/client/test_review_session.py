@@ -193,6 +193,10 @@ async def test_waiters_and_iterators_end_with_the_session() -> None:
             async with asyncio.timeout(1):
                 await waiter
         assert await session.wait_for_phase(Phase.DISCONNECTED, timeout=0.1) is Phase.DISCONNECTED
+        # A first consumer that subscribes late still gets the history (nothing is lost before
+        # anyone subscribed), and its iterator ends; a second one gets nothing and ends too.
+        history = await drain_events(session.events(), timeout=0.5)
+        assert history[-1] == Disconnected(1000, "", "client")
         assert await drain_events(session.events(), timeout=0.5) == []
 
 

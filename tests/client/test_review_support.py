@@ -123,6 +123,12 @@ class RawPeer:
         writer.write(_frame(_TEXT, json.dumps(message).encode()))
         await writer.drain()
 
+    async def send_raw(self, number: int, opcode: int, payload: bytes) -> None:
+        """Send one frame as is (e.g. a text frame whose payload is not UTF-8)."""
+        writer = self._writers[number]
+        writer.write(_frame(opcode, payload))
+        await writer.drain()
+
     def _note(self, what: str, number: int) -> None:
         self.log.append((what, number))
         self._changed.set()
@@ -253,12 +259,9 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
 def fill_socket(session: Session, chunk: bytes) -> int:
     """Write audio until a write leaves bytes in user space (the peer stopped reading and the
     kernel buffers are full at this instant); returns how many chunks went out. No await: the
-    caller acts before the event loop can flush anything. Reads the transport's buffer size:
-    there is no public counter for it."""
-    connection = session._connection
-    assert connection is not None
+    caller acts before the event loop can flush anything."""
     for sent in range(1, 200_000):
         session.send_audio_nowait(chunk)
-        if connection.transport.write_buffer_size > 0:
+        if session.statistics().write_buffer_size > 0:
             return sent
     raise AssertionError("the socket never backed up")

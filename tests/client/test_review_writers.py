@@ -283,7 +283,7 @@ async def test_no_credential_in_any_repr_error_event_or_log_line(
                         seen.append(event)
             shown += [repr(session), str(session), repr(session.statistics())]
             shown += [repr(broken.value), str(broken.value), *map(repr, seen)]
-            shown += [repr(session._options), repr(session._connection)]
+            shown += [repr(session._driver.options), repr(session._driver.connection)]
             await session.disconnect()
         endpoint = custom_endpoint(peer.base_url, MODEL, platform="google_ai", api_key=api_key)
         shown += [repr(endpoint), str(endpoint)]

@@ -1,4 +1,4 @@
-"""The ``gemini-live`` command: ``demo``, ``chat``, ``talk`` and ``emulator``.
+"""The ``gemini-live`` command: ``demo``, ``chat``, ``talk``, ``web`` and ``emulator``.
 
 Every subcommand talks to the built-in emulator unless ``GEMINI_API_KEY`` (or ``--api-key``) is
 set, or ``--base-url`` points somewhere else. Exit status: 0 ok, 1 an error (printed on one
@@ -12,6 +12,7 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
+from gemini_live.cli.transcript import add_transcript_option
 from gemini_live.errors import (
     AuthenticationError,
     ConnectError,
@@ -87,20 +88,29 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="interactive text chat (works from a pipe too)")
     _common(chat)
+    add_transcript_option(chat)
 
     talk = sub.add_parser("talk", help="send a WAV as real-time audio, write the spoken reply")
     _common(talk)
-    talk.add_argument(
-        "--in", dest="wav_in", required=True, help="input WAV (any rate, mono/stereo)"
-    )
-    talk.add_argument("--out", dest="wav_out", required=True, help="output WAV (24 kHz mono)")
+    talk.add_argument("--in", dest="wav_in", help="input WAV (any rate, mono/stereo)")
+    talk.add_argument("--out", dest="wav_out", help="output WAV (24 kHz mono)")
     talk.add_argument("--realtime", action="store_true", help="pace the upload at real time")
+    add_transcript_option(talk)
     talk.add_argument(
         "--timeout",
         type=_positive_seconds,
         default=30.0,
         help="seconds to wait for the spoken reply (default: %(default)s)",
     )
+
+    from gemini_live.cli.live_talk import add_live_arguments
+
+    add_live_arguments(talk)
+
+    web = sub.add_parser("web", help="browser voice console on 127.0.0.1 (needs [web])")
+    _common(web)
+    web.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
+    web.add_argument("--port", type=_port, default=8000, help="HTTP port (default: %(default)s)")
 
     emu = sub.add_parser("emulator", help="run the local Live service emulator")
     emu.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
@@ -118,7 +128,10 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
-    args = build_parser().parse_args(argv)
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "talk" and not args.live and not (args.wav_in and args.wav_out):
+        parser.error("talk needs --in and --out (or --live for microphone and speaker)")
     try:
         if args.command == "demo":
             from gemini_live.cli.demo import run_demo
@@ -128,10 +141,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gemini_live.cli.chat import run_chat
 
             return asyncio.run(run_chat(args))
+        if args.command == "talk" and args.live:
+            from gemini_live.cli.live_talk import run_live_talk
+
+            return asyncio.run(run_live_talk(args))
         if args.command == "talk":
             from gemini_live.cli.talk import run_talk
 
             return asyncio.run(run_talk(args))
+        if args.command == "web":
+            from gemini_live.cli.web import run_web
+
+            return asyncio.run(run_web(args))
         from gemini_live.cli.serve import run_emulator
 
         return asyncio.run(run_emulator(args))

@@ -10,6 +10,7 @@ from gemini_live import AudioTranscriptionConfig, GenerationConfig, LiveConfig
 from gemini_live.cli.demo import WEATHER_TOOL, run_turn
 from gemini_live.cli.lines import LineReader
 from gemini_live.cli.target import open_target
+from gemini_live.cli.transcript import transcribing
 
 __all__ = ["run_chat"]
 
@@ -35,12 +36,15 @@ async def run_chat(args: argparse.Namespace) -> int:
     async with open_target(args) as target:
         if interactive:
             print(f"Chatting with {args.model} on {target.label}. Ctrl-D to quit.")
-        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+        async with (
+            gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
+            transcribing(s, getattr(args, "transcript", None)) as writer,
+        ):
             events = s.events()
             while (line := await _read_line(reader, interactive)) is not None:
                 if not line.strip():
                     continue
                 print("model> ", end="", flush=True)
-                await run_turn(s, events, lambda text=line: s.send_text(text))  # type: ignore[misc]
+                await run_turn(s, events, lambda text=line: writer.send_text(text))  # type: ignore[misc]
                 print()
     return 0

@@ -36,6 +36,8 @@ from gemini_live import (
 from gemini_live.cli.target import open_target
 from gemini_live.client.fanout import Subscription
 from gemini_live.client.session import Session
+from gemini_live.conversation import Conversation
+from gemini_live.conversation.transcript import latency_table
 
 __all__ = ["TurnResult", "connection_state", "get_weather", "run_demo", "run_turn"]
 
@@ -171,13 +173,17 @@ async def run_demo(args: argparse.Namespace) -> int:
     )
     async with open_target(args) as target:
         print(f"Connecting to {target.label} with model {args.model} ...")
-        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+        async with (
+            gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
+            Conversation(s, stall=None) as convo,
+        ):
             events = s.events()
+            w = convo.writer()  # sends through the session; the conversation sees the input
             print(f"Session open (phase {s.phase.value}).\n")
 
             hello = "Hello! Who are you?"
             print(f"1) user: {hello}\n   model: ", end="")
-            greeting = await run_turn(s, events, lambda: s.send_text(hello))
+            greeting = await run_turn(s, events, lambda: w.send_text(hello))
             _report(greeting)
 
             # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
@@ -189,7 +195,7 @@ async def run_demo(args: argparse.Namespace) -> int:
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            weather = await run_turn(s, events, lambda: s.send_text(ask))
+            weather = await run_turn(s, events, lambda: w.send_text(ask))
             _report(weather)
             if not weather.tool_calls:
                 print("    (the model answered without calling get_weather)")
@@ -202,12 +208,12 @@ async def run_demo(args: argparse.Namespace) -> int:
                 nonlocal barged_at
                 barged_at = time.perf_counter()
                 print(" [user barges in]", end="", flush=True)
-                await s.send_client_content(
+                await w.send_client_content(
                     [{"role": "user", "parts": [{"text": "Stop. Just say OK."}]}], True
                 )
 
             print(f"\n3) user: {story}\n   model: ", end="")
-            turn = await run_turn(s, events, lambda: s.send_text(story), on_first_audio=barge_in)
+            turn = await run_turn(s, events, lambda: w.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if barged_at:
                 # The barge-in was sent, so it gets an answer even if the story ended first.
@@ -220,6 +226,13 @@ async def run_demo(args: argparse.Namespace) -> int:
                 f"\nDone: {stats.messages_sent} messages sent, {stats.frames_received} frames "
                 f"received, {stats.events_published} events, {stats.reconnects} reconnects."
             )
+    # The conversation layer's view (complete once it has closed): per-turn latencies measured
+    # from the end of the user's input, and the transcript as turn records.
+    print("\nPer-turn latency (ms from the end of the user's input):")
+    print(latency_table(convo.records))
+    print("\nTranscript:")
+    for line in convo.transcript():
+        print(f"  {line}")
     return 0
 
 

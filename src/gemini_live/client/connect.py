@@ -17,6 +17,7 @@ from collections.abc import Awaitable, Callable, Generator
 from typing import Any
 
 from gemini_live.client import endpoints
+from gemini_live.client.driver import SessionDriver
 from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.keeper import open_session
 from gemini_live.client.options import SessionOptions
@@ -28,6 +29,7 @@ from gemini_live.protocol.config import (
     SessionResumptionConfig,
     validate_config,
 )
+from gemini_live.protocol.live import LiveProtocol
 
 __all__ = ["connect"]
 
@@ -115,16 +117,21 @@ def connect(
     )
 
     async def factory() -> Session:
-        session = Session(
+        protocol = LiveProtocol(
             model=resource,
             config=cfg,
             platform=resolved_platform,
-            endpoint_provider=provider,
-            options=opts,
-            vertex_system_turns=system_turns,
+            retry_policy=opts.retry_policy,
+            reconnect=opts.reconnect,
+            max_audio_age=opts.max_audio_age,
+            go_away_margin=opts.go_away_margin,
+            on_resume_failure=opts.on_resume_failure,
+            replay_index_origin=opts.replay_index_origin,
+            max_tracked_calls=opts.max_tracked_calls,
         )
-        await open_session(session)
-        return session
+        driver = SessionDriver(protocol, provider, opts)
+        await open_session(driver)
+        return Session(driver, config=cfg, vertex_system_turns=system_turns)
 
     return _Connecting(factory)
 

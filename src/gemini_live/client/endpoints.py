@@ -1,4 +1,4 @@
-"""Where to connect and how to authenticate, per platform (live-api.md section 1).
+"""Where to connect and how to authenticate, per platform.
 
 Each function returns an :class:`Endpoint` (URL, handshake headers, the model resource name for
 ``setup.model``) without opening anything; bad input raises
@@ -271,13 +271,13 @@ def _platform(platform: PlatformLike) -> Platform:
 
 
 def _google_ai_path(api_version: str, constrained: bool) -> str:
-    # The Gemini API joins service and method with a dot (live-api.md 1.1).
+    # The Gemini API joins service and method with a dot.
     method = "BidiGenerateContentConstrained" if constrained else "BidiGenerateContent"
     return f"/ws/google.ai.generativelanguage.{api_version}.GenerativeService.{method}"
 
 
 def _vertex_path(api_version: str) -> str:
-    # Vertex joins them with a slash (live-api.md 1.3).
+    # Vertex joins them with a slash.
     return f"/ws/google.cloud.aiplatform.{api_version}.LlmBidiService/BidiGenerateContent"
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from gemini_live.client.transport import TransportOptions
+from gemini_live.protocol.live import ResumeFailure
+from gemini_live.protocol.resumption import IndexOrigin
 from gemini_live.protocol.retry import ExponentialBackoff, RetryPolicy
 
 __all__ = ["SessionOptions"]
@@ -36,6 +38,9 @@ class SessionOptions:
     * ``session_limit_warning``: seconds before the known session-duration limits (15 min audio,
       2 min with video, without context compression) at which a ``SessionWarning`` is emitted;
       ``audio_session_limit``/``video_session_limit`` are those limits (seconds).
+    * ``max_tracked_calls``: how many tool-call ids (pending, cancelled, issued) are remembered;
+      beyond it the oldest are forgotten, so a peer that never stops issuing calls cannot grow
+      the session without bound.
     """
 
     transport: TransportOptions = field(default_factory=TransportOptions)
@@ -47,11 +52,12 @@ class SessionOptions:
     retry_policy: RetryPolicy = field(default_factory=_default_policy)
     max_audio_age: float | None = 2.0
     go_away_margin: float = 5.0
-    on_resume_failure: str = "fresh"
-    replay_index_origin: str = "setup_is_0"
+    on_resume_failure: ResumeFailure = "fresh"
+    replay_index_origin: IndexOrigin = "setup_is_0"
     session_limit_warning: float = 60.0
     audio_session_limit: float = 15 * 60.0
     video_session_limit: float = 2 * 60.0
+    max_tracked_calls: int = 4096
 
     def __post_init__(self) -> None:
         for name in (
@@ -65,8 +71,8 @@ class SessionOptions:
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"SessionOptions.{name} must be > 0, got {value!r}")
-        if self.send_queue_size < 1 or self.event_queue_size < 1:
-            raise ValueError("SessionOptions queue sizes must be >= 1")
+        if self.send_queue_size < 1 or self.event_queue_size < 1 or self.max_tracked_calls < 1:
+            raise ValueError("SessionOptions queue sizes and max_tracked_calls must be >= 1")
         # `not >= 0` also rejects NaN, which would otherwise pass here and make the replay
         # planner raise at the first reconnect (ending the session as an internal error).
         if self.max_audio_age is not None and not self.max_audio_age >= 0:

@@ -49,6 +49,7 @@ __all__ = [
     "ToolCall",
     "ToolCallCancellation",
     "TurnComplete",
+    "UnconfirmedMessage",
     "UnknownMessage",
     "UrlContextMetadata",
     "Usage",
@@ -288,6 +289,8 @@ class ProtocolViolation:
 
 @_frozen
 class PhaseChanged:
+    """The session moved from phase ``old`` to phase ``new``."""
+
     old: Phase
     new: Phase
 
@@ -370,3 +373,17 @@ Event = (
     | InputDropped
     | SessionWarning
 )
+
+
+@_frozen
+class UnconfirmedMessage:
+    """A client message the service never confirmed, as it was (or would have been) written.
+
+    Not an event: ``SessionBroken.unconfirmed`` and ``Session.unconfirmed()`` hand these out so
+    that an application can re-send them on a new session (``Session.resend``). ``kind`` says
+    what was sent (``"audio"``, ``"text"``, ``"tool_response"``, ...); ``frame`` is the encoded
+    JSON text frame.
+    """
+
+    kind: str
+    frame: str

@@ -58,6 +58,17 @@ _PATHS = {
 _DEFAULT_VERSION = {"googleai": "v1beta", "ephemeral": "v1alpha", "vertex": "v1"}
 
 
+class _NoDebugAdapter(logging.LoggerAdapter[logging.Logger]):
+    """The websockets server's logger with DEBUG forced off: at DEBUG it logs every request
+    header, ``x-goog-api-key`` and ``Authorization`` included (and every frame)."""
+
+    def isEnabledFor(self, level: int) -> bool:
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+_QUIET_WS_LOGGER = _NoDebugAdapter(logging.getLogger("websockets.server"), {})
+
+
 class BaseServer:
     """Binding, TLS, path routing and authentication shared by the emulator and replays."""
 
@@ -103,6 +114,7 @@ class BaseServer:
                 max_size=self._max_size,
                 ping_interval=None,
                 close_timeout=2,
+                logger=_QUIET_WS_LOGGER,
             )
         except BaseException:
             # e.g. OSError "address already in use": leave nothing behind.

@@ -50,7 +50,7 @@ from .resumption import HandleError
 from .runtime import Route, Runtime
 from .scenario import Rule, Scenario, play
 from .setup_config import SessionConfig, parse_setup
-from .state import ConsumedMessage, EmulatedSession, Turn
+from .state import ConsumedMessage, ConversationState, EmulatedSession, Turn
 from .wire import INVALID_ARGUMENT, Reject, normalize, parse_frame
 
 __all__ = ["Connection"]
@@ -262,6 +262,11 @@ class Connection:
             ):
                 raise Reject(1011, "Internal error occurred.")
             session.state = record.snapshot.snapshot()
+            if self.link.has("forget_context") is not None:
+                restored = session.state
+                session.state = ConversationState(
+                    system_instruction=restored.system_instruction, tools=restored.tools
+                )
             session.resumed_from.append(config.handle)
             self.rt.stats.resumptions += 1
             if "systemInstruction" in raw_setup or "system_instruction" in raw_setup:
@@ -302,10 +307,16 @@ class Connection:
                     session.connections, self.index, parsed.kind, parsed.field, parsed.payload
                 )
             )
+            # Real-time input wakes a model silenced until input; text that did so is only
+            # its prompt to go on, not a turn of its own.
+            woke = parsed.kind == "realtimeInput" and parsed.field in ("audio", "text")
+            woke = woke and self._engine.wake() and parsed.field == "text"
             rule = self.scenario.match({parsed.kind: parsed.payload}) if self.scenario else None
             self._dispatching = True
             try:
-                if rule is not None:
+                if woke:
+                    pass
+                elif rule is not None:
                     await self._play(rule)
                 else:
                     await self._dispatch(parsed)

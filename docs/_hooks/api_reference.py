@@ -8,8 +8,8 @@ docstring and its public names (``__all__``) from their docstrings.
 
 from __future__ import annotations
 
-import importlib
-import pkgutil
+import importlib.util
+from pathlib import Path
 from typing import Any
 
 from mkdocs.config.defaults import MkDocsConfig
@@ -21,14 +21,22 @@ INDEX = "reference/index.md"
 
 
 def public_modules() -> list[str]:
-    """Dotted names of the package's public modules, parents before children."""
-    package = importlib.import_module(PACKAGE)
-    names = [PACKAGE]
-    for info in pkgutil.walk_packages(package.__path__, prefix=f"{PACKAGE}."):
-        parts = info.name.split(".")
+    """Dotted names of the package's public modules, parents before children.
+
+    Found from the files, without importing anything: modules of extras that are not installed
+    (``[web]``, ``[audio]``, ...) are documented too (mkdocstrings reads the source).
+    """
+    spec = importlib.util.find_spec(PACKAGE)
+    assert spec is not None and spec.submodule_search_locations, f"{PACKAGE} is not installed"
+    root = Path(next(iter(spec.submodule_search_locations)))
+    names = []
+    for path in root.rglob("*.py"):
+        parts = [PACKAGE, *path.relative_to(root).with_suffix("").parts]
+        if parts[-1] == "__init__":
+            parts.pop()
         if any(part.startswith("_") for part in parts[1:]):
             continue
-        names.append(info.name)
+        names.append(".".join(parts))
     return sorted(names)
 
 

@@ -21,7 +21,7 @@ def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentP
 def test_every_command_and_option_is_documented() -> None:
     parser = build_parser()
     commands = _subparsers(parser)
-    assert set(commands) == {"demo", "chat", "talk", "emulator"}
+    assert {"demo", "chat", "talk", "emulator"} <= set(commands)
     missing = []
     for name, sub in commands.items():
         if f"## `gemini-live {name}`" not in PAGE:

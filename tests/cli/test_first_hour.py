@@ -132,6 +132,8 @@ async def test_a_broken_session_names_the_close_code_and_a_hint() -> None:
     assert "code=1008" in line and "Policy violation." in line
     assert "closed by the server" in line
     assert "the reason above says why" in line
+    # The partial answer line was ended before the error was reported (on another stream).
+    assert result.stdout.startswith("model> ") and result.stdout.endswith("\n")
 
 
 def test_a_dropped_connection_that_could_not_be_resumed_has_a_hint() -> None:

@@ -35,6 +35,7 @@ from gemini_live.client.fanout import Subscription
 from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
+from gemini_live.errors import LiveError
 from gemini_live.tools import Toolbox, ToolCallFinished, ToolCallStarted, ToolEvent
 
 __all__ = [
@@ -110,35 +111,40 @@ async def run_turn(
     """
     result = TurnResult()
     started = time.perf_counter() if started is None else started
-    await send()
-    async with asyncio.timeout(TURN_TIMEOUT):
-        async for event in events:
-            is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
-            if is_output and result.first_output_s is None:
-                result.first_output_s = time.perf_counter() - started
-            match event:
-                case AudioChunk(data=data):
-                    first = result.audio_bytes == 0
-                    result.audio_bytes += len(data)
-                    if first and on_first_audio is not None:
-                        callback, on_first_audio = on_first_audio, None
-                        await callback()
-                case TextDelta(text=text) | OutputTranscription(text=text):
-                    result.transcript += text
-                    if echo:
-                        print(text, end="", flush=True)
-                case ToolCall(calls=calls):
-                    for call in calls:
-                        result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
-                case Interrupted():
-                    result.interrupted = True
-                    if echo:
-                        print(" [interrupted]", end="", flush=True)
-                case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
-                    if echo:
-                        print(f"[{connection_state(event)}] ", end="", flush=True)
-                case TurnComplete():
-                    break
+    try:
+        await send()
+        async with asyncio.timeout(TURN_TIMEOUT):
+            async for event in events:
+                is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
+                if is_output and result.first_output_s is None:
+                    result.first_output_s = time.perf_counter() - started
+                match event:
+                    case AudioChunk(data=data):
+                        first = result.audio_bytes == 0
+                        result.audio_bytes += len(data)
+                        if first and on_first_audio is not None:
+                            callback, on_first_audio = on_first_audio, None
+                            await callback()
+                    case TextDelta(text=text) | OutputTranscription(text=text):
+                        result.transcript += text
+                        if echo:
+                            print(text, end="", flush=True)
+                    case ToolCall(calls=calls):
+                        for call in calls:
+                            result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
+                    case Interrupted():
+                        result.interrupted = True
+                        if echo:
+                            print(" [interrupted]", end="", flush=True)
+                    case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
+                        if echo:
+                            print(f"[{connection_state(event)}] ", end="", flush=True)
+                    case TurnComplete():
+                        break
+    except (LiveError, TimeoutError):
+        if echo:
+            print(flush=True)  # end the partial answer line before the error is reported
+        raise
     result.total_s = time.perf_counter() - started
     return result
 

@@ -37,12 +37,13 @@ let failed = false;
 let audio = null; // {ctx, capture, playback, analyser, stream, source}
 let audioStarting = null;
 let talking = false;
-let pendingAudio = []; // model audio that arrived before the audio graph existed
+let pendingAudio = [];
+let reconnecting = false; // model audio that arrived before the audio graph existed
 
 // Turn bookkeeping.
 let userItem = null; // {li, finalEl, interimEl, typed}
 let modelItem = null; // {li, textEl, metaEl, audioMs, firstAudio}
-let lastTyped = null;
+const recentTyped = []; // the emulator echoes typed text as an input transcript
 let inputEndAt = null; // when the user's last utterance or message ended
 let voiceActive = false;
 let lastVoiceAt = 0;
@@ -122,6 +123,13 @@ function onMessage(message) {
       break;
     case "state":
       setState(message.state, stateDetail(message));
+      if (message.state === "reconnecting" && !reconnecting) {
+        reconnecting = true;
+        addNotice("Connection to the Live service lost — reconnecting…", "warning");
+      } else if (message.state === "resumed") {
+        reconnecting = false;
+        addNotice(`Resumed: ${stateDetail(message)}`, "ok");
+      }
       break;
     case "transcript":
       if (message.role === "user") onUserTranscript(message.text, message.final);
@@ -204,7 +212,7 @@ function scrollDown() {
 
 function userBubble(typed) {
   if (userItem && userItem.typed === typed) return userItem;
-  closeModel();
+  // A model turn still playing stays open: its remaining audio and text belong to it.
   const parts = bubble("user", "You");
   const finalEl = document.createElement("span");
   const interimEl = document.createElement("span");
@@ -216,10 +224,7 @@ function userBubble(typed) {
 }
 
 function onUserTranscript(text, final) {
-  if (final && lastTyped !== null && text.trim() === lastTyped) {
-    lastTyped = null; // the emulator echoes typed text as a transcript; it is already shown
-    return;
-  }
+  if (final && recentTyped.includes(text.trim())) return; // already shown as typed
   const item = userBubble(false);
   if (final) {
     item.finalEl.textContent += text;
@@ -516,7 +521,8 @@ async function sendText(text) {
   item.finalEl.textContent = text;
   item.li.classList.remove("live");
   userItem = null;
-  lastTyped = text;
+  recentTyped.push(text);
+  if (recentTyped.length > 8) recentTyped.shift();
   inputEndAt = performance.now();
   socket.send(JSON.stringify({ type: "text", text }));
 }

@@ -13,7 +13,8 @@ import orjson
 import pytest
 
 from gemini_live.audio.synth import silence, synthesize
-from gemini_live.web import Limits
+from gemini_live.testing import Emulator, Fault
+from gemini_live.web import ConsoleServer, Limits
 
 from .conftest import Console, start_console
 
@@ -275,3 +276,49 @@ async def test_page_and_static_files_are_served_with_a_strict_policy(console: Co
                 assert response.status == 404
     assert '<script type="module" src="/static/app.js">' in html
     assert "https://" not in html  # nothing from a CDN: the page works offline
+
+
+async def test_a_session_that_cannot_open_is_reported_on_the_page() -> None:
+    emulator = await Emulator(api_keys=frozenset({"the-right-key"})).start()
+    server = ConsoleServer(
+        "gemini-3.8-live", connect_kwargs={"base_url": emulator.url, "api_key": "a-wrong-key"}
+    )
+    await server.start()
+    try:
+        async with page(Console(emulator, server)) as ws:
+            await ws.send_json(HELLO)
+            message, code = await error_and_close(ws)
+        assert message.startswith("Could not open the Live session.")
+        assert "a-wrong-key" not in message
+        assert code == 1011
+    finally:
+        await server.stop()
+        await emulator.stop()
+
+
+async def test_a_session_that_breaks_ends_the_relay_with_the_reason(console: Console) -> None:
+    # 1008 is fatal (never retried): the page must hear why, and the relay must end.
+    console.emulator.inject(Fault.close(1008, "Policy violation (test)", after_client_messages=1))
+    async with page(console) as ws:
+        await ready(ws)
+        await ws.send_json({"type": "text", "text": "hello"})
+        message, code = await error_and_close(ws)
+    assert message.startswith("The Live session ended.") and "1008" in message
+    assert "Policy violation (test)" in message
+    assert code == 1011
+    await console.server.wait_active(0, timeout=5)
+    assert console.server.reports[-1].ended.startswith("session ended: SessionBroken")
+
+
+async def test_a_relay_bug_costs_one_tab_not_the_server(console: Console) -> None:
+    broken = ConsoleServer("gemini-3.8-live", connect_kwargs={"no_such_argument": 1})
+    await broken.start()
+    try:
+        async with page(Console(console.emulator, broken)) as ws:
+            await ws.send_json(HELLO)
+            message, code = await error_and_close(ws)
+        assert message == "The relay failed (see the server log)." and code == 1011
+        async with aiohttp.ClientSession() as http, http.get(broken.url) as response:
+            assert response.status == 200
+    finally:
+        await broken.stop()

@@ -17,9 +17,16 @@ from pathlib import Path
 import pytest
 
 from gemini_live.audio.synth import synthesize
+from gemini_live.audio.vad import EnergyVad, VadConfig
 from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
 
-__all__ = ["ARTIFACTS", "chromium_path", "fake_microphone_wav", "require_chromium"]
+__all__ = [
+    "ARTIFACTS",
+    "chromium_path",
+    "fake_microphone_wav",
+    "require_chromium",
+    "speech_seconds",
+]
 
 ARTIFACTS = Path(
     os.environ.get("GEMINI_LIVE_ARTIFACTS")
@@ -67,12 +74,23 @@ def _speech_pcm() -> tuple[bytes, str]:
     return synthesize("hello there how is the weather", sample_rate=MIC_RATE), "synth"
 
 
-def fake_microphone_wav(folder: Path) -> Path:
+def speech_seconds(pcm: bytes) -> float:
+    """How long the emulator's default VAD hears speech in ``pcm`` (16 kHz), start to end."""
+    vad = EnergyVad(VadConfig(start_threshold=0.01, end_threshold=0.008))
+    events = vad.feed(pcm + b"\x00\x00" * MIC_RATE, MIC_RATE)
+    starts = [e.offset for e in events if e.kind == "start"]
+    ends = [e.offset for e in events if e.kind == "end"]
+    assert len(starts) == len(ends) == 1, events
+    return ends[0] - starts[0]
+
+
+def fake_microphone_wav(folder: Path) -> tuple[Path, float]:
     """A WAV for ``--use-file-for-fake-audio-capture``: a short pause, one utterance, then a
-    long pause (Chromium loops the file, so the pause keeps utterances apart)."""
+    long pause (Chromium loops the file, so the pause keeps utterances apart). Returns the path
+    and the seconds of speech the emulator should hear in it."""
     speech, _source = _speech_pcm()
     pause = b"\x00\x00" * int(MIC_RATE * 0.3)
     tail = b"\x00\x00" * int(MIC_RATE * 4.0)
     path = folder / "microphone.wav"
     write_wav_pcm16(path, pause + speech + tail, rate=MIC_RATE)
-    return path
+    return path, speech_seconds(pause + speech + tail)

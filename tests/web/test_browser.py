@@ -32,7 +32,7 @@ WAIT_MS = 15_000
 @pytest_asyncio.fixture(scope="module", loop_scope="module")
 async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
     executable = require_chromium()
-    wav = fake_microphone_wav(tmp_path_factory.mktemp("mic"))
+    wav, seconds = fake_microphone_wav(tmp_path_factory.mktemp("mic"))
     async with playwright_api.async_playwright() as pw:
         chromium = await pw.chromium.launch(
             executable_path=executable,
@@ -43,6 +43,7 @@ async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any
                 "--autoplay-policy=no-user-gesture-required",
             ],
         )
+        chromium.spoken_seconds = seconds  # what the emulator should hear from the fake mic
         try:
             yield chromium
         finally:
@@ -112,7 +113,7 @@ async def hook(page: Any, expression: str) -> Any:
 
 
 async def test_spoken_question_gets_a_spoken_answer_with_transcripts_tools_and_latency(
-    context: Any, console: Console
+    browser: Any, context: Any, console: Console
 ) -> None:
     page = await open_console(context, console)
     await page.click("#talk")
@@ -125,6 +126,11 @@ async def test_spoken_question_gets_a_spoken_answer_with_transcripts_tools_and_l
     await wait_model_text(page, "Echo: <speech ")
     await page.click("#talk")
     assert await page.get_attribute("#talk", "aria-pressed") == "false"
+    # The page resampled the microphone to 16 kHz correctly: the emulator heard as many seconds
+    # of speech as the WAV holds (a wrong rate would stretch or squeeze it by 2-3x).
+    heard = await page.text_content(".message.user .text")
+    seconds = float(heard.removeprefix("<speech ").removesuffix("s>"))
+    assert abs(seconds - browser.spoken_seconds) < 0.25, (heard, browser.spoken_seconds)
     await wait_for(page, "() => geminiConsole.outputPeak > 0.01")
     assert await hook(page, "sentFrames") > 50  # 20 ms frames of 16 kHz PCM16 went out
     latencies = await hook(page, "latencies")
@@ -165,6 +171,34 @@ async def test_barge_in_flushes_playback_at_once(context: Any, console: Console)
     await wait_model_text(page, "Echo: <speech ")
     await page.click("#talk")
     assert console.emulator.stats.interruptions >= 1
+    assert page.errors == []
+
+
+async def test_barge_in_after_the_whole_answer_arrived_is_caught_by_the_page(
+    context: Any, console: Console
+) -> None:
+    # The answer is fully received (turn complete, no generation left to interrupt on the
+    # server) but most of it is still queued for playback: the page itself must stop it.
+    page = await open_console(context, console)
+    await type_message(page, "say " + "the quick brown fox jumps over the lazy dog " * 4)
+    await wait_for(
+        page,
+        """() => geminiConsole.turnsComplete === 1 && geminiConsole.playback.playing
+                 && geminiConsole.playback.bufferedMs > 2000""",
+    )
+    await page.click("#talk")
+    await wait_for(page, "() => geminiConsole.flushes.length > 0")
+    assert await hook(page, "localBargeIns") == 1
+    assert (await hook(page, "flushes"))[0]["droppedMs"] > 1500
+    await page.wait_for_timeout(250)
+    assert await hook(page, "outputRms") < 0.001
+    assert await page.locator(".message.model.interrupted").count() == 1
+    # The next answer is not muted: it is heard.
+    await wait_model_text(page, "Echo: <speech ")
+    await page.click("#talk")
+    await wait_for(page, "() => geminiConsole.outputRms > 0.01")
+    assert await hook(page, "mutedChunks") == 0
+    assert console.emulator.stats.interruptions == 0
     assert page.errors == []
 
 

@@ -237,16 +237,17 @@ class ResumptionTracker:
 
     @property
     def unconfirmed(self) -> tuple[SentRecord, ...]:
-        """Every buffered record, in seq order (media frames rebuilt: O(n), for inspection).
+        """Every record that could still be replayed, in seq order (media frames rebuilt: O(n),
+        for inspection or to send them again elsewhere).
 
-        Media whose bytes were released as stale (see ``max_media_age``) appear with
-        ``frame=""``; they are never replayed."""
+        Media whose bytes were released as stale (see ``max_media_age``) are not listed: they
+        stay buffered only to be counted, as confirmed or as dropped, and are never replayed."""
         return self._ordered()
 
     @property
     def unconfirmed_count(self) -> int:
-        """How many records are buffered (cheap, unlike ``len(unconfirmed)``)."""
-        return len(self._media) + len(self._other)
+        """``len(unconfirmed)``, cheaply."""
+        return len(self._media) - self._media.released_count + len(self._other)
 
     @property
     def unconfirmed_bytes(self) -> int:
@@ -454,8 +455,10 @@ class ResumptionTracker:
         )
 
     def _media_records(self) -> Iterator[SentRecord]:
-        for position in self._media:
-            yield self._media_record(position)
+        media = self._media
+        for position in media:
+            if not media.released(position):
+                yield self._media_record(position)
 
     def _ordered(self) -> tuple[SentRecord, ...]:
         return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))

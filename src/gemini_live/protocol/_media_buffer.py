@@ -169,6 +169,11 @@ class MediaBuffer:
     def kind(self, position: int) -> str:
         return _KINDS[self.row(position)[5]]
 
+    @property
+    def released_count(self) -> int:
+        """How many buffered records have had their bytes released (they lead the buffer)."""
+        return self._fresh - self._start
+
     def released(self, position: int) -> bool:
         return self._payload[position] is None
 

@@ -144,6 +144,9 @@ def _frame_size(frame: str) -> int:
     return len(frame) if frame.isascii() else len(frame.encode("utf-8"))
 
 
+_new_tuple = tuple.__new__
+
+
 def _not_buffered(record: SentRecord) -> ValueError:
     return ValueError(
         f"record seq={record.seq} is not buffered (already confirmed, dropped or evicted)"
@@ -234,16 +237,17 @@ class ResumptionTracker:
 
     @property
     def unconfirmed(self) -> tuple[SentRecord, ...]:
-        """Every buffered record, in seq order (media frames rebuilt: O(n), for inspection).
+        """Every record that could still be replayed, in seq order (media frames rebuilt: O(n),
+        for inspection or to send them again elsewhere).
 
-        Media whose bytes were released as stale (see ``max_media_age``) appear with
-        ``frame=""``; they are never replayed."""
+        Media whose bytes were released as stale (see ``max_media_age``) are not listed: they
+        stay buffered only to be counted, as confirmed or as dropped, and are never replayed."""
         return self._ordered()
 
     @property
     def unconfirmed_count(self) -> int:
-        """How many records are buffered (cheap, unlike ``len(unconfirmed)``)."""
-        return len(self._media) + len(self._other)
+        """``len(unconfirmed)``, cheaply."""
+        return len(self._media) - self._media.released_count + len(self._other)
 
     @property
     def unconfirmed_bytes(self) -> int:
@@ -279,16 +283,17 @@ class ResumptionTracker:
             raise ValueError(f"kind must be one of {sorted(RECORD_KINDS)}, got {kind!r}")
         if not isinstance(frame, str):
             raise TypeError(f"frame must be the encoded JSON str, got {type(frame).__name__}")
-        self._require_connection()
-        record = SentRecord(
-            seq=self._next_seq,
-            kind=kind,
-            frame=frame,
-            written_at=written_at,
-            connection=self._connection,
-            index=self._take_index(),
+        connection = self._connection
+        if connection == 0:
+            self._require_connection()
+        seq = self._next_seq
+        index = self._next_index
+        # tuple.__new__ directly: the named tuple's generated __new__ costs as much again.
+        record: SentRecord = _new_tuple(
+            SentRecord, (seq, kind, frame, written_at, connection, index)
         )
-        self._next_seq += 1
+        self._next_seq = seq + 1
+        self._next_index = index + 1
         self._recorded += 1
         if kind == "activity_end" and self._orphan_ends:
             # Its start was evicted: replaying this end alone would break the pair.
@@ -297,14 +302,14 @@ class ResumptionTracker:
             return record
         if kind in MEDIA_KINDS:
             media = self._media
-            media.append(record.seq, kind, frame, written_at, record.connection, record.index)
-            self._last_written_seq = record.seq
+            media.append(seq, kind, frame, written_at, connection, index)
+            self._last_written_seq = seq
             if written_at > self._newest_write:
                 self._newest_write = written_at
             if self._max_media_age is not None:
                 media.release_stale(self._newest_write, self._max_media_age)
         else:
-            self._other[record.seq] = record
+            self._other[seq] = record
             self._other_bytes += _frame_size(frame)
         if (
             self._media.count + len(self._other) > self._max_records
@@ -450,8 +455,10 @@ class ResumptionTracker:
         )
 
     def _media_records(self) -> Iterator[SentRecord]:
-        for position in self._media:
-            yield self._media_record(position)
+        media = self._media
+        for position in media:
+            if not media.released(position):
+                yield self._media_record(position)
 
     def _ordered(self) -> tuple[SentRecord, ...]:
         return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))

@@ -16,6 +16,7 @@ from gemini_live import (
     Platform,
     RecordingWriter,
     Resumed,
+    ResumptionUpdate,
     SessionBroken,
     ToolCallCancellation,
 )
@@ -538,3 +539,35 @@ async def test_on_event_errors_are_contained() -> None:
         feed.calls(("1", "f", {}))
         await wait_for(lambda: runner.statistics().responses_sent == 1)
     assert responses(writer)[0] == FunctionResponse(name="f", response={"output": 1}, id="1")
+
+
+async def test_resuming_from_an_older_checkpoint_rolls_back_newer_calls_only() -> None:
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+    gate = asyncio.Event()
+
+    @tools.function
+    async def wait(n: int) -> int:
+        await gate.wait()
+        return n
+
+    seen: list[ToolEvent] = []
+    async with tools.serve(events=feed, writer=writer, on_event=seen.append) as runner:
+        feed.push(ResumptionUpdate(handle="h1", resumable=True))
+        feed.calls(("a", "wait", {"n": 1}))
+        feed.push(ResumptionUpdate(handle="h2", resumable=True))
+        feed.calls(("b", "wait", {"n": 2}))
+        feed.push(ResumptionUpdate(handle="h3", resumable=True))
+        feed.calls(("c", "wait", {"n": 3}))
+        await wait_for(lambda: runner.statistics().running == 3)
+        feed.push(Resumed(handle_used="h3", replayed_count=1, dropped_count=0))
+        await wait_for(lambda: runner.statistics().running == 2)
+        feed.push(Resumed(handle_used="from-config", replayed_count=0, dropped_count=0))
+        feed.calls(("c", "wait", {"n": 4}))  # the restored session may issue "c" again
+        await wait_for(lambda: runner.statistics().running == 3)
+        gate.set()
+        await wait_for(lambda: runner.statistics().responses_sent == 3)
+    got = sorted((r.id, r.response["output"]) for r in responses(writer))
+    assert got == [("a", 1), ("b", 2), ("c", 4)]
+    assert [(e.call_id, e.reason) for e in seen if isinstance(e, ToolCallCancelled)] == [
+        ("c", "rolled_back")
+    ]

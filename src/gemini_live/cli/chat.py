@@ -7,7 +7,7 @@ import sys
 
 import gemini_live
 from gemini_live import AudioTranscriptionConfig, GenerationConfig, LiveConfig
-from gemini_live.cli.demo import WEATHER_TOOL, run_turn
+from gemini_live.cli.demo import SAMPLE_TOOLS, print_tool_calls, run_turn
 from gemini_live.cli.lines import LineReader
 from gemini_live.cli.target import open_target
 from gemini_live.cli.transcript import transcribing
@@ -30,7 +30,7 @@ async def run_chat(args: argparse.Namespace) -> int:
     reader = LineReader()
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
-        tools=(WEATHER_TOOL,),
+        tools=SAMPLE_TOOLS.declarations(),
         output_audio_transcription=AudioTranscriptionConfig(),
     )
     async with open_target(args) as target:
@@ -39,12 +39,13 @@ async def run_chat(args: argparse.Namespace) -> int:
         async with (
             gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
             transcribing(s, getattr(args, "transcript", None)) as writer,
+            SAMPLE_TOOLS.serve(s, writer=writer, on_event=print_tool_calls()),
         ):
             events = s.events()
             while (line := await _read_line(reader, interactive)) is not None:
                 if not line.strip():
                     continue
                 print("model> ", end="", flush=True)
-                await run_turn(s, events, lambda text=line: writer.send_text(text))  # type: ignore[misc]
+                await run_turn(writer, events, lambda text=line: writer.send_text(text))  # type: ignore[misc]
                 print()
     return 0

@@ -20,8 +20,6 @@ from gemini_live import (
     AudioChunk,
     AudioTranscriptionConfig,
     Disconnected,
-    FunctionDeclaration,
-    FunctionResponse,
     GenerationConfig,
     Interrupted,
     LiveConfig,
@@ -29,41 +27,60 @@ from gemini_live import (
     Reconnecting,
     Resumed,
     TextDelta,
-    Tool,
     ToolCall,
     TurnComplete,
 )
 from gemini_live.cli.target import open_target
 from gemini_live.client.fanout import Subscription
-from gemini_live.client.session import Session
+from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
+from gemini_live.errors import LiveError
+from gemini_live.tools import Toolbox, ToolCallFinished, ToolCallStarted, ToolEvent
 
-__all__ = ["TurnResult", "connection_state", "get_weather", "run_demo", "run_turn"]
+__all__ = [
+    "SAMPLE_TOOLS",
+    "TurnResult",
+    "connection_state",
+    "get_weather",
+    "print_tool_calls",
+    "run_demo",
+    "run_turn",
+]
 
 TURN_TIMEOUT = 60.0
 
 
+SAMPLE_TOOLS = Toolbox()
+
+
+# BLOCKING: the answer waits for the result, so it is spoken in this turn.
+@SAMPLE_TOOLS.function(behavior="BLOCKING")
 def get_weather(city: str) -> dict[str, Any]:
-    """The local Python function the model calls in the demo (deterministic, offline)."""
+    """Current weather for a city.
+
+    Args:
+        city: City name, e.g. "Paris".
+    """
     table = {"paris": 18, "london": 14, "tokyo": 22}
     return {"city": city, "temp_c": table.get(city.lower(), 20), "sky": "clear"}
 
 
-WEATHER_TOOL = Tool(
-    function_declarations=(
-        FunctionDeclaration(
-            name="get_weather",
-            description="Current weather for a city",
-            behavior="BLOCKING",  # the answer waits for the result, so it is spoken in this turn
-            parameters={
-                "type": "OBJECT",
-                "properties": {"city": {"type": "STRING"}},
-                "required": ["city"],
-            },
-        ),
-    )
-)
+WEATHER_TOOL = SAMPLE_TOOLS.declarations()[0]
+
+
+def print_tool_calls() -> Callable[[ToolEvent], None]:
+    """An ``on_event`` for ``SAMPLE_TOOLS.serve``: prints each call with its result."""
+    args: dict[str | None, dict[str, Any]] = {}
+
+    def show(event: ToolEvent) -> None:
+        if isinstance(event, ToolCallStarted):
+            args[event.call_id] = event.args
+        elif isinstance(event, ToolCallFinished):
+            called = json.dumps(args.pop(event.call_id, {}))
+            print(f"\n    [tool] {event.name}({called}) -> {json.dumps(event.output)}")
+
+    return show
 
 
 @dataclass
@@ -79,7 +96,7 @@ class TurnResult:
 
 
 async def run_turn(
-    session: Session,
+    session: SessionWriter,
     events: Subscription,
     send: Callable[[], Awaitable[None]],
     *,
@@ -87,54 +104,47 @@ async def run_turn(
     echo: bool = True,
     started: float | None = None,
 ) -> TurnResult:
-    """Send, then read events until the turn completes; answer tool calls locally.
+    """Send, then read events until the turn completes (tool calls are answered by the
+    ``SAMPLE_TOOLS`` runner; see :func:`print_tool_calls`).
 
     Latency is measured from ``started`` (a ``time.perf_counter()`` value), default: now.
     """
     result = TurnResult()
     started = time.perf_counter() if started is None else started
-    await send()
-    async with asyncio.timeout(TURN_TIMEOUT):
-        async for event in events:
-            is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
-            if is_output and result.first_output_s is None:
-                result.first_output_s = time.perf_counter() - started
-            match event:
-                case AudioChunk(data=data):
-                    first = result.audio_bytes == 0
-                    result.audio_bytes += len(data)
-                    if first and on_first_audio is not None:
-                        callback, on_first_audio = on_first_audio, None
-                        await callback()
-                case TextDelta(text=text) | OutputTranscription(text=text):
-                    result.transcript += text
-                    if echo:
-                        print(text, end="", flush=True)
-                case ToolCall(calls=calls):
-                    responses = []
-                    for call in calls:
-                        output = get_weather(**call.args) if call.name == "get_weather" else {}
-                        result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
+    try:
+        await send()
+        async with asyncio.timeout(TURN_TIMEOUT):
+            async for event in events:
+                is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
+                if is_output and result.first_output_s is None:
+                    result.first_output_s = time.perf_counter() - started
+                match event:
+                    case AudioChunk(data=data):
+                        first = result.audio_bytes == 0
+                        result.audio_bytes += len(data)
+                        if first and on_first_audio is not None:
+                            callback, on_first_audio = on_first_audio, None
+                            await callback()
+                    case TextDelta(text=text) | OutputTranscription(text=text):
+                        result.transcript += text
                         if echo:
-                            print(
-                                f"\n    [tool] {call.name}({json.dumps(call.args)}) -> "
-                                f"{json.dumps(output)}"
-                            )
-                        responses.append(
-                            FunctionResponse(
-                                name=call.name, response={"output": output}, id=call.id
-                            )
-                        )
-                    await session.send_tool_response(responses)
-                case Interrupted():
-                    result.interrupted = True
-                    if echo:
-                        print(" [interrupted]", end="", flush=True)
-                case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
-                    if echo:
-                        print(f"[{connection_state(event)}] ", end="", flush=True)
-                case TurnComplete():
-                    break
+                            print(text, end="", flush=True)
+                    case ToolCall(calls=calls):
+                        for call in calls:
+                            result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
+                    case Interrupted():
+                        result.interrupted = True
+                        if echo:
+                            print(" [interrupted]", end="", flush=True)
+                    case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
+                        if echo:
+                            print(f"[{connection_state(event)}] ", end="", flush=True)
+                    case TurnComplete():
+                        break
+    except (LiveError, TimeoutError):
+        if echo:
+            print(flush=True)  # end the partial answer line before the error is reported
+        raise
     result.total_s = time.perf_counter() - started
     return result
 
@@ -168,7 +178,7 @@ async def run_demo(args: argparse.Namespace) -> int:
     config = LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction="You are a concise, friendly voice assistant.",
-        tools=(WEATHER_TOOL,),
+        tools=SAMPLE_TOOLS.declarations(),
         output_audio_transcription=AudioTranscriptionConfig(),
     )
     async with open_target(args) as target:
@@ -176,6 +186,7 @@ async def run_demo(args: argparse.Namespace) -> int:
         async with (
             gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
             Conversation(s, stall=None) as convo,
+            SAMPLE_TOOLS.serve(s, writer=convo.writer(), on_event=print_tool_calls()),
         ):
             events = s.events()
             w = convo.writer()  # sends through the session; the conversation sees the input
@@ -183,7 +194,7 @@ async def run_demo(args: argparse.Namespace) -> int:
 
             hello = "Hello! Who are you?"
             print(f"1) user: {hello}\n   model: ", end="")
-            greeting = await run_turn(s, events, lambda: w.send_text(hello))
+            greeting = await run_turn(w, events, lambda: w.send_text(hello))
             _report(greeting)
 
             # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
@@ -195,7 +206,7 @@ async def run_demo(args: argparse.Namespace) -> int:
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            weather = await run_turn(s, events, lambda: w.send_text(ask))
+            weather = await run_turn(w, events, lambda: w.send_text(ask))
             _report(weather)
             if not weather.tool_calls:
                 print("    (the model answered without calling get_weather)")
@@ -213,13 +224,13 @@ async def run_demo(args: argparse.Namespace) -> int:
                 )
 
             print(f"\n3) user: {story}\n   model: ", end="")
-            turn = await run_turn(s, events, lambda: w.send_text(story), on_first_audio=barge_in)
+            turn = await run_turn(w, events, lambda: w.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if barged_at:
                 # The barge-in was sent, so it gets an answer even if the story ended first.
                 how = "barging in" if turn.interrupted else "after the answer"
                 print(f"\n4) user ({how}): Stop. Just say OK.\n   model: ", end="")
-                _report(await run_turn(s, events, _nothing, started=barged_at))
+                _report(await run_turn(w, events, _nothing, started=barged_at))
 
             stats = s.statistics()
             print(

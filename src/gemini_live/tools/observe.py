@@ -24,9 +24,11 @@ __all__ = [
     "ToolStatistics",
 ]
 
-CancelReason = Literal["service", "fresh_session", "shutdown", "session_ended"]
+CancelReason = Literal["service", "fresh_session", "rolled_back", "shutdown", "session_ended"]
 """``service``: a ``toolCallCancellation`` named the call; ``fresh_session``: the session
 reconnected without resumption, so the call belongs to a session that no longer exists;
+``rolled_back``: the session resumed from a checkpoint taken before the call was issued, so the
+service no longer knows the call;
 ``shutdown``: ``serve()`` was left while the call ran; ``session_ended``: the event stream ended."""
 
 RejectReason = Literal["unknown_function", "invalid_arguments", "duplicate_id"]
@@ -43,13 +45,14 @@ class ToolCallStarted:
 
 @dataclass(frozen=True, slots=True)
 class ToolCallFinished:
-    """The function returned; its result was handed to the writer (``partial_results`` streamed
-    results came before it)."""
+    """The function returned; its result (``output``, as JSON data) was handed to the writer
+    (``partial_results`` streamed results came before it)."""
 
     call_id: str | None
     name: str
     duration: float
     partial_results: int = 0
+    output: Any = field(default=None, repr=False)
 
 
 @dataclass(frozen=True, slots=True)

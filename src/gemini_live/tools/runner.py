@@ -11,9 +11,10 @@ Per call, exactly one of these happens:
 * it runs past its deadline -> it is cancelled and ``{"error": {"type": "Timeout", ...}}``;
 * the name is unknown or the arguments do not match the declaration -> an error response saying
   which, and the function never runs;
-* a ``toolCallCancellation`` names it, or the session reconnects *without* resumption (the call
-  belonged to a session that no longer exists) -> the task is cancelled and nothing is sent (a
-  result waiting to go out is withdrawn);
+* a ``toolCallCancellation`` names it, the session reconnects *without* resumption (the call
+  belonged to a session that no longer exists), or it resumes from a checkpoint
+  (``sessionResumptionUpdate``) older than the call (the restored session never issued it) ->
+  the task is cancelled and nothing is sent (a result waiting to go out is withdrawn);
 * ``serve()`` is left while it runs -> it is cancelled and answered with a ``Cancelled`` error
   (``answer_on_exit=False`` to send nothing), so the model never waits forever;
 * its id was already seen in this session -> it is not run again (the first call answers it).
@@ -44,6 +45,7 @@ from gemini_live.protocol.events import (
     Event,
     FunctionCall,
     Resumed,
+    ResumptionUpdate,
     ToolCall,
     ToolCallCancellation,
 )
@@ -69,6 +71,7 @@ log = logging.getLogger("gemini_live.tools")
 
 _State = Literal["running", "answered", "cancelled"]
 _MISSING: Any = object()
+_MAX_CHECKPOINTS = 64
 # After shutdown_timeout, how long the cancelled supervisor gets to unwind before it is left.
 _GRACE = 0.1
 
@@ -86,7 +89,7 @@ class _Call:
     name: str
     tool: ToolFunction | None
     started: float
-    epoch: int
+    seq: int  # arrival order, compared with resumption checkpoints
     state: _State = "running"
     task: asyncio.Task[None] | None = None
     partials: int = 0
@@ -149,11 +152,14 @@ class ToolRunner:
         self._answer_on_exit = answer_on_exit
         self._on_execution_started = on_execution_started
         self._calls: dict[str, _Call] = {}
-        self._seen: set[str] = set()
-        self._epoch = 0
+        # Call id -> the order in which it arrived (relative to resumption checkpoints).
+        self._seen: dict[str, int] = {}
+        self._seq = 0
+        self._checkpoints: dict[str, int] = {}  # resumption handle -> order when it arrived
         self._local_ids = itertools.count(1)
         self._outgoing: list[tuple[_Call, FunctionResponse, bool]] = []
         self._wake = asyncio.Event()
+        self._sending = False
         self._stop = asyncio.Event()
         self._stream_ended = asyncio.Event()
         self._closing = False
@@ -277,8 +283,14 @@ class ToolRunner:
                     self._on_calls(event.calls)
                 elif isinstance(event, ToolCallCancellation):
                     self._cancel(event.ids, "service")
-                elif isinstance(event, Resumed) and event.fresh_session:
-                    self._on_fresh_session()
+                elif isinstance(event, ResumptionUpdate):
+                    if event.resumable and event.handle:
+                        self._checkpoint(event.handle)
+                elif isinstance(event, Resumed):
+                    if event.fresh_session:
+                        self._on_fresh_session()
+                    elif event.handle_used is not None:
+                        self._on_resumed(event.handle_used)
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
@@ -290,16 +302,35 @@ class ToolRunner:
             # The session is over: nothing can be answered any more.
             self._cancel_all("session_ended", answer=False)
 
+    def _checkpoint(self, handle: str) -> None:
+        self._seq += 1
+        self._checkpoints[handle] = self._seq
+        if len(self._checkpoints) > _MAX_CHECKPOINTS:
+            del self._checkpoints[next(iter(self._checkpoints))]
+
+    def _on_resumed(self, handle: str) -> None:
+        # The service restored the session as it was when it sent ``handle``: calls it issued
+        # after that are unknown to it now (a replayed request may ask for them again, with
+        # new ids), so they are cancelled like a fresh session's and their ids forgotten.
+        cutoff = self._checkpoints.get(handle)
+        if cutoff is None:
+            return  # a handle from elsewhere (LiveConfig): nothing known to roll back
+        for call in list(self._calls.values()):
+            if call.seq > cutoff:
+                self._cancel_call(call, "rolled_back", answer=False)
+        self._seen = {k: v for k, v in self._seen.items() if v <= cutoff}
+
     def _on_fresh_session(self) -> None:
         # The service-side session those calls belonged to is gone; its ids may be reused.
         self._cancel_all("fresh_session", answer=False)
         self._outgoing.clear()
         self._seen.clear()
-        self._epoch += 1
 
     def _on_calls(self, calls: tuple[FunctionCall, ...]) -> None:
         now = time.perf_counter()
         ran = False
+        self._seq += 1
+        seq = self._seq
         for fc in calls:
             self._n.calls += 1
             call_id = fc.id
@@ -312,9 +343,9 @@ class ToolRunner:
                 continue
             else:
                 key = call_id
-                self._seen.add(call_id)
+                self._seen[call_id] = seq
             tool = self._lookup(fc.name)
-            call = _Call(key, call_id, fc.name, tool, now, self._epoch)
+            call = _Call(key, call_id, fc.name, tool, now, seq)
             if tool is None:
                 self._reject(
                     call,
@@ -347,7 +378,8 @@ class ToolRunner:
             call.task = task
             self._call_tasks.add(task)
             task.add_done_callback(self._call_tasks.discard)
-            self._emit(ToolCallStarted(call_id, fc.name, args))
+            if self._on_event is not None:
+                self._emit(ToolCallStarted(call_id, fc.name, args))
             ran = True
         if ran and self._on_execution_started is not None:
             try:
@@ -438,6 +470,9 @@ class ToolRunner:
         else:
             if call.state == "running":
                 self._succeed(call, tool, value)
+        # Outside the deadline's scope: writing the answer is not part of the call's time.
+        if self._outgoing and not self._sending:
+            await self._flush()
 
     async def _in_thread(self, tool: ToolFunction, kwargs: dict[str, Any]) -> Any:
         if self._executor is None:
@@ -491,7 +526,10 @@ class ToolRunner:
             self._answer(call, error_payload("InvalidResult", message), tool=tool)
             return
         self._n.succeeded += 1
-        self._emit(ToolCallFinished(call.id, call.name, self._finished(call), call.partials))
+        duration = self._finished(call)
+        if self._on_event is not None:
+            output = payload["output"]
+            self._emit(ToolCallFinished(call.id, call.name, duration, call.partials, output))
         self._answer(call, payload, scheduling=scheduling, tool=tool)
 
     def _fail(self, call: _Call, exc: BaseException) -> None:
@@ -520,6 +558,7 @@ class ToolRunner:
             scheduling=scheduling,
             will_continue=False if call.partials else None,
             tool=tool,
+            inline=True,
         )
 
     # ------------------------------------------------------------------ sending
@@ -532,7 +571,9 @@ class ToolRunner:
         scheduling: str | None = None,
         will_continue: bool | None = None,
         tool: ToolFunction | None = None,
+        inline: bool = False,
     ) -> None:
+        """Queue a response; ``inline``: the calling task flushes it itself (else the sender)."""
         if call.state != "running":
             return  # answered or cancelled already: never a second answer
         final = not will_continue
@@ -552,12 +593,25 @@ class ToolRunner:
             will_continue=will_continue,
         )
         self._outgoing.append((call, response, final))
-        self._wake.set()
+        if not inline:
+            self._wake.set()
 
     async def _send_loop(self) -> None:
+        # Writes what the reader queued (rejections, shutdown answers) and partial results;
+        # a finished call writes its own answer (one task switch less per call).
         while True:
             await self._wake.wait()
             self._wake.clear()
+            await self._flush()
+            if self._stop.is_set():
+                return
+
+    async def _flush(self) -> None:
+        """Write everything queued, in order, one message per batch; one writer at a time."""
+        if self._sending:
+            return  # the task writing now picks up what was queued meanwhile
+        self._sending = True
+        try:
             while self._outgoing:
                 batch, self._outgoing = self._outgoing, []
                 responses = [r for _, r, _ in batch]
@@ -574,5 +628,5 @@ class ToolRunner:
                 n.responses_sent += finals
                 n.partial_responses_sent += len(responses) - finals
                 n.messages_sent += 1
-            if self._stop.is_set():
-                return
+        finally:
+            self._sending = False

@@ -35,7 +35,9 @@ def connect(emu: Emulator, modality: str) -> gemini_live.Session:
         generation_config=GenerationConfig(response_modalities=(modality,)),
         realtime_input_config=MANUAL,
     )
-    return gemini_live.connect(MODEL, base_url=emu.url, api_key="test", config=config)
+    return gemini_live.connect(
+        MODEL, base_url=emu.url, credentials=gemini_live.ApiKey("test"), config=config
+    )
 
 
 async def test_barge_in_flushes_playback_and_reports_what_was_heard() -> None:

@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pytest
 
 from gemini_live import (
+    Disconnected,
     FunctionResponse,
     Platform,
     RecordingWriter,
@@ -571,3 +572,31 @@ async def test_resuming_from_an_older_checkpoint_rolls_back_newer_calls_only() -
     assert [(e.call_id, e.reason) for e in seen if isinstance(e, ToolCallCancelled)] == [
         ("c", "rolled_back")
     ]
+
+
+async def test_answers_wait_while_disconnected_then_go_out_or_are_withdrawn() -> None:
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+
+    @tools.function
+    async def f(n: int) -> int:
+        return n
+
+    lost = Disconnected(code=1006, reason="", closed_by="network", will_reconnect=True)
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.push(ResumptionUpdate(handle="h1", resumable=True))
+        feed.calls(("old", "f", {"n": 1}))
+        await wait_for(lambda: runner.statistics().responses_sent == 1)
+        feed.push(ResumptionUpdate(handle="h2", resumable=True))
+        feed.push(lost)
+        feed.calls(("new", "f", {"n": 2}))  # issued after h2, answered while disconnected
+        await wait_for(lambda: runner.statistics().succeeded == 2)
+        await asyncio.sleep(0.01)
+        assert [r.id for r in responses(writer)] == ["old"]  # "new" waits for Resumed
+        feed.push(Resumed(handle_used="h2", replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().withdrawn == 1)
+        feed.push(lost)
+        feed.calls(("later", "f", {"n": 3}))
+        await wait_for(lambda: runner.statistics().succeeded == 3)
+        feed.push(Resumed(handle_used="h2-unknown", replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    assert [r.id for r in responses(writer)] == ["old", "later"]

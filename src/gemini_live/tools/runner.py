@@ -20,10 +20,13 @@ Per call, exactly one of these happens:
 * its id was already seen in this session -> it is not run again (the first call answers it).
 
 Answers go out as soon as each call is done; answers that are ready while the previous message
-is being written share the next message. Tasks: one supervisor task, whose TaskGroup owns the
-reader, the sender and every call; sync functions run in a bounded thread pool (a thread cannot
-be interrupted: a cancelled or timed-out sync function finishes in the background, its result
-discarded).
+is being written share the next message. While the connection is lost (``Disconnected`` with
+``will_reconnect``) answers wait in the runner until ``Resumed`` says how the session came back:
+then they go out, or are withdrawn if the service no longer knows their calls.
+
+Tasks: one supervisor task, whose TaskGroup owns the reader, the sender and every call; sync
+functions run in a bounded thread pool (a thread cannot be interrupted: a cancelled or timed-out
+sync function finishes in the background, its result discarded).
 """
 
 from __future__ import annotations
@@ -42,6 +45,7 @@ from typing import Any, Literal, Protocol
 from gemini_live.errors import LiveError
 from gemini_live.protocol.config import Platform
 from gemini_live.protocol.events import (
+    Disconnected,
     Event,
     FunctionCall,
     Resumed,
@@ -110,6 +114,7 @@ class _Counters:
     partial_responses_sent: int = 0
     messages_sent: int = 0
     send_failures: int = 0
+    withdrawn: int = 0
     busy_seconds: float = 0.0
     max_seconds: float = 0.0
 
@@ -160,6 +165,9 @@ class ToolRunner:
         self._outgoing: list[tuple[_Call, FunctionResponse, bool]] = []
         self._wake = asyncio.Event()
         self._sending = False
+        # Between a lost connection and Resumed, answers wait here: whether they are still
+        # valid depends on how the session comes back (fresh, or from an older checkpoint).
+        self._paused = False
         self._stop = asyncio.Event()
         self._stream_ended = asyncio.Event()
         self._closing = False
@@ -210,6 +218,7 @@ class ToolRunner:
         try:
             if self._reader is not None:
                 self._reader.cancel()
+            self._paused = False  # what is ready goes to the session, which queues it
             # After the stream ended, the calls were already cancelled as "session_ended".
             self._cancel_all("shutdown", answer=self._answer_on_exit)
             if self._call_tasks:
@@ -291,6 +300,10 @@ class ToolRunner:
                         self._on_fresh_session()
                     elif event.handle_used is not None:
                         self._on_resumed(event.handle_used)
+                    self._paused = False
+                    self._wake.set()
+                elif isinstance(event, Disconnected) and event.will_reconnect:
+                    self._paused = True
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
@@ -318,12 +331,13 @@ class ToolRunner:
         for call in list(self._calls.values()):
             if call.seq > cutoff:
                 self._cancel_call(call, "rolled_back", answer=False)
+        self._drop_outgoing(lambda call: call.seq > cutoff)
         self._seen = {k: v for k, v in self._seen.items() if v <= cutoff}
 
     def _on_fresh_session(self) -> None:
         # The service-side session those calls belonged to is gone; its ids may be reused.
         self._cancel_all("fresh_session", answer=False)
-        self._outgoing.clear()
+        self._drop_outgoing(lambda call: True)
         self._seen.clear()
 
     def _on_calls(self, calls: tuple[FunctionCall, ...]) -> None:
@@ -428,7 +442,13 @@ class ToolRunner:
 
     def _withdraw(self, key: str) -> None:
         if self._outgoing and any(c.key == key for c, _, _ in self._outgoing):
-            self._outgoing = [item for item in self._outgoing if item[0].key != key]
+            self._drop_outgoing(lambda call: call.key == key)
+
+    def _drop_outgoing(self, which: Callable[[_Call], bool]) -> None:
+        """Withdraw queued (not yet written) responses of the calls ``which`` selects."""
+        kept = [item for item in self._outgoing if not which(item[0])]
+        self._n.withdrawn += len(self._outgoing) - len(kept)
+        self._outgoing = kept
 
     # ------------------------------------------------------------------ running
 
@@ -608,8 +628,8 @@ class ToolRunner:
 
     async def _flush(self) -> None:
         """Write everything queued, in order, one message per batch; one writer at a time."""
-        if self._sending:
-            return  # the task writing now picks up what was queued meanwhile
+        if self._sending or self._paused:
+            return  # the task writing now (or the sender, on Resumed) picks up what is queued
         self._sending = True
         try:
             while self._outgoing:
@@ -630,3 +650,6 @@ class ToolRunner:
                 n.messages_sent += 1
         finally:
             self._sending = False
+        # Between a lost connection and Resumed, answers wait here: whether they are still
+        # valid depends on how the session comes back (fresh, or from an older checkpoint).
+        self._paused = False

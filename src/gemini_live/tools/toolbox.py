@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mapping, Sequence
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar, overload
 
 from gemini_live.protocol.config import Platform
@@ -228,7 +228,8 @@ class Toolbox:
     # ------------------------------------------------------------------ MCP
 
     @staticmethod
-    def from_mcp(
+    @asynccontextmanager
+    async def from_mcp(
         command: str | Sequence[str] | None = None,
         *,
         url: str | None = None,
@@ -239,17 +240,18 @@ class Toolbox:
         behavior: BehaviorName | None = None,
         deadline: float | None = 30.0,
         connect_timeout: float = 30.0,
-    ) -> AbstractAsyncContextManager[Toolbox]:
+    ) -> AsyncIterator[Toolbox]:
         """A toolbox exposing the tools of an MCP server, connected for the ``async with`` block.
 
         ``command`` (``"server"`` or ``["python", "server.py"]``) starts a server over stdio;
         ``url`` connects over streamable HTTP (``headers`` e.g. for authorization). ``prefix``
-        is put before every tool name. Needs the ``mcp`` extra (``pip install
-        'gemini-live[mcp]'``). See :mod:`gemini_live.tools.mcp`.
+        is put before every tool name; ``behavior`` and ``deadline`` apply to every tool. Needs
+        the ``mcp`` extra (``pip install 'gemini-live[mcp]'``); see :mod:`gemini_live.tools.mcp`.
+        Enter and leave it in the same task.
         """
-        from gemini_live.tools.mcp import open_mcp_toolbox  # the extra is imported only here
+        from gemini_live.tools.mcp import open_mcp_tools  # the extra is imported only here
 
-        return open_mcp_toolbox(
+        async with open_mcp_tools(
             command,
             url=url,
             env=env,
@@ -257,6 +259,9 @@ class Toolbox:
             headers=headers,
             prefix=prefix,
             behavior=behavior,
-            deadline=deadline,
             connect_timeout=connect_timeout,
-        )
+        ) as found:
+            box = Toolbox(deadline=deadline)
+            for tool in found:
+                box.add(tool)
+            yield box

@@ -600,3 +600,34 @@ async def test_answers_wait_while_disconnected_then_go_out_or_are_withdrawn() ->
         feed.push(Resumed(handle_used="h2-unknown", replayed_count=0, dropped_count=0))
         await wait_for(lambda: runner.statistics().responses_sent == 2)
     assert [r.id for r in responses(writer)] == ["old", "later"]
+
+
+async def test_a_disconnect_during_a_write_holds_the_answers_queued_behind_it() -> None:
+    tools, feed = Toolbox(), Feed()
+    gate = asyncio.Event()
+
+    class SlowWriter(RecordingWriter):
+        async def send_tool_response(self, responses: Any) -> None:
+            await gate.wait()
+            await super().send_tool_response(responses)
+
+    writer = SlowWriter()
+
+    @tools.function
+    async def f(n: int) -> int:
+        return n
+
+    lost = Disconnected(code=1006, reason="", closed_by="network", will_reconnect=True)
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.calls(("1", "f", {"n": 1}))
+        await wait_for(lambda: runner.statistics().succeeded == 1)  # its write is stuck
+        feed.push(lost)
+        feed.calls(("2", "f", {"n": 2}))
+        await wait_for(lambda: runner.statistics().succeeded == 2)
+        gate.set()
+        await wait_for(lambda: runner.statistics().responses_sent == 1)
+        await asyncio.sleep(0.02)
+        assert [r.id for r in responses(writer)] == ["1"]  # "2" waits for Resumed
+        feed.push(Resumed(handle_used=None, replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    assert [r.id for r in responses(writer)] == ["1", "2"]

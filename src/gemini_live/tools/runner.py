@@ -632,7 +632,7 @@ class ToolRunner:
             return  # the task writing now (or the sender, on Resumed) picks up what is queued
         self._sending = True
         try:
-            while self._outgoing:
+            while self._outgoing and not self._paused:
                 batch, self._outgoing = self._outgoing, []
                 responses = [r for _, r, _ in batch]
                 finals = sum(1 for _, _, final in batch if final)
@@ -650,6 +650,3 @@ class ToolRunner:
                 n.messages_sent += 1
         finally:
             self._sending = False
-        # Between a lost connection and Resumed, answers wait here: whether they are still
-        # valid depends on how the session comes back (fresh, or from an older checkpoint).
-        self._paused = False

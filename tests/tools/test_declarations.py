@@ -403,3 +403,38 @@ def test_bad_options_are_value_errors() -> None:
     tools.add(f)
     with pytest.raises(ValueError, match="already"):
         tools.add(f)
+
+
+class Agent:
+    def __init__(self) -> None:
+        self.prefix = "hi "
+
+    async def greet(self, name: str) -> str:
+        """Greet someone."""
+        return self.prefix + name
+
+
+class Counter:
+    async def __call__(self, step: int = 1) -> int:
+        """Count."""
+        return step
+
+
+def test_bound_methods_and_callable_objects() -> None:
+    agent = Agent()
+    greet = make_function(agent.greet)
+    assert greet.kind == "async"
+    assert greet.declaration() == FunctionDeclaration(
+        name="greet",
+        description="Greet someone.",
+        parameters_json_schema={
+            "type": "object",
+            "properties": {"name": {"type": "string"}},
+            "required": ["name"],
+        },
+    )
+    counter = make_function(Counter(), name="count")
+    assert counter.kind == "async"
+    assert counter.parameters == {"type": "object", "properties": {"step": {"type": "integer"}}}
+    with pytest.raises(TypeError, match="'self' has no type hint"):
+        make_function(Agent.greet)

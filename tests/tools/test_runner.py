@@ -33,6 +33,7 @@ from gemini_live.tools import (
     ToolEvent,
     ToolResult,
 )
+from tests.tools import test_declarations as declarations
 from tests.tools.feed import Feed, by_id, responses, wait_for
 
 
@@ -631,3 +632,23 @@ async def test_a_disconnect_during_a_write_holds_the_answers_queued_behind_it() 
         feed.push(Resumed(handle_used=None, replayed_count=0, dropped_count=0))
         await wait_for(lambda: runner.statistics().responses_sent == 2)
     assert [r.id for r in responses(writer)] == ["1", "2"]
+
+
+async def test_pydantic_arguments_are_validated_into_models() -> None:
+    pydantic = pytest.importorskip("pydantic")
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+
+    @tools.function
+    async def ship(to: declarations.Address) -> Any:
+        assert isinstance(to, pydantic.BaseModel)
+        return to  # a model result is sent as JSON
+
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.calls(("1", "ship", {"to": {"street": "Main 1"}}), ("2", "ship", {"to": {}}))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    got = {r.id: r.response for r in responses(writer)}
+    assert got["1"] == {"output": {"street": "Main 1", "zip_code": None}}
+    assert got["2"]["error"] == {
+        "type": "InvalidArguments",
+        "message": "missing required argument 'to.street'",
+    }

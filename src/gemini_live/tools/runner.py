@@ -76,6 +76,7 @@ log = logging.getLogger("gemini_live.tools")
 _State = Literal["running", "answered", "cancelled"]
 _MISSING: Any = object()
 _MAX_CHECKPOINTS = 64
+_MAX_SEEN = 100_000
 # After shutdown_timeout, how long the cancelled supervisor gets to unwind before it is left.
 _GRACE = 0.1
 
@@ -358,6 +359,9 @@ class ToolRunner:
             else:
                 key = call_id
                 self._seen[call_id] = seq
+                if len(self._seen) > _MAX_SEEN:  # a very long session: forget the oldest ids
+                    for old in list(itertools.islice(self._seen, _MAX_SEEN // 2)):
+                        del self._seen[old]
             tool = self._lookup(fc.name)
             call = _Call(key, call_id, fc.name, tool, now, seq)
             if tool is None:

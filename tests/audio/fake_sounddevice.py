@@ -13,7 +13,7 @@ import threading
 from dataclasses import dataclass
 from typing import Any
 
-__all__ = ["FakeSoundDevice", "Flags"]
+__all__ = ["STREAM_ARGS", "FakeSoundDevice", "Flags"]
 
 
 class PortAudioError(Exception):
@@ -26,8 +26,29 @@ class Flags:
     output_underflow: bool = False
 
 
+# sounddevice 0.5's Raw*Stream keyword arguments: anything else is a TypeError, as there.
+STREAM_ARGS = (
+    "samplerate",
+    "blocksize",
+    "device",
+    "channels",
+    "dtype",
+    "latency",
+    "extra_settings",
+    "callback",
+    "finished_callback",
+    "clip_off",
+    "dither_off",
+    "never_drop_input",
+    "prime_output_buffers_using_stream_callback",
+)
+
+
 class _Stream:
     def __init__(self, owner: FakeSoundDevice, kind: str, **kwargs: Any) -> None:
+        unknown = set(kwargs) - set(STREAM_ARGS)
+        if unknown:
+            raise TypeError(f"unexpected keyword arguments {sorted(unknown)}")
         if owner.refuse_open:
             raise PortAudioError("Invalid sample rate [PaErrorCode -9997]")
         self.kwargs = kwargs

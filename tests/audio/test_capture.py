@@ -92,3 +92,20 @@ def test_half_duplex_mutes_while_speaking_and_for_the_release() -> None:
     # 40 ms of release = two more 20 ms chunks of silence, then the microphone again.
     assert [gate.admit(chunk) == chunk for _ in range(3)] == [False, False, True]
     assert gate.muted_chunks == 3
+
+
+@pytest.mark.parametrize("fmt", ["int16", "int32", "float32", "int8", "uint8"])
+@pytest.mark.parametrize("channels", [1, 2, 3])
+def test_the_numpy_path_gives_exactly_the_pure_result(fmt: str, channels: int) -> None:
+    pytest.importorskip("numpy")
+    from gemini_live.audio.capture import SAMPLE_FORMATS, to_mono_pcm16
+
+    rng = __import__("random").Random(5)
+    n = 301 * channels
+    if fmt == "float32":
+        raw = array("f", [rng.uniform(-1.3, 1.3) for _ in range(n)]).tobytes()
+    else:
+        raw = bytes(rng.getrandbits(8) for _ in range(n * SAMPLE_FORMATS[fmt]))
+    fast = to_mono_pcm16(raw, fmt, channels)
+    assert fast == to_mono_pcm16(raw, fmt, channels, fast=False)
+    assert len(fast) == 2 * 301

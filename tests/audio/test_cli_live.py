@@ -47,7 +47,7 @@ def test_live_talk_hears_speech_and_plays_the_reply(
     monkeypatch.setitem(sys.modules, "sounddevice", sd)
     result: list[int] = []
     runner = threading.Thread(
-        target=lambda: result.append(main(["talk", "--live", "--emulator", "--seconds", "2"]))
+        target=lambda: result.append(main(["talk", "--live", "--emulator", "--seconds", "3"]))
     )
     runner.start()
     deadline = time.monotonic() + 10
@@ -60,8 +60,10 @@ def test_live_talk_hears_speech_and_plays_the_reply(
     mic.deliver([speech[i : i + block] for i in range(0, len(speech), block)])
     heard = b""
     while time.monotonic() < deadline and not any(array("h", heard)):
-        mic.deliver([bytes(block)] * 5)  # the room stays quiet; the device keeps delivering
+        # The room stays quiet; the device keeps delivering 100 ms blocks (at twice real time).
+        mic.deliver([bytes(block)] * 5)
         heard = b"".join(speaker.render(960, 5))
+        time.sleep(0.05)
     while runner.is_alive() and time.monotonic() < deadline:
         mic.deliver([bytes(block)] * 5)
         time.sleep(0.05)

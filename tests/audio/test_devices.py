@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import inspect
 import math
 import sys
 from array import array
@@ -15,7 +16,7 @@ from gemini_live.audio.devices import Microphone, Speaker, require_sounddevice
 from gemini_live.audio.playback import PlaybackBuffer
 from gemini_live.audio.synth import tone
 from gemini_live.errors import AudioDeviceError
-from tests.audio.fake_sounddevice import FakeSoundDevice, Flags
+from tests.audio.fake_sounddevice import STREAM_ARGS, FakeSoundDevice, Flags
 
 
 def stereo_int16_sine(seconds: float, rate: int) -> bytes:
@@ -136,6 +137,8 @@ async def test_speaker_plays_the_buffer_at_the_device_rate_and_stops_within_a_pe
         assert stream.kwargs["samplerate"] == 48_000
         assert stream.kwargs["channels"] == 2
         assert stream.kwargs["blocksize"] == 960  # 20 ms periods
+        assert stream.kwargs["latency"] == "low"
+        assert stream.kwargs["dtype"] == "int16"
         buffer = speaker.buffer
         buffer.push(tone(1.0, 24_000, amplitude=0.5), 24_000)
         played = stream.render(960, 10, Flags(output_underflow=True))
@@ -148,10 +151,35 @@ async def test_speaker_plays_the_buffer_at_the_device_rate_and_stops_within_a_pe
     assert speaker.device_underflows == 10
 
 
-async def test_speaker_device_failure_is_kept_not_raised() -> None:
+async def test_speaker_device_failure_is_kept_and_raised_by_watch() -> None:
     sd = FakeSoundDevice()
     speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
     speaker.start()
+    watcher = asyncio.create_task(speaker.watch())
+    await asyncio.sleep(0)
+    assert not watcher.done()
     sd.streams[0].vanish()
     assert isinstance(speaker.error, AudioDeviceError)
+    with pytest.raises(AudioDeviceError, match="speaker stream stopped"):
+        async with asyncio.timeout(5):
+            await watcher
     speaker.close()
+
+
+async def test_closing_the_speaker_is_not_a_failure() -> None:
+    sd = FakeSoundDevice()
+    speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
+    speaker.start()
+    speaker.close()
+    sd.streams[0].vanish()  # PortAudio reports the end of a stream we stopped ourselves
+    assert speaker.error is None
+
+
+def test_the_fake_accepts_exactly_what_the_real_sounddevice_accepts() -> None:
+    try:
+        import sounddevice as sd
+    except (ImportError, OSError):  # not installed, or no PortAudio library
+        pytest.skip("the real sounddevice is not usable here")
+    for factory in (sd.RawInputStream, sd.RawOutputStream):
+        params = [p for p in inspect.signature(factory.__init__).parameters if p != "self"]
+        assert tuple(params) == STREAM_ARGS

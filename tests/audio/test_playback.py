@@ -211,3 +211,28 @@ async def test_async_read_is_woken_by_a_push_from_another_thread() -> None:
     await loop.run_in_executor(None, buf.push, ramp(50))
     async with asyncio.timeout(2):
         assert await reader == ramp(50)
+
+
+def test_local_barge_in_discards_the_rest_of_the_reply_until_the_service_confirms() -> None:
+    buf = PlaybackBuffer(RATE, target_latency_ms=0)
+    buf.push(ramp(4800))
+    run_device(buf, 10)  # 100 ms heard
+    local = buf.interrupt(discard_rest=True)  # the client's VAD heard the user
+    assert (local.played, local.dropped) == (pytest.approx(0.1), pytest.approx(0.1))
+    buf.push(ramp(2400))  # in flight before the service saw activityStart: never played
+    assert buf.pull(PERIOD) == bytes(2 * PERIOD)
+    assert buf.position().turn == 1
+    final = buf.interrupt()  # the service's Interrupted
+    assert (final.turn, final.played, final.dropped) == (1, pytest.approx(0.1), pytest.approx(0.2))
+    buf.push(ramp(480))  # the next reply plays normally
+    assert buf.position().turn == 2
+    assert buf.pull(PERIOD) == ramp(PERIOD)
+
+
+def test_end_turn_also_ends_discarding() -> None:
+    buf = PlaybackBuffer(RATE, target_latency_ms=0)
+    buf.push(ramp(480))
+    buf.interrupt(discard_rest=True)
+    buf.end_turn()  # TurnComplete without an Interrupted
+    buf.push(ramp(480))
+    assert buf.pull(480) == ramp(480)

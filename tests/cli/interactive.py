@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import fcntl
 import os
 import pty
 import select
 import signal
 import subprocess
+import termios
 import time
 from dataclasses import dataclass, field
 
@@ -33,7 +35,16 @@ class Interactive:
         if self.tty:
             master, slave = pty.openpty()
             self._proc = subprocess.Popen(
-                [*CLI, *self.args], stdin=slave, stdout=slave, stderr=slave, env=env
+                [*CLI, *self.args],
+                stdin=slave,
+                stdout=slave,
+                stderr=slave,
+                env=env,
+                # Its own session with the pseudo-terminal as controlling terminal, so that
+                # Ctrl-C typed on the terminal (\x03) is turned into SIGINT by the terminal
+                # driver, exactly as in a shell.
+                start_new_session=True,
+                preexec_fn=_take_terminal,
             )
             os.close(slave)
             self._read_fd = self._write_fd = master
@@ -75,8 +86,11 @@ class Interactive:
         self._seen = found + len(wanted)
 
     def interrupt(self) -> None:
-        """Send a real SIGINT, as Ctrl-C in a terminal does."""
-        self._proc.send_signal(signal.SIGINT)
+        """Ctrl-C: typed on the terminal (its driver sends SIGINT), or SIGINT for a pipe."""
+        if self.tty:
+            self.write("\x03")
+        else:
+            self._proc.send_signal(signal.SIGINT)
 
     def wait(self, timeout: float) -> int:
         """Wait for the exit (bounded), collecting the rest of the output."""
@@ -111,3 +125,8 @@ class Interactive:
             for stream in (self._proc.stdin, self._proc.stdout):
                 if stream is not None:
                     stream.close()
+
+
+def _take_terminal() -> None:
+    """In the child, before exec: make stdin (the pseudo-terminal) the controlling terminal."""
+    fcntl.ioctl(0, termios.TIOCSCTTY, 0)

@@ -14,6 +14,7 @@ import signal
 import ssl
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -42,8 +43,9 @@ def test_ctrl_c_at_the_prompt_in_a_terminal_exits_130_at_once() -> None:
         assert chat.wait(EXIT_LIMIT) == 130
     finally:
         chat.close()
-    # The line with the prompt is ended, so the shell's prompt starts on a line of its own.
-    assert chat.text.endswith("you> \n"), chat.text[-80:]
+    # The terminal echoed ^C after the prompt; that line is ended, so the shell's prompt starts
+    # on a line of its own.
+    assert chat.text.endswith("you> ^C\n"), chat.text[-80:]
     assert "Traceback" not in chat.text
 
 
@@ -51,7 +53,8 @@ def test_ctrl_c_with_piped_input_exits_130_without_waiting_for_the_pipe() -> Non
     chat = Interactive(("chat",), tty=False)
     try:
         chat.write("hello\n")  # the pipe stays open: no end of input
-        chat.expect("model> Echo: hello")
+        chat.expect("model> Echo: hello\n")  # the turn is over: the next read starts
+        time.sleep(0.3)  # a real process: give it time to be blocked reading the pipe
         chat.interrupt()
         assert chat.wait(EXIT_LIMIT) == 130
     finally:
@@ -132,6 +135,8 @@ async def test_a_broken_session_names_the_close_code_and_a_hint() -> None:
     assert "code=1008" in line and "Policy violation." in line
     assert "closed by the server" in line
     assert "the reason above says why" in line
+    # The partial answer line was ended before the error was reported (on another stream).
+    assert result.stdout.startswith("model> ") and result.stdout.endswith("\n")
 
 
 def test_a_dropped_connection_that_could_not_be_resumed_has_a_hint() -> None:

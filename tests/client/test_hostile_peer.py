@@ -18,6 +18,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     InputDropped,
     LiveConfig,
@@ -33,7 +34,7 @@ from gemini_live.protocol.retry import ExponentialBackoff
 from gemini_live.testing import Emulator
 
 from .peer import Peer
-from .test_review_support import MODEL, RawPeer, connect, drain_events, read_until
+from .rawpeer import MODEL, RawPeer, connect, drain_events, read_until
 
 GREETING = [
     {"serverContent": {"modelTurn": {"parts": [{"text": "Hello there."}]}}},
@@ -238,7 +239,7 @@ async def test_the_emulator_never_logs_the_api_key(caplog: pytest.LogCaptureFixt
     secret = "AIza-emulator-log-SECRET-0123456789"
     caplog.set_level(logging.DEBUG)
     async with Emulator() as emu:
-        session = await gemini_live.connect(MODEL, api_key=secret, base_url=emu.url)
+        session = await gemini_live.connect(MODEL, credentials=ApiKey(secret), base_url=emu.url)
         await session.send_text("hi")
         await session.disconnect()
     server_records = [r for r in caplog.records if r.name.startswith("websockets.server")]

@@ -191,3 +191,38 @@ def test_a_missing_extra_gives_one_clear_error(monkeypatch: pytest.MonkeyPatch) 
     monkeypatch.setitem(sys.modules, "opentelemetry", None)
     with pytest.raises(ImportError, match=r"gemini-live\[otel\]"):
         OpenTelemetry()
+
+
+def test_stalls_context_losses_and_opt_in_text(
+    otel: tuple[InMemorySpanExporter, InMemoryMetricReader, OpenTelemetry],
+) -> None:
+    from gemini_live.conversation import ContextLost, Stalled, TurnRecord, Utterance
+    from gemini_live.conversation.metrics import MetricsSnapshot
+
+    spans, _reader, _ = otel
+    provider = TracerProvider()
+    provider.add_span_processor(SimpleSpanProcessor(spans))
+    telemetry = OpenTelemetry(tracer_provider=provider, record_text=True)
+    telemetry.started(object(), 100.0)
+    telemetry.notice(Stalled("tool_continuation", 100.5, 8.0, "nudge"))
+    telemetry.notice(ContextLost(400, 12, "prompt_tokens_collapsed", summary_sent=True))
+    record = TurnRecord(1, Utterance("user", "hi", "text"), Utterance("model", "hello"), 100.0, 101)
+    telemetry.notice(record)
+    telemetry.finished(object(), 110.0, MetricsSnapshot(turns=1, stalls=1, context_losses=1))
+
+    by_name = {span.name: span for span in spans.get_finished_spans()}
+    session = by_name["gemini_live.session"]
+    events = {event.name: dict(event.attributes or {}) for event in session.events}
+    assert events["gemini_live.stalled"]["waiting_for"] == "tool_continuation"
+    assert events["gemini_live.stalled"]["action"] == "nudge"
+    assert events["gemini_live.context_lost"]["prompt_tokens_after"] == 12
+    assert events["gemini_live.context_lost"]["summary_sent"] is True
+    turn = by_name["gemini_live.turn"].attributes or {}
+    assert (turn["gemini_live.turn.user_text"], turn["gemini_live.turn.model_text"]) == (
+        "hi",
+        "hello",
+    )
+    # Ten seconds of session: the monotonic times map onto the wall clock one to one.
+    assert session.end_time is not None and session.start_time is not None
+    assert session.end_time - session.start_time == 10_000_000_000
+    provider.shutdown()

@@ -286,3 +286,29 @@ def test_policies_validate_their_input() -> None:
         ContextPolicy(collapse_ratio=1.5)
     with pytest.raises(ValueError):
         ConversationTracker(late_transcription_grace=-1)
+
+
+def test_the_services_end_of_speech_beats_a_streaming_microphone() -> None:
+    tracker = ConversationTracker(late_transcription_grace=0)
+    script: list[tuple[float, object]] = [
+        (t / 10, RecordedCall("send_audio", (b"\0\0",))) for t in range(10)
+    ]
+    script[5:5] = [(0.45, VoiceActivity("ACTIVITY_END"))]
+    script += [(1.2, AudioChunk(b"\0" * 480)), (1.3, TurnComplete())]
+    (record,) = _records(_play(tracker, script))
+    assert record.latency.input_end_kind == "voice_activity_end"
+    assert record.latency.first_audio == pytest.approx(0.75)
+
+
+def test_a_reconnect_while_only_the_microphone_streams_is_not_a_wait() -> None:
+    tracker = ConversationTracker(stall=StallPolicy(timeout=1.0))
+    _play(
+        tracker,
+        [
+            (0.0, RecordedCall("send_audio", (b"\0\0",))),
+            (0.1, Disconnected(1000, "goAway", "client", will_reconnect=True)),
+            (0.2, Resumed("h", 0, 0)),
+        ],
+    )
+    assert tracker.deadline is None and tracker.tick(5.0) == []
+    assert tracker.metrics().reconnects == 1

@@ -5,8 +5,8 @@ Markers (an HTML comment on the last non-blank line before the opening fence):
 ``<!-- not-run: reason -->``
     the block is not executed (e.g. it needs a microphone); the reason is required.
 ``<!-- continues -->``
-    the block continues the previous ``python`` block of the same file: it runs as one program
-    with every block of its chain, in order (for a page that explains a program piece by piece).
+    the block continues the previous ``python`` block of the same file: the chain of blocks runs
+    once, as one program, at its last block (for a page that explains a program piece by piece).
 ``<!-- run-with: pytest -->``
     the block is a test module: it is written to ``test_snippet.py`` in an empty project and run
     with ``python -m pytest`` (the package's pytest plugin comes in through its entry point).
@@ -89,6 +89,9 @@ def snippets(path: Path) -> list[Snippet]:
             if not chain:
                 raise ValueError(f"{path}:{start + 1}: <!-- continues --> without a block before")
             source = chain + "\n" + source
+            # The chain runs once, as a whole, at its last block (which includes this one).
+            if found and found[-1].source == chain:
+                found.pop()
         runner = "python"
         if marker == "run-with":
             if argument != "pytest":

@@ -46,9 +46,8 @@ def test_markers(tmp_path: Path) -> None:
         "```sh\necho not python\n```\n",
         encoding="utf-8",
     )
-    first, second, skipped, test = snippets(page)
-    assert first.source == "x = 1\n" and first.line == 3
-    assert second.source == "x = 1\n\nprint(x)\n"
+    chained, skipped, test = snippets(page)  # the chain runs once, at its last block
+    assert chained.source == "x = 1\n\nprint(x)\n" and chained.line == 8
     assert skipped.skip_reason == "needs audio devices"
     assert test.runner == "pytest"
     page.write_text("<!-- not-run: -->\n```python\npass\n```\n", encoding="utf-8")

@@ -51,36 +51,54 @@ def test_async_tests_using_the_fixtures_run_without_any_asyncio_configuration(
     assert "not natively supported" not in result.stdout.str()
 
 
-def test_other_async_tests_still_follow_the_users_configuration(
-    pytester: pytest.Pytester,
-) -> None:
-    # An async test without our fixtures is not taken over: strict mode still skips it
-    # (pytest's own "async def functions are not natively supported"), as the user configured.
+def test_only_async_tests_using_the_fixtures_are_marked(pytester: pytest.Pytester) -> None:
+    # An async test without our fixtures is left to the user's configuration, and a test marked
+    # for another async framework (anyio) is left to that framework, fixture or not.
     pytester.makepyfile(
-        test_other="async def test_unrelated():\n    pass\n",
-    )
-    pytester.makeini("[pytest]\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", timeout=60)
-    outcomes = result.parseoutcomes()
-    assert outcomes.get("passed", 0) == 0
-    assert "not natively supported" in result.stdout.str()
-
-
-def test_a_test_marked_for_another_async_framework_is_left_alone(
-    pytester: pytest.Pytester,
-) -> None:
-    pytester.makepyfile(
-        test_marked=textwrap.dedent(
+        test_tests=textwrap.dedent(
             """
             import pytest
+
+            async def test_unrelated():
+                pass
+
+            async def test_ours(live_emulator):
+                pass
+
+            def test_sync(live_emulator_factory):
+                pass
 
             @pytest.mark.anyio
             async def test_with_anyio(live_emulator):
                 pass
             """
+        ),
+    )
+    pytester.makeconftest(
+        textwrap.dedent(
+            """
+            def pytest_collection_modifyitems(items):
+                for item in items:
+                    names = {m.name for m in item.iter_markers()}
+                    marks = sorted(names - {"parametrize", "usefixtures"})
+                    print(f"MARKS {item.originalname} {marks}")
+            """
         )
     )
     pytester.makeini("[pytest]\nmarkers =\n    anyio: another async runner\n")
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "-rA", timeout=60)
-    # Not run by pytest-asyncio: with no anyio plugin installed nobody runs it.
-    assert "test_with_anyio PASSED" not in result.stdout.str()
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--collect-only", "-s")
+    marks = {
+        line.split()[1]: line.split(" ", 2)[2]
+        for line in result.stdout.lines
+        if line.startswith("MARKS ")
+    }
+    assert marks == {
+        "test_unrelated": "[]",
+        "test_ours": "['asyncio']",
+        "test_sync": "[]",
+        "test_with_anyio": "['anyio']",
+    }
+    # ... and pytest-asyncio made exactly the marked one its own kind of item.
+    output = result.stdout.str()
+    assert "<Coroutine test_ours>" in output
+    assert "<Function test_unrelated>" in output

@@ -115,9 +115,10 @@ async def test_streaming_large_video_never_delays_audio_sends() -> None:
     """
     big = Image.frombytes("RGB", (4000, 3000), os.urandom(4000 * 3000 * 3))
     loop = asyncio.get_running_loop()
-    started = loop.time()
     from gemini_live.video.frames import encode_frame
 
+    encode_frame(big)  # warm-up
+    started = loop.time()
     encode_frame(big)
     encode_cost = loop.time() - started
     chunk = tone(0.02, 16_000)
@@ -144,8 +145,20 @@ async def test_streaming_large_video_never_delays_audio_sends() -> None:
             await asyncio.wait([cam])
         sent_video = feed.stats().sent
     assert sent_video >= 3  # video really flowed alongside
-    worst = max(lateness)
-    # Generous for a loaded CI machine (unloaded: ~5 ms), yet well below what an encode on the
-    # loop would cost (or, as this test once caught, copying the PIL image's pixels in submit()).
-    assert worst < 0.035, (worst, encode_cost)
+    lateness.sort()
+    p90 = lateness[int(0.9 * len(lateness))]
+    # Unloaded: median ~1 ms, p90 ~3 ms. Encoding on the loop (or copying the PIL image's pixels
+    # in submit(), which this test caught) blocks the loop for most of each 100 ms frame
+    # interval, so most sends would be late by a good part of an encode. The bound scales with
+    # the encode time measured under the machine's current load.
+    assert p90 < max(0.02, 0.25 * encode_cost), (p90, encode_cost)
     assert statistics.median(lateness) < 0.01
+
+
+async def test_a_closed_session_ends_the_feed_with_its_error() -> None:
+    writer = RecordingWriter()
+    await writer.disconnect()
+    with pytest.raises(gemini_live.SessionClosed):
+        async with VideoFeed(writer, fps=50) as feed:
+            feed.submit(jpeg(5))
+            await asyncio.sleep(0.1)  # time for one encode and the refused send

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import io
 
-import numpy as np
 import pytest
 
 from gemini_live.video.frames import encode_frame
 
 Image = pytest.importorskip("PIL.Image")
+np = pytest.importorskip("numpy")
 
 
 def jpeg(width: int, height: int, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:

@@ -15,15 +15,17 @@ timing (and a VAD's sense of time) stays intact.
 
 from __future__ import annotations
 
+import importlib
 import sys
 from array import array
 from collections.abc import Callable
-from typing import Literal
+from functools import lru_cache
+from typing import Any, Literal
 
 from gemini_live.audio.backends import Resampler, ResamplerBackend, create_resampler
 from gemini_live.audio.pcm import INPUT_RATE
 
-__all__ = ["SAMPLE_FORMATS", "CaptureConverter", "HalfDuplex", "SampleFormat"]
+__all__ = ["SAMPLE_FORMATS", "CaptureConverter", "HalfDuplex", "SampleFormat", "to_mono_pcm16"]
 
 SampleFormat = Literal["int16", "int32", "float32", "int8", "uint8"]
 SAMPLE_FORMATS: dict[str, int] = {"int16": 2, "int32": 4, "float32": 4, "int8": 1, "uint8": 1}
@@ -31,6 +33,49 @@ SAMPLE_FORMATS: dict[str, int] = {"int16": 2, "int32": 4, "float32": 4, "int8": 
 
 _BIG_ENDIAN_HOST = sys.byteorder == "big"
 _BufferLike = bytes | bytearray | memoryview
+
+
+@lru_cache(maxsize=1)
+def _numpy() -> Any:
+    try:
+        return importlib.import_module("numpy")
+    except ImportError:
+        return None
+
+
+# numpy dtypes of the device formats, host byte order (as PortAudio delivers them).
+_NP_DTYPES = {"int16": "=i2", "int32": "=i4", "float32": "=f4", "int8": "i1", "uint8": "u1"}
+
+
+def to_mono_pcm16(raw: bytes, sample_format: str, channels: int, *, fast: bool = True) -> bytes:
+    """Interleaved device samples to mono little-endian PCM16 (channels averaged, floored).
+
+    Floats are clipped to [-1, 1] and scaled by 32767 (truncated); wider integers keep their
+    top 16 bits; 8-bit samples are widened. With ``fast`` and numpy importable (it comes with
+    the ``[audio]`` extra) the work is vectorised; the result is identical either way.
+    """
+    np = _numpy() if fast else None
+    if np is None:
+        samples = _native(sample_format, raw)
+        if channels > 1:
+            lanes = [samples[c::channels] for c in range(channels)]
+            samples = array("h", [sum(f) // channels for f in zip(*lanes, strict=True)])
+        if _BIG_ENDIAN_HOST:  # pragma: no cover - the wire is little-endian
+            samples.byteswap()
+        return samples.tobytes()
+    a = np.frombuffer(raw, dtype=_NP_DTYPES[sample_format]).reshape(-1, channels)
+    if sample_format == "float32":
+        wide = np.trunc(np.clip(a.astype(np.float64), -1.0, 1.0) * 32767.0).astype(np.int64)
+    elif sample_format == "int32":
+        wide = a.astype(np.int64) >> 16
+    elif sample_format == "uint8":
+        wide = (a.astype(np.int64) - 128) << 8
+    elif sample_format == "int8":
+        wide = a.astype(np.int64) << 8
+    else:
+        wide = a.astype(np.int64)
+    mono = wide.sum(axis=1) // channels if channels > 1 else wide[:, 0]
+    return bytes(mono.astype("<i2").tobytes())
 
 
 def _native(fmt: str, raw: bytes) -> array[int] | array[float]:
@@ -123,13 +168,7 @@ class CaptureConverter:
                 f"({self._channels} x {self._fmt}), got {len(raw)} bytes"
             )
         self._frames_in += len(raw) // self._frame_bytes
-        samples = _native(self._fmt, raw)
-        if self._channels > 1:
-            lanes = [samples[c :: self._channels] for c in range(self._channels)]
-            samples = array("h", [sum(f) // self._channels for f in zip(*lanes, strict=True)])
-        if _BIG_ENDIAN_HOST:  # pragma: no cover - the wire is little-endian
-            samples.byteswap()
-        pcm = samples.tobytes()
+        pcm = to_mono_pcm16(raw, self._fmt, self._channels)
         if self._resampler is not None:
             pcm = self._resampler.process(pcm)
         self._pending += pcm

@@ -209,7 +209,11 @@ class Microphone:
                 chunk = self._half_duplex.admit(chunk)
             if len(self._queue) == self._queue.maxlen:
                 self.dropped_chunks += 1
-                log.warning("microphone consumer too slow: dropped the oldest 20 ms chunk")
+                if self.dropped_chunks % 50 == 1:  # announce, without a line per 20 ms
+                    log.warning(
+                        "microphone consumer too slow: %d chunks dropped so far (oldest first)",
+                        self.dropped_chunks,
+                    )
             self._queue.append(chunk)
         if chunks:
             self._ready.set()
@@ -248,7 +252,9 @@ class Speaker:
     """Plays a :class:`PlaybackBuffer` on an output device (pulled by the device callback).
 
     Without ``buffer`` one is made for the device's default rate and channels
-    (:attr:`buffer`). ``block_ms``: the device period; an interruption is heard within it.
+    (:attr:`buffer`). ``block_ms``: the device period; an interruption is heard within it plus
+    the driver's own output latency (``latency``: ``sounddevice``'s ``"low"``/``"high"`` or
+    seconds).
     A device failure is kept in :attr:`error` (the session is not touched).
     """
 
@@ -259,6 +265,7 @@ class Speaker:
         device: int | str | None = None,
         block_ms: float = 20.0,
         target_latency_ms: float = 80.0,
+        latency: str | float = "low",
         backend: Any = None,
     ) -> None:
         if not 2 <= block_ms <= 200:
@@ -267,9 +274,12 @@ class Speaker:
         self._device = device
         self._block_ms = block_ms
         self._target_latency_ms = target_latency_ms
+        self._latency = latency
         self._backend = backend
         self._stream: Any = None
         self._closing = False
+        self._loop: asyncio.AbstractEventLoop | None = None
+        self._failed = asyncio.Event()
         self.error: AudioDeviceError | None = None
         self.device_underflows = 0
 
@@ -283,6 +293,10 @@ class Speaker:
         """Open and start the output stream (raises :class:`AudioDeviceError`)."""
         if self._stream is not None:
             return
+        try:
+            self._loop = asyncio.get_running_loop()
+        except RuntimeError:  # started outside async code: watch() is then unavailable
+            self._loop = None
         sd = self._backend if self._backend is not None else require_sounddevice()
         info = _device_info(sd, self._device, "output")
         if self._buffer is None:
@@ -300,6 +314,9 @@ class Speaker:
             channels=buffer.channels,
             dtype="int16",
             blocksize=max(1, round(buffer.sink_rate * self._block_ms / 1000)),
+            # Whatever the driver buffers beyond our block still plays after a flush: ask for
+            # its low-latency setting so a barge-in is heard within about one period.
+            latency=self._latency,
             device=self._device,
             callback=self._callback,
             finished_callback=self._finished,
@@ -332,3 +349,14 @@ class Speaker:
         if not self._closing and self.error is None:
             self.error = AudioDeviceError("the speaker stream stopped (device disconnected?)")
             log.warning("%s", self.error)
+            loop = self._loop
+            if loop is not None and not loop.is_closed():
+                loop.call_soon_threadsafe(self._failed.set)
+
+    async def watch(self) -> None:
+        """Wait until the device fails, then raise its :class:`AudioDeviceError` (run it beside
+        the conversation in a task group to end it). Safe to cancel; waits forever while the
+        speaker works."""
+        await self._failed.wait()
+        assert self.error is not None
+        raise self.error

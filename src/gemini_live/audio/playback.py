@@ -157,6 +157,7 @@ class PlaybackBuffer:
         self._received: dict[int, float] = {}  # seconds of model audio pushed, per turn
         self._playing = False
         self._closed = False
+        self._discarding = False  # after interrupt(discard_rest=True), until the turn ends
         self._underruns = self._overruns = self._interruptions = 0
         self._frames_played = self._frames_silence = 0
         self._dropped_overrun = self._flushed = 0
@@ -197,9 +198,13 @@ class PlaybackBuffer:
         _check_positive_int("sample_rate", sample_rate)
         if self._closed:
             raise RuntimeError("push() on a closed PlaybackBuffer")
+        seconds = len(pcm) / (BYTES_PER_SAMPLE * sample_rate)
+        if self._discarding:  # the rest of an interrupted reply: counted, never played
+            with self._lock:
+                self._received[self._turn] = self._received.get(self._turn, 0.0) + seconds
+            return
         if not self._turn_open:
             self._open_turn()
-        seconds = len(pcm) / (BYTES_PER_SAMPLE * sample_rate)
         with self._lock:
             self._received[self._turn] = self._received.get(self._turn, 0.0) + seconds
         data = self._convert(bytes(pcm), sample_rate)
@@ -209,6 +214,7 @@ class PlaybackBuffer:
         """The turn's audio is complete (``GenerationComplete``/``TurnComplete``): what is
         buffered may play out without waiting for the target latency, and running dry is then
         the end of the turn, not an underrun. Idempotent."""
+        self._discarding = False
         if not self._turn_open:
             return
         tail = self._resampler.flush() if self._resampler is not None else b""
@@ -218,11 +224,16 @@ class PlaybackBuffer:
             self._turn_open = False
         self._wake()
 
-    def interrupt(self) -> FlushReport:
+    def interrupt(self, *, discard_rest: bool = False) -> FlushReport:
         """Barge-in: drop all buffered audio now; the next :meth:`pull` is silence.
 
         Returns how much of the current turn was handed to the sink and how much was dropped.
         Calling it with nothing buffered is harmless (``dropped == 0``).
+
+        ``discard_rest=True`` is for a barge-in the client detects itself (its VAD heard the
+        user) before the service's ``Interrupted`` arrives: audio of this reply that still
+        arrives is discarded (counted as dropped) instead of starting to play as a new turn,
+        until :meth:`end_turn` or the next ``interrupt()`` (the service's) ends the reply.
         """
         if self._resampler is not None:
             self._resampler.reset()
@@ -240,6 +251,7 @@ class PlaybackBuffer:
             self._turn_open = False
             self._playing = False
             self._interruptions += 1
+            self._discarding = discard_rest
         self._wake()
         if dropped:
             log.debug("playback flushed: turn %d, %d frames dropped", turn, dropped)

@@ -11,6 +11,7 @@
 from __future__ import annotations
 
 from collections.abc import AsyncIterable, AsyncIterator, Callable
+from typing import Literal
 
 from gemini_live import AudioChunk, Event, GenerationComplete, Interrupted, TurnComplete
 from gemini_live.audio.activity import ActivityGate
@@ -47,29 +48,41 @@ async def stream_microphone(
     writer: SessionWriter,
     *,
     gate: ActivityGate | None = None,
+    on_activity: Callable[[Literal["start", "end"]], object] | None = None,
 ) -> None:
     """Send every captured chunk with ``writer.send_audio`` until ``chunks`` ends.
 
     With a ``gate`` (client-side VAD, manual activity detection), only speech is sent, framed by
     ``signal_activity_start``/``signal_activity_end`` with the gate's pre-roll and hangover; an
-    activity still open when the stream ends is closed. Safe to cancel between chunks (an
-    activity left open is the caller's to end); call once per writer.
+    activity still open when the stream ends is closed. ``on_activity`` is called with
+    ``"start"``/``"end"`` right after each signal is sent, e.g. to stop playback at once on a
+    barge-in (``buffer.interrupt(discard_rest=True)``) instead of one round trip later. Safe to
+    cancel between chunks (an activity left open is the caller's to end); call once per writer.
     """
     async for chunk in chunks:
         if gate is None:
             await writer.send_audio(chunk)
             continue
         for action in gate.feed(chunk):
-            await _apply(writer, action)
+            await _apply(writer, action, on_activity)
     if gate is not None:
         for action in gate.finish():
-            await _apply(writer, action)
+            await _apply(writer, action, on_activity)
 
 
-async def _apply(writer: SessionWriter, action: bytes | str) -> None:
+async def _apply(
+    writer: SessionWriter,
+    action: bytes | str,
+    on_activity: Callable[[Literal["start", "end"]], object] | None,
+) -> None:
     if isinstance(action, bytes):
         await writer.send_audio(action)
-    elif action == "start":
+        return
+    if action == "start":
         await writer.signal_activity_start()
+        if on_activity is not None:
+            on_activity("start")
     else:
         await writer.signal_activity_end()
+        if on_activity is not None:
+            on_activity("end")

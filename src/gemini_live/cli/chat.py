@@ -46,6 +46,6 @@ async def run_chat(args: argparse.Namespace) -> int:
                 if not line.strip():
                     continue
                 print("model> ", end="", flush=True)
-                await run_turn(s, events, lambda text=line: writer.send_text(text))  # type: ignore[misc]
+                await run_turn(writer, events, lambda text=line: writer.send_text(text))  # type: ignore[misc]
                 print()
     return 0

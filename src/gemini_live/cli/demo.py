@@ -32,9 +32,10 @@ from gemini_live import (
 )
 from gemini_live.cli.target import open_target
 from gemini_live.client.fanout import Subscription
-from gemini_live.client.session import Session
+from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import latency_table
+from gemini_live.errors import LiveError
 from gemini_live.tools import Toolbox, ToolCallFinished, ToolCallStarted, ToolEvent
 
 __all__ = [
@@ -95,7 +96,7 @@ class TurnResult:
 
 
 async def run_turn(
-    session: Session,
+    session: SessionWriter,
     events: Subscription,
     send: Callable[[], Awaitable[None]],
     *,
@@ -110,35 +111,40 @@ async def run_turn(
     """
     result = TurnResult()
     started = time.perf_counter() if started is None else started
-    await send()
-    async with asyncio.timeout(TURN_TIMEOUT):
-        async for event in events:
-            is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
-            if is_output and result.first_output_s is None:
-                result.first_output_s = time.perf_counter() - started
-            match event:
-                case AudioChunk(data=data):
-                    first = result.audio_bytes == 0
-                    result.audio_bytes += len(data)
-                    if first and on_first_audio is not None:
-                        callback, on_first_audio = on_first_audio, None
-                        await callback()
-                case TextDelta(text=text) | OutputTranscription(text=text):
-                    result.transcript += text
-                    if echo:
-                        print(text, end="", flush=True)
-                case ToolCall(calls=calls):
-                    for call in calls:
-                        result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
-                case Interrupted():
-                    result.interrupted = True
-                    if echo:
-                        print(" [interrupted]", end="", flush=True)
-                case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
-                    if echo:
-                        print(f"[{connection_state(event)}] ", end="", flush=True)
-                case TurnComplete():
-                    break
+    try:
+        await send()
+        async with asyncio.timeout(TURN_TIMEOUT):
+            async for event in events:
+                is_output = isinstance(event, AudioChunk | TextDelta | OutputTranscription)
+                if is_output and result.first_output_s is None:
+                    result.first_output_s = time.perf_counter() - started
+                match event:
+                    case AudioChunk(data=data):
+                        first = result.audio_bytes == 0
+                        result.audio_bytes += len(data)
+                        if first and on_first_audio is not None:
+                            callback, on_first_audio = on_first_audio, None
+                            await callback()
+                    case TextDelta(text=text) | OutputTranscription(text=text):
+                        result.transcript += text
+                        if echo:
+                            print(text, end="", flush=True)
+                    case ToolCall(calls=calls):
+                        for call in calls:
+                            result.tool_calls.append(f"{call.name}({json.dumps(call.args)})")
+                    case Interrupted():
+                        result.interrupted = True
+                        if echo:
+                            print(" [interrupted]", end="", flush=True)
+                    case Disconnected(will_reconnect=True) | Reconnecting() | Resumed():
+                        if echo:
+                            print(f"[{connection_state(event)}] ", end="", flush=True)
+                    case TurnComplete():
+                        break
+    except (LiveError, TimeoutError):
+        if echo:
+            print(flush=True)  # end the partial answer line before the error is reported
+        raise
     result.total_s = time.perf_counter() - started
     return result
 
@@ -188,7 +194,7 @@ async def run_demo(args: argparse.Namespace) -> int:
 
             hello = "Hello! Who are you?"
             print(f"1) user: {hello}\n   model: ", end="")
-            greeting = await run_turn(s, events, lambda: w.send_text(hello))
+            greeting = await run_turn(w, events, lambda: w.send_text(hello))
             _report(greeting)
 
             # The emulator's model only calls tools when asked with its "call NAME {json}" rule;
@@ -200,7 +206,7 @@ async def run_demo(args: argparse.Namespace) -> int:
                 else "What is the weather in Paris? Use the get_weather tool."
             )
             print(f"\n2) user: {ask}\n   model: ", end="")
-            weather = await run_turn(s, events, lambda: w.send_text(ask))
+            weather = await run_turn(w, events, lambda: w.send_text(ask))
             _report(weather)
             if not weather.tool_calls:
                 print("    (the model answered without calling get_weather)")
@@ -218,13 +224,13 @@ async def run_demo(args: argparse.Namespace) -> int:
                 )
 
             print(f"\n3) user: {story}\n   model: ", end="")
-            turn = await run_turn(s, events, lambda: w.send_text(story), on_first_audio=barge_in)
+            turn = await run_turn(w, events, lambda: w.send_text(story), on_first_audio=barge_in)
             _report(turn)
             if barged_at:
                 # The barge-in was sent, so it gets an answer even if the story ended first.
                 how = "barging in" if turn.interrupted else "after the answer"
                 print(f"\n4) user ({how}): Stop. Just say OK.\n   model: ", end="")
-                _report(await run_turn(s, events, _nothing, started=barged_at))
+                _report(await run_turn(w, events, _nothing, started=barged_at))
 
             stats = s.statistics()
             print(

@@ -12,7 +12,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import sys
-from collections.abc import AsyncIterable
+from collections.abc import AsyncIterable, Callable
 
 import gemini_live
 from gemini_live import (
@@ -29,11 +29,11 @@ from gemini_live import (
 from gemini_live.audio.activity import ActivityGate
 from gemini_live.audio.capture import HalfDuplex
 from gemini_live.audio.devices import Microphone, Speaker, require_sounddevice
-from gemini_live.audio.playback import FlushReport
+from gemini_live.audio.playback import FlushReport, PlaybackBuffer
 from gemini_live.audio.wiring import feed_playback, stream_microphone
 from gemini_live.cli.target import open_target
 
-__all__ = ["add_live_arguments", "run_live_talk"]
+__all__ = ["add_live_arguments", "barge_in", "run_live_talk"]
 
 
 def add_live_arguments(talk: argparse.ArgumentParser) -> None:
@@ -76,6 +76,17 @@ def _first(group: BaseExceptionGroup[BaseException]) -> BaseException:
     return error
 
 
+def barge_in(buffer: PlaybackBuffer) -> Callable[[str], None]:
+    """Stop the model's voice the moment the client's VAD hears the user (the service's
+    ``Interrupted`` follows one round trip later and completes the report)."""
+
+    def on_activity(kind: str) -> None:
+        if kind == "start" and buffer.position().playing:
+            buffer.interrupt(discard_rest=True)
+
+    return on_activity
+
+
 def _report(flush: FlushReport) -> None:
     print(
         f"(interrupted: you heard {flush.played:.1f} s of {flush.received:.1f} s)",
@@ -108,7 +119,12 @@ async def run_live_talk(args: argparse.Namespace) -> int:
                     async with asyncio.timeout(args.seconds), asyncio.TaskGroup() as tg:
                         tg.create_task(feed_playback(playback_events, buffer, on_flush=_report))
                         tg.create_task(_print_transcripts(transcript_events))
-                        tg.create_task(stream_microphone(mic, s, gate=ActivityGate()))
+                        tg.create_task(
+                            stream_microphone(
+                                mic, s, gate=ActivityGate(), on_activity=barge_in(buffer)
+                            )
+                        )
+                        tg.create_task(speaker.watch())  # a vanished speaker ends the talk
                 except TimeoutError:
                     pass
                 except BaseExceptionGroup as group:

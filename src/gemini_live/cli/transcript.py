@@ -32,12 +32,17 @@ async def transcribing(
     session: Session, path: str | os.PathLike[str] | None
 ) -> AsyncIterator[SessionWriter]:
     """The writer to send through: the session itself, or (with a path) a writer that lets the
-    conversation layer see the input; the records are written when the block ends."""
+    conversation layer see the input; the records are written when the block ends, however it
+    ends."""
     if path is None:
         yield session
         return
     with TranscriptFiles(path) as files:  # opened first: a bad path fails before any traffic
-        async with Conversation(session, stall=None) as convo:
-            yield convo.writer()
-        files.write_all(convo.records)
-    print(f"transcript: {files.jsonl_path} and {files.text_path} ({files.written} turns)")
+        convo = Conversation(session, stall=None)
+        try:
+            async with convo:
+                yield convo.writer()
+        finally:
+            # Also after an error or Ctrl-C: the turns so far (the last one marked unfinished).
+            files.write_all(convo.records)
+            print(f"transcript: {files.jsonl_path} and {files.text_path} ({files.written} turns)")

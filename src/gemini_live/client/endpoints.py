@@ -287,6 +287,14 @@ def _token_header(token: str) -> dict[str, str]:
 
 def _join(base_url: str, path: str) -> str:
     """``base_url`` (scheme mapped to ws/wss, path prefix kept) + the platform path."""
+    if "://" not in base_url:
+        # "127.0.0.1:8765" or "localhost:8765": urlsplit would read the host as a scheme.
+        # Never echo a query string or user info: either may carry a credential.
+        shown = base_url.strip().partition("?")[0].partition("#")[0].rpartition("@")[2]
+        raise ConfigError(
+            f"base_url {shown!r} needs a ws:// or wss:// scheme, e.g. 'ws://{shown}' "
+            "(wss:// for a server with TLS)"
+        )
     try:
         parts = urlsplit(base_url.strip())
         host = parts.hostname

@@ -169,7 +169,7 @@ async def open_websocket(
         refused = _map_handshake_error(exc, where, _secrets_of(url, headers))
     except BaseException as exc:
         proto.abort()
-        mapped = _map_network_error(exc, where, options)
+        mapped = _map_network_error(exc, where, options, secure=uri.secure)
         if mapped is None:
             raise
         raise mapped from exc
@@ -190,16 +190,25 @@ def _parse_url(url: str, where: str) -> WebSocketURI:
 
 
 def _map_network_error(
-    exc: BaseException, where: str, options: TransportOptions
+    exc: BaseException, where: str, options: TransportOptions, *, secure: bool = False
 ) -> Exception | None:
     """DNS/TCP/TLS failures and the timeout; ``None`` for anything else (re-raised as is)."""
+    # Some errors (a reset connection) have an empty message: name the error instead.
+    detail = str(exc) or type(exc).__name__
+    # A server without TLS answers a TLS ClientHello with an HTTP error and hangs up: the
+    # client sees a reset or an SSL error with nothing that says why.
+    hint = (
+        " (a server without TLS needs ws://, not wss://)"
+        if secure and isinstance(exc, ssl.SSLError | ConnectionResetError | EOFError)
+        else ""
+    )
     # TimeoutError first: it is also an OSError.
     if isinstance(exc, TimeoutError):
         return ConnectError(f"timed out after {options.connect_timeout:g}s connecting to {where}")
     if isinstance(exc, ssl.SSLError):
-        return ConnectError(f"TLS handshake with {where} failed: {exc}")
+        return ConnectError(f"TLS handshake with {where} failed: {detail}{hint}")
     if isinstance(exc, OSError):  # DNS, refused, reset, unreachable; lost during the upgrade
-        return ConnectError(f"could not connect to {where}: {exc}")
+        return ConnectError(f"could not connect to {where}: {detail}{hint}")
     return None
 
 

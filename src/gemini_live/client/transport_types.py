@@ -5,11 +5,12 @@ from __future__ import annotations
 
 import ssl
 from dataclasses import dataclass
-from typing import Literal, Protocol
+from typing import Protocol
+
+from gemini_live.errors import ClosedBy
 
 __all__ = ["CloseInfo", "ClosedBy", "FrameSink", "TransportClosed", "TransportOptions"]
 
-ClosedBy = Literal["client", "server", "network"]
 
 
 @dataclass(frozen=True, slots=True)

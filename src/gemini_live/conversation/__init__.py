@@ -15,7 +15,8 @@ the same on a live session, on a recorded event stream and in tests::
         print(convo.metrics().latency["first_output"].p50)
 
 :class:`ConversationTracker` is the pure core (feed it events and writer calls with their
-times, e.g. from a recording); :class:`Conversation` drives it from a live session.
+times); :class:`Conversation` drives it from a live session, and
+:func:`~gemini_live.conversation.recording.replay_recording` from the emulator's JSONL recording.
 OpenTelemetry export is in :mod:`gemini_live.conversation.otel` (extra ``gemini-live[otel]``,
 imported only when used); JSONL and plain-text transcripts in
 :mod:`gemini_live.conversation.transcript`.

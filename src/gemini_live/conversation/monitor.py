@@ -59,13 +59,15 @@ log = logging.getLogger("gemini_live.conversation")
 class SupportsReconnect(Protocol):
     """What the ``"reconnect"`` stall policy needs: resume the session on a new connection."""
 
-    async def reconnect(self) -> None: ...
+    async def reconnect(self) -> None:
+        """Resume the session on a new connection (returns once it carries the session)."""
 
 
 class EventSource(Protocol):
     """What :class:`Conversation` follows: a session (or anything with the same read side)."""
 
-    def events(self) -> Any: ...
+    def events(self) -> Any:
+        """A new subscription to every event from now on (an async iterator)."""
 
 
 class ConversationObserver(Protocol):
@@ -74,24 +76,37 @@ class ConversationObserver(Protocol):
     Every method is called from the conversation's task and must not block.
     """
 
-    def started(self, session: object, now: float) -> None: ...
+    def started(self, session: object, now: float) -> None:
+        """The conversation started following ``session`` at ``now``."""
 
-    def event(self, event: ev.Event, now: float) -> None: ...
+    def event(self, event: ev.Event, now: float) -> None:
+        """The session published ``event`` (called for every event: keep it cheap)."""
 
-    def notice(self, notice: ConversationEvent) -> None: ...
+    def notice(self, notice: ConversationEvent) -> None:
+        """The conversation produced ``notice`` (a turn record, a stall, a lost context)."""
 
-    def finished(self, session: object, now: float, metrics: MetricsSnapshot) -> None: ...
+    def finished(self, session: object, now: float, metrics: MetricsSnapshot) -> None:
+        """The conversation ended at ``now``; ``metrics`` is its final snapshot."""
 
 
 class NoticeStream(AsyncIterator[ConversationEvent]):
-    """One consumer of a :class:`Conversation`'s notices (bounded; oldest dropped first)."""
+    """One consumer of a :class:`Conversation`'s notices (bounded; oldest dropped first).
 
-    __slots__ = ("_owner", "dropped", "queue", "waiter")
+    Create it with :meth:`Conversation.events`; iterate it from one task.
+    """
 
-    def __init__(self, owner: Conversation, size: int) -> None:
-        self._owner = owner
-        self.queue: deque[ConversationEvent] = deque(maxlen=size)
-        self.waiter: asyncio.Future[None] | None = None
+    __slots__ = ("_finished", "_on_close", "_queue", "_waiter", "dropped")
+
+    def __init__(
+        self,
+        size: int,
+        finished: Callable[[], bool],
+        on_close: Callable[[NoticeStream], None],
+    ) -> None:
+        self._queue: deque[ConversationEvent] = deque(maxlen=size)
+        self._waiter: asyncio.Future[None] | None = None
+        self._finished = finished
+        self._on_close = on_close
         self.dropped = 0
 
     def __aiter__(self) -> NoticeStream:
@@ -100,30 +115,32 @@ class NoticeStream(AsyncIterator[ConversationEvent]):
     async def __anext__(self) -> ConversationEvent:
         """Next notice. Safe to cancel: a cancelled wait loses nothing."""
         while True:
-            if self.queue:
-                return self.queue.popleft()
-            if self._owner.finished:
+            if self._queue:
+                return self._queue.popleft()
+            if self._finished():
                 self.close()
                 raise StopAsyncIteration
-            self.waiter = asyncio.get_running_loop().create_future()
+            self._waiter = asyncio.get_running_loop().create_future()
             try:
-                await self.waiter
+                await self._waiter
             finally:
-                self.waiter = None
+                self._waiter = None
 
     def close(self) -> None:
-        """Stop receiving notices."""
-        self._owner._unsubscribe(self)
+        """Stop receiving notices (already queued ones can still be read)."""
+        self._on_close(self)
 
-    def push(self, item: ConversationEvent) -> None:
-        if len(self.queue) == self.queue.maxlen:
+    def push(self, notice: ConversationEvent) -> None:
+        """Queue ``notice``; when full, the oldest queued notice is dropped and counted."""
+        if len(self._queue) == self._queue.maxlen:
             self.dropped += 1  # every record is also kept in Conversation.records
-        self.queue.append(item)
+        self._queue.append(notice)
         self.wake()
 
     def wake(self) -> None:
-        if self.waiter is not None and not self.waiter.done():
-            self.waiter.set_result(None)
+        """Let a waiting reader re-check (a notice arrived, or the conversation finished)."""
+        if self._waiter is not None and not self._waiter.done():
+            self._waiter.set_result(None)
 
 
 class Conversation:
@@ -183,7 +200,7 @@ class Conversation:
         self._source = session.events()
         self._read = 0
         self._deferred: deque[tuple[int, RecordedCall, float]] = deque()
-        self._wakeup: asyncio.Event | None = None
+        self._running = False
         self._stack: contextlib.AsyncExitStack | None = None
         self._finished = False
         self._error: BaseException | None = None
@@ -199,6 +216,7 @@ class Conversation:
 
     @property
     def reconnects(self) -> list[ReconnectRecord]:
+        """Every reconnection so far, oldest first (also attached to the turns they hit)."""
         return self._tracker.reconnects
 
     def metrics(self) -> MetricsSnapshot:
@@ -215,7 +233,7 @@ class Conversation:
         target = inner if inner is not None else self._session
         if not isinstance(target, SessionWriter):
             raise TypeError("writer() needs a SessionWriter (the session is not one)")
-        return TeeWriter(target, self.observe_call)
+        return _ObservedWriter(target, self)
 
     def observe_call(self, call: RecordedCall) -> None:
         """Account for a call made on the session's writer (``TeeWriter`` listener form)."""
@@ -232,13 +250,21 @@ class Conversation:
         else:
             self._deferred.append((position, call, now))
 
+    def observe_audio(self) -> None:
+        """Account for one audio chunk sent (the hot path: no call record unless it must wait
+        for earlier events to be read)."""
+        if self._deferred or self._source_pending():
+            self.observe_call(_AUDIO_CALL)
+        else:
+            self._tracker.audio_sent(asyncio.get_running_loop().time())
+
     def events(self) -> NoticeStream:
         """Notices from now on: :class:`TurnRecord`, :class:`Stalled`, :class:`ContextLost`.
 
         Each call is a new consumer with its own bounded queue (``max_queue``); iteration ends
         once the conversation has finished and the queue is empty.
         """
-        stream = NoticeStream(self, self._max_queue)
+        stream = NoticeStream(self._max_queue, lambda: self._finished, self._unsubscribe)
         self._subscribers.append(stream)
         return stream
 
@@ -260,9 +286,9 @@ class Conversation:
         """Follow the session until its event stream ends. Safe to cancel (records so far are
         kept); run it once. Raises what the session's stream raises (e.g. ``SessionBroken``),
         after finishing the records."""
-        if self._wakeup is not None:
+        if self._running:
             raise RuntimeError("Conversation.run() is already running")
-        self._wakeup = asyncio.Event()
+        self._running = True
         loop = asyncio.get_running_loop()
         if self._telemetry is not None:
             self._telemetry.started(self._session, loop.time())
@@ -307,8 +333,14 @@ class Conversation:
         telemetry = self._telemetry
         while True:
             try:
-                async with asyncio.timeout_at(tracker.deadline) as self._timeout:
-                    event = await anext(source)
+                if self._source_pending():
+                    event = await anext(source)  # queued: returns without waiting
+                else:
+                    try:
+                        async with asyncio.timeout_at(tracker.deadline) as self._timeout:
+                            event = await anext(source)
+                    finally:
+                        self._timeout = None  # only a waiting task's timeout may move
             except TimeoutError:
                 self._handle(tracker.tick(loop.time()))
                 continue
@@ -338,9 +370,8 @@ class Conversation:
             self._handle(self._tracker.feed_call(call, at))
         self._handle(self._tracker.close(now))
         self._finished = True
-        for sub in self._subscribers:
-            if sub.waiter is not None and not sub.waiter.done():
-                sub.waiter.set_result(None)
+        for sub in list(self._subscribers):
+            sub.wake()
         if self._telemetry is not None:
             self._telemetry.finished(self._session, now, self.metrics())
 
@@ -351,6 +382,7 @@ class Conversation:
     def _handle(self, notices: list[ConversationEvent]) -> None:
         for notice in notices:
             if isinstance(notice, Stalled) and notice.action in ("nudge", "reconnect"):
+                self._publish(notice)
                 self._spawn(self._act_on_stall(notice))
             elif isinstance(notice, ContextLost) and self._summary_on():
                 self._spawn(self._restore_context(notice))
@@ -365,11 +397,7 @@ class Conversation:
         if self._telemetry is not None:
             self._telemetry.notice(notice)
         for sub in self._subscribers:
-            if len(sub.queue) == sub.queue.maxlen:
-                sub.dropped += 1  # every record is also kept in Conversation.records
-            sub.queue.append(notice)
-            if sub.waiter is not None and not sub.waiter.done():
-                sub.waiter.set_result(None)
+            sub.push(notice)
 
     def _spawn(self, coro: Any) -> None:
         group = self._group
@@ -379,7 +407,6 @@ class Conversation:
         group.create_task(coro)
 
     async def _act_on_stall(self, notice: Stalled) -> None:
-        self._publish(notice)
         try:
             if notice.action == "nudge":
                 writer: SessionWriter = self._session  # type: ignore[assignment]
@@ -424,3 +451,21 @@ class Conversation:
         ):
             return session.reconnect
         return None
+
+
+_AUDIO_CALL = RecordedCall("send_audio")
+
+
+class _ObservedWriter(TeeWriter):
+    """``TeeWriter`` with a lean audio path: the session validates the chunk itself, so only
+    the time is noted (audio is most of what a voice agent sends)."""
+
+    def __init__(self, inner: SessionWriter, conversation: Conversation) -> None:
+        super().__init__(inner, conversation.observe_call)
+        self._target = inner
+        self._observe_audio = conversation.observe_audio
+
+    async def send_audio(self, data: bytes) -> None:
+        """Send audio through the wrapped writer (same contract as ``SessionWriter``)."""
+        self._observe_audio()
+        await self._target.send_audio(data)

@@ -121,6 +121,7 @@ class OpenTelemetry:
     # ------------------------------------------------------------------ observer protocol
 
     def started(self, session: object, now: float) -> None:
+        """Open the session span and the first connection's span."""
         # One conversion from the monotonic clock to wall-clock nanoseconds for the session.
         self._offset_ns = time.time_ns() - int(now * 1e9)
         attributes: dict[str, AttributeValue] = dict(self._attributes)
@@ -135,6 +136,7 @@ class OpenTelemetry:
         self._sample_statistics(session)
 
     def event(self, event: ev.Event, now: float) -> None:
+        """Connection spans, reconnect and drop counters from the session's events."""
         kind = type(event)
         if kind is ev.Disconnected:
             if event.will_reconnect and self._lost_at is None:  # type: ignore[union-attr]
@@ -171,6 +173,7 @@ class OpenTelemetry:
                 self._connection.set_attribute("gemini_live.session_id", session_id)
 
     def notice(self, notice: ConversationEvent) -> None:
+        """Turn and tool-call spans, latency histograms, stall and context-loss counters."""
         span = self._session_span
         if isinstance(notice, TurnRecord):
             self._turn(notice)
@@ -196,6 +199,7 @@ class OpenTelemetry:
                 span.add_event("gemini_live.context_lost", attributes)
 
     def finished(self, session: object, now: float, metrics: MetricsSnapshot) -> None:
+        """End the open spans with the final counters."""
         self._sample_statistics(session)
         end = self._ns(now)
         if self._connection is not None:

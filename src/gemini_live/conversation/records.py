@@ -153,6 +153,7 @@ class TurnRecord:
 
     @property
     def was_interrupted(self) -> bool:
+        """Whether the model was cut off in this turn (see :attr:`interrupted`)."""
         return self.interrupted is not None
 
     def lines(self) -> tuple[str, ...]:

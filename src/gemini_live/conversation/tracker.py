@@ -34,7 +34,7 @@ from gemini_live.conversation.records import (
     TurnRecord,
     WaitingFor,
 )
-from gemini_live.conversation.turns import TurnBuilder, _Call
+from gemini_live.conversation.turns import CallState, TurnBuilder
 from gemini_live.protocol import events as ev
 
 __all__ = ["ConversationTracker"]
@@ -86,6 +86,7 @@ class ConversationTracker:
     # ------------------------------------------------------------------ public
 
     def metrics(self) -> MetricsSnapshot:
+        """Counters and latency percentiles so far (see :mod:`.metrics`)."""
         return self._metrics.snapshot()
 
     @property
@@ -164,7 +165,7 @@ class ConversationTracker:
             self._flush(out)
             turn = self._current
             for call in event.calls:  # type: ignore[union-attr]
-                turn.calls.append(_Call(call.id, call.name, call.args, now))
+                turn.calls.append(CallState(call.id, call.name, call.args, now))
                 if call.id is not None:
                     self._calls[call.id] = turn
             turn.model_output(now, "tool_call")
@@ -266,7 +267,7 @@ class ConversationTracker:
         self.reconnects.append(record)
         self._metrics.add_reconnect(record)
         turn = self._current
-        in_progress = turn.end_of_input is not None or turn.model_started_at is not None
+        in_progress = turn.awaiting_reply or turn.model_started_at is not None
         if turn.has_content() or in_progress:
             turn.reconnects.append(record)
         if turn.model_started_at is not None:
@@ -285,14 +286,18 @@ class ConversationTracker:
 
     # ------------------------------------------------------------------ writer calls
 
+    def audio_sent(self, now: float) -> None:
+        """The application sent an audio chunk (same as ``feed_call`` of ``send_audio``)."""
+        turn = self._next if self._next is not None else self._current
+        if turn.model_started_at is None:
+            turn.input_ended(now, "last_audio")
+
     def feed_call(self, call: RecordedCall, now: float) -> list[ConversationEvent]:
         """Account for one call the application made on the session's writer."""
         method = call.method
         out: list[ConversationEvent] = []
         if method == "send_audio":
-            turn = self._user_side()
-            if turn.model_started_at is None:
-                turn.input_ended(now, "last_audio")
+            self.audio_sent(now)
         elif method == "send_text":
             turn = self._user_starts(now, "text", out)
             turn.user.typed.append(str(call.args[0]))

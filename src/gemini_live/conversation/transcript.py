@@ -55,6 +55,7 @@ class TranscriptFiles:
         self.written = 0
 
     def write(self, record: TurnRecord) -> None:
+        """Append ``record`` to both files and flush them."""
         line = orjson.dumps(record_to_dict(record)).decode()
         self._jsonl.write(line + "\n")
         self._jsonl.flush()
@@ -65,10 +66,12 @@ class TranscriptFiles:
         self.written += 1
 
     def write_all(self, records: Iterable[TurnRecord]) -> None:
+        """Append every record, in order."""
         for record in records:
             self.write(record)
 
     def close(self) -> None:
+        """Close both files (idempotent)."""
         self._jsonl.close()
         self._text.close()
 

@@ -25,7 +25,7 @@ from gemini_live.conversation.records import (
 )
 from gemini_live.protocol.events import Usage
 
-__all__ = ["EXPLICIT_INPUT_ENDS", "TurnBuilder", "join_fragments"]
+__all__ = ["EXPLICIT_INPUT_ENDS", "CallState", "TurnBuilder", "join_fragments"]
 
 # Client signals that say "the user's input is complete" (the rest are fallbacks).
 EXPLICIT_INPUT_ENDS = frozenset({"activity_end", "audio_stream_end", "text", "client_content"})
@@ -54,7 +54,9 @@ class _Side:
 
 
 @dataclass(slots=True)
-class _Call:
+class CallState:
+    """One tool call while its turn is assembled (mutable; becomes a ToolCallRecord)."""
+
     id: str | None
     name: str
     args: dict[str, Any]
@@ -90,7 +92,7 @@ class TurnBuilder:
         self.user = _Side()
         self.model_transcript = _Side()
         self.model_text: list[str] = []
-        self.calls: list[_Call] = []
+        self.calls: list[CallState] = []
         self.usage: Usage | None = None
         self.audio_seconds = 0.0
         self.input_end: tuple[float, str] | None = None
@@ -117,8 +119,22 @@ class TurnBuilder:
             if kind == "tool_response" and self.input_end is not None:
                 return  # the user's own end of input wins for the turn's latency
             self.input_end = (now, kind)
-        else:
+        elif (
+            kind != "last_audio"
+            or self.fallback_end is None
+            or (self.fallback_end[1] == "last_audio")
+        ):
+            # The service's end-of-speech signal beats the last audio chunk: a microphone that
+            # keeps streaming (silence included) sends audio until the model starts.
             self.fallback_end = (now, kind)
+
+    @property
+    def awaiting_reply(self) -> bool:
+        """The user's input is over (not merely: audio was sent, as a live microphone does)."""
+        fallback = self.fallback_end
+        return self.input_end is not None or (
+            fallback is not None and fallback[1] == "voice_activity_end"
+        )
 
     @property
     def end_of_input(self) -> tuple[float, str] | None:
@@ -171,7 +187,7 @@ class TurnBuilder:
 
     def call_answered(
         self, call_id: str | None, name: str, response: dict[str, Any], now: float
-    ) -> _Call | None:
+    ) -> CallState | None:
         """Mark the matching call answered; returns it (or None when not in this turn)."""
         for call in self.calls:
             if call.outcome == "pending" and (

@@ -114,6 +114,8 @@ class ExecutableCode:
 
 @_frozen
 class CodeExecutionResult:
+    """The result of code the model ran (``outcome`` as sent, e.g. ``OUTCOME_OK``)."""
+
     outcome: str
     output: str
 
@@ -183,6 +185,8 @@ class GroundingMetadata:
 
 @_frozen
 class UrlContextMetadata:
+    """What the URL-context tool retrieved, as sent (read-only JSON)."""
+
     data: dict[str, Any]
 
 
@@ -249,6 +253,8 @@ class VadSignal:
 
 @_frozen
 class ModalityTokens:
+    """Tokens of one modality in a :class:`Usage` breakdown."""
+
     modality: str
     token_count: int
 

@@ -50,22 +50,26 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
 from __future__ import annotations
 
 import logging
-from collections import OrderedDict
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, replace
+from collections.abc import Iterable
+from dataclasses import replace
 from typing import Literal
 
 import orjson
 
-from gemini_live.errors import (
-    AuthenticationError,
-    LiveError,
-    SessionBroken,
-    SetupRejected,
-    SetupTimeout,
-)
+from gemini_live.errors import ClosedBy, LiveError, SessionBroken
 from gemini_live.protocol import events as ev
+from gemini_live.protocol._idset import BoundedIds
 from gemini_live.protocol.config import LiveConfig, Platform
+from gemini_live.protocol.decisions import (
+    Decision,
+    Park,
+    ProtocolCounters,
+    Reconnect,
+    Stop,
+    describe,
+    failure_from_close,
+    failure_of,
+)
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.encode import encode
 from gemini_live.protocol.messages import Setup
@@ -112,107 +116,6 @@ _CONTROL = (ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
 
 
-@dataclass(frozen=True, slots=True)
-class Reconnect:
-    """Open a new connection after ``delay`` seconds (the driver sleeps, then connects)."""
-
-    delay: float
-
-
-@dataclass(frozen=True, slots=True)
-class Stop:
-    """End the session with ``error``; ``event`` is the final ``Disconnected``."""
-
-    error: LiveError
-    event: ev.Disconnected
-
-
-@dataclass(frozen=True, slots=True)
-class Park:
-    """The application is closing the session: open nothing, wait for the close to finish."""
-
-
-Decision = Reconnect | Stop | Park
-
-
-@dataclass(frozen=True, slots=True)
-class ProtocolCounters:
-    """The protocol object's counters (the driver adds the socket-level ones)."""
-
-    connections: int
-    messages_sent: int
-    bytes_sent: int
-    reconnects: int
-    replayed_messages: int
-    dropped_stale_media: int
-    unconfirmed_messages: int
-    resumption_updates: int
-    ignored_phase_triggers: int
-    dropped_unsent: int
-
-
-class _BoundedIds:
-    """An insertion-ordered set of ids that forgets the oldest beyond ``limit``."""
-
-    __slots__ = ("_ids", "_limit")
-
-    def __init__(self, limit: int) -> None:
-        self._ids: OrderedDict[str, None] = OrderedDict()
-        self._limit = limit
-
-    def add_all(self, ids: Iterable[str]) -> None:
-        table = self._ids
-        for call_id in ids:
-            table[call_id] = None
-            table.move_to_end(call_id)
-        while len(table) > self._limit:
-            table.popitem(last=False)
-
-    def discard_all(self, ids: Iterable[str]) -> None:
-        for call_id in ids:
-            self._ids.pop(call_id, None)
-
-    def __contains__(self, call_id: object) -> bool:
-        return call_id in self._ids
-
-    def __len__(self) -> int:
-        return len(self._ids)
-
-    def __iter__(self) -> Iterator[str]:
-        return iter(self._ids)
-
-    def clear(self) -> None:
-        self._ids.clear()
-
-
-def _failure_from_close(code: int | None, reason: str, closed_by: str) -> Failure:
-    if closed_by == "client" and "keepalive" in reason:
-        return Failure(FailureKind.KEEPALIVE_TIMEOUT, code, reason, closed_by)
-    if closed_by == "client" and code in (1002, 1007):
-        # Our side judged a peer frame invalid (bad framing, bad UTF-8): like 1009 by client,
-        # a verdict on one frame, not on our request, so a resume may well not repeat it.
-        return Failure(FailureKind.PROTOCOL_ERROR, code, reason, closed_by)
-    return Failure(FailureKind.CLOSED, code, reason, closed_by)
-
-
-def failure_of(error: BaseException) -> Failure:
-    """The :class:`~gemini_live.protocol.retry.Failure` a failed connection attempt stands for."""
-    if isinstance(error, SetupTimeout):
-        return Failure(FailureKind.SETUP_TIMEOUT, None, str(error), "client")
-    if isinstance(error, SetupRejected):
-        return Failure(FailureKind.SETUP_REJECTED, error.code, error.reason, "server")
-    if isinstance(error, AuthenticationError):
-        return Failure(FailureKind.AUTH_ERROR, error.status, str(error), "server")
-    status = getattr(error, "status", None)
-    return Failure(FailureKind.CONNECT_ERROR, status, str(error), "network")
-
-
-def _describe(failure: Failure) -> str:
-    if failure.code is not None:
-        return f"{failure.kind.value} code={failure.code} reason={failure.reason!r}"
-    return f"{failure.kind.value}: {failure.reason}"
-
-
 class LiveProtocol:
     """The protocol state of one session: phase, tool calls, replay, reconnect decisions.
 
@@ -245,7 +148,7 @@ class LiveProtocol:
         self._go_away_margin = go_away_margin
         self._on_resume_failure = on_resume_failure
         self._tracker: ResumptionTracker | None = (
-            ResumptionTracker(index_origin=replay_index_origin)
+            ResumptionTracker(index_origin=replay_index_origin, max_media_age=max_audio_age)
             if config.session_resumption_enabled
             else None
         )
@@ -253,13 +156,13 @@ class LiveProtocol:
         self._phase = Phase.DISCONNECTED
         self._last_trigger: Trigger | None = None
         self._session_id: str | None = None
-        self._pending = _BoundedIds(max_tracked_calls)
+        self._pending = BoundedIds(max_tracked_calls)
         # Ids the service cancelled (toolCallCancellation) or that died with a fresh session:
         # late responses to them are dropped (and announced), never sent.
-        self._cancelled = _BoundedIds(max_tracked_calls)
+        self._cancelled = BoundedIds(max_tracked_calls)
         # Every id the current service-side session issued (reset on a fresh start): an
         # unconfirmed response to one of them must not be replayed into a new session.
-        self._issued = _BoundedIds(max_tracked_calls)
+        self._issued = BoundedIds(max_tracked_calls)
         # The handle the application gave in LiveConfig: used after a loss until the service
         # sends a newer one (or refuses it).
         resumption = config.session_resumption
@@ -341,7 +244,7 @@ class LiveProtocol:
             reconnects=self._reconnects,
             replayed_messages=self._replayed,
             dropped_stale_media=self._dropped_stale,
-            unconfirmed_messages=len(tracker.unconfirmed) if tracker is not None else 0,
+            unconfirmed_messages=tracker.unconfirmed_count if tracker is not None else 0,
             resumption_updates=tracker.statistics().updates if tracker is not None else 0,
             ignored_phase_triggers=self._ignored,
             dropped_unsent=self._dropped_unsent,
@@ -521,10 +424,10 @@ class LiveProtocol:
     # ------------------------------------------------------------------ losing a connection
 
     def connection_lost(
-        self, code: int | None, reason: str, closed_by: str, now: float
+        self, code: int | None, reason: str, closed_by: ClosedBy, now: float
     ) -> Decision:
         """The connection ended by itself; decide whether to reconnect."""
-        failure = _failure_from_close(code, reason, closed_by)
+        failure = failure_from_close(code, reason, closed_by)
         verdict = classify(failure, after_go_away=self._go_away_seen)
         return self._after_loss(failure, verdict, now)
 
@@ -562,7 +465,7 @@ class LiveProtocol:
     def _schedule(self, failure: Failure, delay: float) -> Reconnect:
         self._failure = failure
         self._attempt += 1
-        self._events.append(ev.Reconnecting(self._attempt, delay, _describe(failure)))
+        self._events.append(ev.Reconnecting(self._attempt, delay, describe(failure)))
         return Reconnect(delay)
 
     def attempt_failed(self, failure: Failure, now: float) -> Decision:
@@ -703,7 +606,7 @@ class LiveProtocol:
         self._events.append(event)
 
 
-def _answers_any(frame: str, call_ids: _BoundedIds) -> bool:
+def _answers_any(frame: str, call_ids: BoundedIds) -> bool:
     """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
     body = orjson.loads(frame).get("toolResponse", {})
     return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))

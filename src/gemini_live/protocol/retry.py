@@ -77,6 +77,8 @@ import random
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
 
+from gemini_live.errors import ClosedBy
+
 __all__ = [
     "ExponentialBackoff",
     "Failure",
@@ -125,7 +127,7 @@ class Failure:
     kind: FailureKind
     code: int | None = None
     reason: str = ""
-    closed_by: str = "network"
+    closed_by: ClosedBy = "network"
 
 
 # Close codes after which the same request would fail again (see the module table).
@@ -301,13 +303,16 @@ class ExponentialBackoff:
         return self._attempts
 
     def connected(self, now: float) -> None:
+        """A connection completed setup at ``now`` (starts the uptime clock)."""
         self._connected_at = now
 
     def reset(self) -> None:
+        """Forget every failure."""
         self._attempts = 0
         self._connected_at = None
 
     def next_delay(self, failure: Failure, verdict: Verdict, now: float) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to give up (see the class)."""
         uptime = None if self._connected_at is None else now - self._connected_at
         # Each failure ends the connection that connected() announced.
         self._connected_at = None

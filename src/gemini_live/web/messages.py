@@ -141,6 +141,8 @@ def parse_text_frame(data: str, limits: Limits) -> PageMessage:
         raise BadInput("unreadable message: expected a JSON object") from None
     message = _obj(raw, "a message")
     kind = message.get("type")
+    if kind is None:
+        raise BadInput('a message needs a "type"')
     if kind == "text":
         text = message.get("text")
         if not isinstance(text, str) or not text.strip():

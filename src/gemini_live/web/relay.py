@@ -22,7 +22,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -154,6 +154,11 @@ class Relay:
         opened: list[Session] = []
         try:
             end = await self._serve(opened)
+        except Exception:
+            # A bug here must cost one tab, never the server: log it, tell the page, clean up.
+            logger.exception("web session %d: relay failed", self.number)
+            failed = "The relay failed (see the server log)."
+            end = _End("relay failed", page_error=failed, code=1011)
         except asyncio.CancelledError:
             end = _End("server stopping", page_error="The server is shutting down.", code=1001)
             self._end = end
@@ -289,7 +294,7 @@ class Relay:
     # -- session → page -----------------------------------------------------------------------
 
     async def _downlink(
-        self, session: Session, events: Any, tasks: asyncio.TaskGroup
+        self, session: Session, events: AsyncIterator[ev.Event], tasks: asyncio.TaskGroup
     ) -> None:
         try:
             async for event in events:

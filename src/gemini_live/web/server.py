@@ -110,6 +110,7 @@ class ConsoleServer:
         self._max_sessions = max_sessions
         self._static = _load_static()
         self._relays: set[asyncio.Task[Any]] = set()
+        self._changed = asyncio.Event()
         self._opened = 0
         self.reports: list[RelayReport] = []
         self._runner: web.AppRunner | None = None
@@ -152,6 +153,8 @@ class ConsoleServer:
         idempotent."""
         runner, self._runner = self._runner, None
         if runner is not None:
+            # Relays first, while their sockets are still served: each page is told why.
+            await self._close_relays()
             await runner.cleanup()
 
     async def __aenter__(self) -> Self:
@@ -174,6 +177,17 @@ class ConsoleServer:
     def active(self) -> int:
         """Relays (tabs) currently open."""
         return len(self._relays)
+
+    async def wait_active(self, count: int, *, timeout: float) -> None:
+        """Wait until exactly ``count`` relays are open (e.g. 0: every tab has gone).
+
+        Raises ``TimeoutError`` after ``timeout`` seconds. Safe to cancel and to call
+        concurrently.
+        """
+        async with asyncio.timeout(timeout):
+            while len(self._relays) != count:
+                self._changed.clear()
+                await self._changed.wait()
 
     # -- handlers -------------------------------------------------------------------------
 
@@ -198,7 +212,10 @@ class ConsoleServer:
             raise web.HTTPForbidden(text="cross-origin WebSocket refused")
         if len(self._relays) >= self._max_sessions:
             raise web.HTTPServiceUnavailable(text=f"at most {self._max_sessions} sessions")
-        ws = web.WebSocketResponse(max_msg_size=_HARD_FRAME_LIMIT, heartbeat=30.0)
+        # No permessage-deflate: PCM barely compresses and it would cost CPU per frame.
+        ws = web.WebSocketResponse(
+            max_msg_size=_HARD_FRAME_LIMIT, heartbeat=30.0, compress=False, timeout=2.0
+        )
         await ws.prepare(request)
         self._opened += 1
         relay = Relay(
@@ -218,10 +235,12 @@ class ConsoleServer:
         task = asyncio.current_task()
         assert task is not None
         self._relays.add(task)
+        self._changed.set()
         try:
             await relay.run()
         finally:
             self._relays.discard(task)
+            self._changed.set()
             report = relay.report()
             self.reports.append(report)
             logger.info("%s", report.line())
@@ -231,6 +250,9 @@ class ConsoleServer:
         return await gemini_live.connect(self.model, config=self._config, **self._connect_kwargs)
 
     async def _on_shutdown(self, app: web.Application) -> None:
+        await self._close_relays()
+
+    async def _close_relays(self) -> None:
         # Cancelling a relay disconnects its session and tells its page why (bounded).
         for task in list(self._relays):
             task.cancel()

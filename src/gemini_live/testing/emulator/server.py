@@ -56,6 +56,8 @@ _PATHS = {
     "vertex": "/ws/google.cloud.aiplatform.{v}.LlmBidiService/BidiGenerateContent",
 }
 _DEFAULT_VERSION = {"googleai": "v1beta", "ephemeral": "v1alpha", "vertex": "v1"}
+# One spelling with the client (gemini_live.Platform): "google_ai"; the older one still works.
+_PLATFORM_ALIASES = {"google_ai": "googleai"}
 
 
 class _NoDebugAdapter(logging.LoggerAdapter[logging.Logger]):
@@ -183,13 +185,19 @@ class BaseServer:
 
     def url_for(
         self,
-        platform: Literal["googleai", "ephemeral", "vertex"] = "googleai",
+        platform: Literal["google_ai", "googleai", "ephemeral", "vertex"] = "google_ai",
         *,
         version: str | None = None,
         prefix: str = "",
     ) -> str:
-        """Full service URL for ``platform`` (optionally under a scenario ``prefix``)."""
-        path = _PATHS[platform].format(v=version or _DEFAULT_VERSION[platform])
+        """Full service URL for ``platform`` (optionally under a scenario ``prefix``).
+
+        ``platform`` is ``"google_ai"`` (the client's spelling; ``"googleai"`` works too),
+        ``"ephemeral"`` or ``"vertex"``, or a ``gemini_live.Platform``.
+        """
+        key = str(getattr(platform, "value", platform))
+        route = _PLATFORM_ALIASES.get(key, key)
+        path = _PATHS[route].format(v=version or _DEFAULT_VERSION[route])
         lead = f"/{prefix.strip('/')}" if prefix.strip("/") else ""
         return f"{self.url}{lead}{path}"
 

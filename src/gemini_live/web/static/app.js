@@ -5,6 +5,8 @@ const PROTOCOL_VERSION = 1;
 const INPUT_RATE = 16000;
 const SPEECH_RMS = 0.01; // about -40 dBFS, the service's default start-of-speech level
 const SPEECH_HANGOVER_MS = 300; // this much quiet ends a spoken utterance (for latency)
+const BARGE_IN_RMS = 0.02; // louder than SPEECH_RMS: a barge-in must be deliberate speech
+const BARGE_IN_MS = 200; // ... lasting this long while the model's voice is playing
 const MAX_SOCKET_BACKLOG = 256 * 1024; // bytes queued in the browser before mic frames are dropped
 
 const $ = (id) => document.getElementById(id);
@@ -26,7 +28,7 @@ const STATE_TEXT = {
 // Everything a test (or a curious developer in the console) may want to look at.
 const hooks = {
   states: [], latencies: [], flushes: [], errors: [], playback: {}, sentFrames: 0,
-  droppedFrames: 0, outputPeak: 0, outputRms: 0, ready: false,
+  droppedFrames: 0, localBargeIns: 0, mutedChunks: 0, turnsComplete: 0, outputPeak: 0, outputRms: 0, ready: false,
   socket: () => socket,
   resetOutputPeak() { hooks.outputPeak = 0; },
 };
@@ -38,11 +40,19 @@ let audio = null; // {ctx, capture, playback, analyser, stream, source}
 let audioStarting = null;
 let talking = false;
 let pendingAudio = []; // model audio that arrived before the audio graph existed
+let reconnecting = false;
+// The service streams the answer faster than real time, so most of it may already sit in the
+// playback buffer when the user talks over it; then no "interrupted" comes (the generation is
+// over). The page detects that barge-in itself, flushes, and mutes the rest of the turn.
+let turnOpen = false; // between the model's first output and turn_complete / interrupted
+let mutedTurn = false;
+let loudSince = null; // when the microphone got loud enough for a barge-in
 
 // Turn bookkeeping.
 let userItem = null; // {li, finalEl, interimEl, typed}
-let modelItem = null; // {li, textEl, metaEl, audioMs, firstAudio}
-let lastTyped = null;
+let modelItem = null; // {li, text, meta, firstAudio, interrupted}
+let audioItem = null; // the model bubble whose audio was queued last
+const recentTyped = []; // the emulator echoes typed text as an input transcript
 let inputEndAt = null; // when the user's last utterance or message ended
 let voiceActive = false;
 let lastVoiceAt = 0;
@@ -122,12 +132,20 @@ function onMessage(message) {
       break;
     case "state":
       setState(message.state, stateDetail(message));
+      if (message.state === "reconnecting" && !reconnecting) {
+        reconnecting = true;
+        addNotice("Connection to the Live service lost — reconnecting…", "warning");
+      } else if (message.state === "resumed") {
+        reconnecting = false;
+        addNotice(`Resumed: ${stateDetail(message)}`, "ok");
+      }
       break;
     case "transcript":
       if (message.role === "user") onUserTranscript(message.text, message.final);
       else onModelTranscript(message.text);
       break;
     case "tool_call":
+      turnOpen = true;
       for (const call of message.calls) addToolCall(call);
       break;
     case "tool_result":
@@ -143,6 +161,9 @@ function onMessage(message) {
       postPlayback({ type: "drain" });
       break;
     case "turn_complete":
+      hooks.turnsComplete += 1;
+      turnOpen = false;
+      mutedTurn = false;
       postPlayback({ type: "drain" });
       if (modelItem) modelItem.li.classList.remove("live");
       modelItem = null;
@@ -204,7 +225,7 @@ function scrollDown() {
 
 function userBubble(typed) {
   if (userItem && userItem.typed === typed) return userItem;
-  closeModel();
+  // A model turn still playing stays open: its remaining audio and text belong to it.
   const parts = bubble("user", "You");
   const finalEl = document.createElement("span");
   const interimEl = document.createElement("span");
@@ -216,10 +237,7 @@ function userBubble(typed) {
 }
 
 function onUserTranscript(text, final) {
-  if (final && lastTyped !== null && text.trim() === lastTyped) {
-    lastTyped = null; // the emulator echoes typed text as a transcript; it is already shown
-    return;
-  }
+  if (final && recentTyped.includes(text.trim())) return; // already shown as typed
   const item = userBubble(false);
   if (final) {
     item.finalEl.textContent += text;
@@ -245,6 +263,7 @@ function closeModel() {
 }
 
 function onModelTranscript(text) {
+  turnOpen = true;
   const item = modelBubble();
   item.text.textContent += text;
   scrollDown();
@@ -261,15 +280,29 @@ function addNotice(text, kind = "info") {
 
 function onInterrupted() {
   postPlayback({ type: "flush" });
-  if (modelItem) {
-    modelItem.interrupted = true;
-    modelItem.li.classList.add("interrupted");
-    const tag = document.createElement("span");
-    tag.className = "tag";
-    tag.textContent = "interrupted";
-    modelItem.meta.append(tag);
-  }
+  markInterrupted();
   closeModel();
+  turnOpen = false;
+  mutedTurn = false;
+}
+
+function markInterrupted(item = modelItem) {
+  if (!item || item.interrupted) return;
+  item.interrupted = true;
+  item.li.classList.add("interrupted");
+  const tag = document.createElement("span");
+  tag.className = "tag";
+  tag.textContent = "interrupted";
+  item.meta.append(tag);
+}
+
+function localBargeIn() {
+  hooks.localBargeIns += 1;
+  postPlayback({ type: "flush" });
+  hooks.playback = { ...hooks.playback, playing: false };
+  markInterrupted(audioItem); // the turn being heard, even if it has completed
+  // Audio still to come for this turn is stale; a finished turn has none left to mute.
+  mutedTurn = turnOpen;
 }
 
 // ---------------------------------------------------------------- tools
@@ -437,7 +470,13 @@ function setLevel(el, rms) {
 }
 
 function onModelAudio(buffer) {
+  turnOpen = true;
+  if (mutedTurn) {
+    hooks.mutedChunks += 1;
+    return;
+  }
   const item = modelBubble();
+  audioItem = item;
   if (item.firstAudio === null) onFirstAudio(item);
   if (audio) audio.playback.port.postMessage({ type: "push", pcm: buffer }, [buffer]);
   else if (pendingAudio.length < 2000) pendingAudio.push(buffer);
@@ -492,6 +531,10 @@ function onMicFrame({ pcm, rms }) {
   } else if (voiceActive && now - lastVoiceAt > SPEECH_HANGOVER_MS) {
     endOfSpeech();
   }
+  loudSince = rms >= BARGE_IN_RMS ? (loudSince ?? now) : null;
+  if (loudSince !== null && now - loudSince >= BARGE_IN_MS && hooks.playback.playing) {
+    localBargeIn();
+  }
   if (!socket || socket.readyState !== WebSocket.OPEN) return;
   if (socket.bufferedAmount > MAX_SOCKET_BACKLOG) {
     // The network is not keeping up: stale microphone audio is worth less than fresh audio.
@@ -516,7 +559,8 @@ async function sendText(text) {
   item.finalEl.textContent = text;
   item.li.classList.remove("live");
   userItem = null;
-  lastTyped = text;
+  recentTyped.push(text);
+  if (recentTyped.length > 8) recentTyped.shift();
   inputEndAt = performance.now();
   socket.send(JSON.stringify({ type: "text", text }));
 }

@@ -1,0 +1,311 @@
+"""End to end in real headless Chromium: page ↔ console relay ↔ emulator.
+
+The microphone is Chromium's fake capture device playing a WAV of speech; the page's output is
+measured inside the page with an AnalyserNode (``window.geminiConsole``). Screenshots go to
+``tmp/artifacts/web/`` (or ``$GEMINI_LIVE_ARTIFACTS/web``).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+import pytest_asyncio
+
+from gemini_live.testing import Fault
+
+from .browser import ARTIFACTS, fake_microphone_wav, require_chromium
+from .conftest import Console, start_console
+
+playwright_api = pytest.importorskip(
+    "playwright.async_api", reason="pip install -e '.[dev]' (playwright drives the browser)"
+)
+
+pytestmark = pytest.mark.asyncio(loop_scope="module")
+
+WAIT_MS = 15_000
+
+
+@pytest_asyncio.fixture(scope="module", loop_scope="module")
+async def browser(tmp_path_factory: pytest.TempPathFactory) -> AsyncIterator[Any]:
+    executable = require_chromium()
+    wav, seconds = fake_microphone_wav(tmp_path_factory.mktemp("mic"))
+    async with playwright_api.async_playwright() as pw:
+        chromium = await pw.chromium.launch(
+            executable_path=executable,
+            args=[
+                "--use-fake-device-for-media-stream",
+                "--use-fake-ui-for-media-stream",
+                f"--use-file-for-fake-audio-capture={wav}",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
+        )
+        chromium.spoken_seconds = seconds  # what the emulator should hear from the fake mic
+        try:
+            yield chromium
+        finally:
+            await chromium.close()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def console() -> AsyncIterator[Console]:
+    emulator, server = await start_console()
+    try:
+        yield Console(emulator, server)
+    finally:
+        await server.stop()
+        await emulator.stop()
+
+
+@pytest_asyncio.fixture(loop_scope="module")
+async def context(browser: Any) -> AsyncIterator[Any]:
+    ctx = await browser.new_context(
+        viewport={"width": 1280, "height": 820}, permissions=["microphone"]
+    )
+    try:
+        yield ctx
+    finally:
+        await ctx.close()
+
+
+async def wait_for(page: Any, predicate: str, arg: Any = None) -> None:
+    """Wait until ``predicate`` (a JS arrow function) is truthy. Function predicates are called
+    by the DevTools protocol, so the page's strict CSP (no eval) does not get in the way."""
+    await page.wait_for_function(predicate, arg=arg, timeout=WAIT_MS)
+
+
+async def open_console(context: Any, console: Console) -> Any:
+    page = await context.new_page()
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.errors = errors
+    await page.goto(console.server.url)
+    await wait_for(page, "() => window.geminiConsole && geminiConsole.ready")
+    return page
+
+
+async def type_message(page: Any, text: str) -> None:
+    await page.fill("#text-input", text)
+    await page.press("#text-input", "Enter")
+
+
+async def wait_model_text(page: Any, fragment: str) -> None:
+    await wait_for(
+        page,
+        """(fragment) => [...document.querySelectorAll('.message.model .text')]
+             .some((el) => el.textContent.includes(fragment))""",
+        fragment,
+    )
+
+
+async def screenshot(page: Any, name: str) -> Path:
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTIFACTS / f"{name}.png"
+    await page.screenshot(path=str(path))
+    return path
+
+
+async def hook(page: Any, expression: str) -> Any:
+    return await page.evaluate(f"geminiConsole.{expression}")
+
+
+async def test_spoken_question_gets_a_spoken_answer_with_transcripts_tools_and_latency(
+    browser: Any, context: Any, console: Console
+) -> None:
+    page = await open_console(context, console)
+    await page.click("#talk")
+    assert await page.get_attribute("#talk", "aria-pressed") == "true"
+    # The fake microphone speaks; the emulator's VAD hears it and answers it.
+    await wait_for(
+        page,
+        "() => document.querySelector('.message.user .text')?.textContent.includes('<speech ')",
+    )
+    await wait_model_text(page, "Echo: <speech ")
+    await page.click("#talk")
+    assert await page.get_attribute("#talk", "aria-pressed") == "false"
+    # The page resampled the microphone to 16 kHz correctly: the emulator heard as many seconds
+    # of speech as the WAV holds (a wrong rate would stretch or squeeze it by 2-3x).
+    heard = await page.text_content(".message.user .text")
+    seconds = float(heard.removeprefix("<speech ").removesuffix("s>"))
+    assert abs(seconds - browser.spoken_seconds) < 0.25, (heard, browser.spoken_seconds)
+    await wait_for(page, "() => geminiConsole.outputPeak > 0.01")
+    assert await hook(page, "sentFrames") > 50  # 20 ms frames of 16 kHz PCM16 went out
+    latencies = await hook(page, "latencies")
+    # End of speech → first audio includes the emulator's 800 ms of end-of-speech silence.
+    assert len(latencies) == 1 and 700 <= latencies[0] < 5000, latencies
+    assert (await page.text_content("#latency-last")).endswith(" ms")
+
+    await type_message(page, 'call get_weather {"city": "Paris"}')
+    await page.wait_for_selector(".tool.done .tool-result", timeout=WAIT_MS)
+    assert '"temp_c": 18' in await page.text_content(".tool .tool-result")
+    await wait_model_text(page, 'Result of get_weather: {"city":"Paris"')
+    await wait_for(page, "() => geminiConsole.latencies.length === 2")
+    await wait_for(page, "() => !document.querySelector('.message.live')")
+    assert await page.get_attribute("#status", "data-state") == "connected"
+    await screenshot(page, "conversation")
+    assert page.errors == []
+
+
+async def test_barge_in_flushes_playback_at_once(context: Any, console: Console) -> None:
+    page = await open_console(context, console)
+    await type_message(page, "say " + "the quick brown fox jumps over the lazy dog " * 8)
+    # Playing, audible, and well ahead: the emulator sends faster than real time, like the service.
+    await wait_for(
+        page,
+        """() => geminiConsole.playback.playing && geminiConsole.outputRms > 0.01
+                 && geminiConsole.playback.bufferedMs > 1500""",
+    )
+    assert await hook(page, "flushes.length") == 0
+    await page.click("#talk")  # the user starts speaking over the model
+    await wait_for(page, "() => geminiConsole.flushes.length > 0")
+    flush = (await hook(page, "flushes"))[0]
+    assert flush["droppedMs"] > 1000  # seconds of the answer were queued, and all went at once
+    await page.wait_for_timeout(250)
+    assert await hook(page, "outputRms") < 0.001  # silence right after the barge-in
+    assert await page.locator(".message.model.interrupted").count() == 1
+    await screenshot(page, "barge-in")
+    # The conversation goes on: the interrupting speech is answered.
+    await wait_model_text(page, "Echo: <speech ")
+    await page.click("#talk")
+    assert console.emulator.stats.interruptions >= 1
+    assert page.errors == []
+
+
+async def test_barge_in_after_the_whole_answer_arrived_is_caught_by_the_page(
+    context: Any, console: Console
+) -> None:
+    # The answer is fully received (turn complete, no generation left to interrupt on the
+    # server) but most of it is still queued for playback: the page itself must stop it.
+    page = await open_console(context, console)
+    await type_message(page, "say " + "the quick brown fox jumps over the lazy dog " * 4)
+    await wait_for(
+        page,
+        """() => geminiConsole.turnsComplete === 1 && geminiConsole.playback.playing
+                 && geminiConsole.playback.bufferedMs > 2000""",
+    )
+    await page.click("#talk")
+    await wait_for(page, "() => geminiConsole.flushes.length > 0")
+    assert await hook(page, "localBargeIns") == 1
+    assert (await hook(page, "flushes"))[0]["droppedMs"] > 1500
+    await page.wait_for_timeout(250)
+    assert await hook(page, "outputRms") < 0.001
+    assert await page.locator(".message.model.interrupted").count() == 1
+    # The next answer is not muted: it is heard.
+    await wait_model_text(page, "Echo: <speech ")
+    await page.click("#talk")
+    await wait_for(page, "() => geminiConsole.outputRms > 0.01")
+    assert await hook(page, "mutedChunks") == 0
+    assert console.emulator.stats.interruptions == 0
+    assert page.errors == []
+
+
+async def test_killed_live_connection_shows_reconnecting_then_resumed(
+    context: Any, console: Console
+) -> None:
+    # The first Live connection is dropped (TCP abort, no close frame) as soon as the second
+    # message arrives: the session must resume from the first turn's handle and replay it.
+    console.emulator.inject(Fault.abort(after_client_messages=2))
+    page = await open_console(context, console)
+    await type_message(page, "say first words")
+    await wait_model_text(page, "first words")
+    await wait_for(page, "() => !document.querySelector('.message.live')")
+    await type_message(page, "say second words")
+    await wait_for(page, "() => geminiConsole.states.includes('resumed')")
+    states = await hook(page, "states")
+    assert states.index("reconnecting") < states.index("resumed"), states
+    assert await page.get_attribute("#status", "data-state") == "resumed"
+    await wait_model_text(page, "second words")  # the message in flight was not lost
+    await wait_for(page, "() => !document.querySelector('.message.live')")
+    await type_message(page, "recap")
+    await wait_model_text(page, "Recap: say first words | say second words")
+    session = console.emulator.last_session
+    assert len(console.emulator.sessions) == 1 and session.connections == 2
+    assert session.resumed_from  # resumed with a handle, not started afresh
+    assert "Resumed" in await page.text_content("#connection-log")
+    assert await page.locator(".message.user").count() == 3  # no duplicate after the replay
+    assert await page.locator(".message.interrupted").count() == 0
+    await screenshot(page, "resumed")
+    assert page.errors == []
+
+
+async def test_closing_the_tab_ends_the_session_on_the_server(
+    context: Any, console: Console
+) -> None:
+    page = await open_console(context, console)
+    assert console.server.active == 1
+    session = console.emulator.last_session
+    assert session.open_socket is not None
+    await page.close()
+    async with asyncio.timeout(5):
+        await session.wait_disconnected()
+    await console.server.wait_active(0, timeout=5)
+    assert console.server.reports[-1].ended == "browser closed"
+
+
+async def test_tabs_are_independent_sessions(context: Any, console: Console) -> None:
+    first = await open_console(context, console)
+    second = await open_console(context, console)
+    await type_message(first, "say apples")
+    await type_message(second, "say pears")
+    await wait_model_text(first, "apples")
+    await wait_model_text(second, "pears")
+    assert "pears" not in await first.text_content("#transcript")
+    assert "apples" not in await second.text_content("#transcript")
+    assert console.server.active == 2 and len(console.emulator.sessions) == 2
+    await first.close()
+    await console.server.wait_active(1, timeout=5)
+    await type_message(second, "say still here")
+    await wait_model_text(second, "still here")
+
+
+async def test_garbage_from_the_page_shows_an_error_and_closes_the_relay(
+    context: Any, console: Console
+) -> None:
+    page = await open_console(context, console)
+    await page.evaluate("geminiConsole.socket().send('this is not json')")
+    await page.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
+    assert "unreadable message" in await page.text_content("#error-text")
+    assert await page.get_attribute("#status", "data-state") == "closed"
+    assert await page.is_disabled("#talk") and await page.is_disabled("#text-input")
+    await screenshot(page, "bad-input")
+    # Wrong sample format from another tab: an odd number of bytes is not PCM16.
+    other = await open_console(context, console)
+    await other.evaluate("geminiConsole.socket().send(new Uint8Array(3))")
+    await other.wait_for_selector("#error:not([hidden])", timeout=WAIT_MS)
+    assert "wrong audio format" in await other.text_content("#error-text")
+    # The server is fine: a new tab gets a working session.
+    fresh = await open_console(context, console)
+    await type_message(fresh, "say fine")
+    await wait_model_text(fresh, "fine")
+
+
+async def test_the_api_key_never_reaches_the_browser(browser: Any) -> None:
+    secret = "AIzaSy-test-secret-key-0123456789"
+    emulator, server = await start_console(api_key=secret)
+    ctx = await browser.new_context()
+    try:
+        page = await ctx.new_page()
+        seen: list[str] = []
+        page.on("response", lambda r: seen.append(r.url))
+        frames: list[str] = []
+
+        def on_socket(ws: Any) -> None:
+            ws.on("framereceived", lambda payload: frames.append(str(payload)))
+
+        page.on("websocket", on_socket)
+        await page.goto(server.url)
+        await wait_for(page, "() => geminiConsole.ready")
+        await type_message(page, 'call get_weather {"city": "London"}')
+        await wait_model_text(page, "Result of get_weather")
+        bodies = [await page.content()]
+        for url in sorted(set(seen)):  # a copy: each fetch below is a response too
+            bodies.append(await page.evaluate("(u) => fetch(u).then((r) => r.text())", url))
+        assert frames and len(bodies) >= 5
+        assert all(secret not in text for text in frames + bodies)
+    finally:
+        await ctx.close()
+        await server.stop()
+        await emulator.stop()

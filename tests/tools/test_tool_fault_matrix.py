@@ -20,6 +20,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     ExponentialBackoff,
     GenerationConfig,
     LiveConfig,
@@ -36,6 +37,9 @@ from tests.tools.feed import responses
 
 TOOL_MATRIX: list[dict[str, Any]] = []
 ROUNDS = 4
+
+
+KEY = ApiKey("k")
 
 
 @dataclass
@@ -102,7 +106,7 @@ async def test_tool_fault_matrix(case: Case) -> None:
         async with gemini_live.connect(
             "gemini-2.5-flash-native-audio-preview-12-2025",
             base_url=emu.url,
-            api_key="k",
+            credentials=KEY,
             config=config,
             options=options,
         ) as session:

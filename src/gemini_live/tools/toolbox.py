@@ -17,7 +17,8 @@ from gemini_live.tools.function import (
     make_function,
 )
 from gemini_live.tools.observe import ToolEvent
-from gemini_live.tools.runner import ResponseWriter, ToolRunner
+from gemini_live.tools.runner import ToolRunner
+from gemini_live.tools.sending import ResponseWriter
 
 __all__ = ["Toolbox"]
 

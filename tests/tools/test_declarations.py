@@ -438,3 +438,22 @@ def test_bound_methods_and_callable_objects() -> None:
     assert counter.parameters == {"type": "object", "properties": {"step": {"type": "integer"}}}
     with pytest.raises(TypeError, match="'self' has no type hint"):
         make_function(Agent.greet)
+
+
+def test_declarations_check_behaviors_against_the_model() -> None:
+    tools = Toolbox()
+
+    @tools.function(behavior="NON_BLOCKING")
+    async def background() -> None:
+        pass
+
+    @tools.function(behavior="BLOCKING")
+    async def foreground() -> None:
+        pass
+
+    assert tools.declarations(model="gemini-3.8-live")
+    assert tools.declarations(model="gemini-2.5-flash-native-audio-preview-12-2025")
+    with pytest.raises(ValueError, match=r"synchronously only: tool\(s\) \['background'\]"):
+        tools.declarations(model="models/gemini-3.1-flash-live-preview")
+    with pytest.raises(ValueError, match=r"asynchronously only: tool\(s\) \['foreground'\]"):
+        tools.declarations(model="gemini-3.8-live-extended-thinking")

@@ -2,7 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, AsyncIterator, Callable, Iterator, Mapping, Sequence
+import re
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
 from contextlib import asynccontextmanager
 from typing import Any, TypeVar, overload
 
@@ -23,6 +32,22 @@ from gemini_live.tools.sending import ResponseWriter
 __all__ = ["Toolbox"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_GEMINI_3 = re.compile(r"gemini-3\.(\d+)")
+
+
+def _check_behaviors(model: str, tools: Iterable[ToolFunction]) -> None:
+    found = _GEMINI_3.search(model)
+    if found is None:
+        return
+    if "extended-thinking" in model:
+        refused, why = "BLOCKING", "runs tools asynchronously only"
+    elif int(found.group(1)) < 8:
+        refused, why = "NON_BLOCKING", "runs tools synchronously only"
+    else:
+        return
+    names = sorted(t.name for t in tools if t.behavior == refused)
+    if names:
+        raise ValueError(f"{model} {why}: tool(s) {names} are declared {refused}")
 
 
 class Toolbox:
@@ -165,9 +190,19 @@ class Toolbox:
     def __repr__(self) -> str:
         return f"Toolbox({', '.join(self._tools) or 'empty'})"
 
-    def declarations(self, *, form: SchemaForm | None = None) -> tuple[Tool, ...]:
+    def declarations(
+        self, *, form: SchemaForm | None = None, model: str | None = None
+    ) -> tuple[Tool, ...]:
         """The tools for ``LiveConfig(tools=...)`` (or ``session.update_tools``): one ``Tool``
-        holding every function declaration, or ``()`` when the toolbox is empty."""
+        holding every function declaration, or ``()`` when the toolbox is empty.
+
+        With ``model``, behaviours that model is known to refuse raise ``ValueError`` here
+        instead of failing the session: 3.x models before 3.8 run tools synchronously only
+        (no ``NON_BLOCKING``, so no streaming tools), 3.8 extended thinking asynchronously only
+        (no ``BLOCKING``).
+        """
+        if model is not None:
+            _check_behaviors(model, self._tools.values())
         if not self._tools:
             return ()
         chosen = form or self.schema_form

@@ -28,10 +28,13 @@ __all__ = [
     "speech_seconds",
 ]
 
-ARTIFACTS = Path(
-    os.environ.get("GEMINI_LIVE_ARTIFACTS")
-    or Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
-) / "web"
+ARTIFACTS = (
+    Path(
+        os.environ.get("GEMINI_LIVE_ARTIFACTS")
+        or Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
+    )
+    / "web"
+)
 
 SPOKEN = "Hello there! How is the weather today?"
 MIC_RATE = 16_000

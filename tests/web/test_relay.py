@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -12,9 +13,10 @@ import aiohttp
 import orjson
 import pytest
 
+from gemini_live import AutomaticActivityDetection, RealtimeInputConfig
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.testing import Emulator, Fault
-from gemini_live.web import ConsoleServer, Limits
+from gemini_live.web import ConsoleServer, Limits, default_config
 
 from .conftest import Console, start_console
 
@@ -23,9 +25,10 @@ HELLO = {"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 160
 
 @asynccontextmanager
 async def page(console: Console, **kwargs: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
-    async with aiohttp.ClientSession() as http, http.ws_connect(
-        console.ws_url, origin=console.origin, max_msg_size=0, **kwargs
-    ) as ws:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(console.ws_url, origin=console.origin, max_msg_size=0, **kwargs) as ws,
+    ):
         yield ws
 
 
@@ -322,3 +325,54 @@ async def test_a_relay_bug_costs_one_tab_not_the_server(console: Console) -> Non
             assert response.status == 200
     finally:
         await broken.stop()
+
+
+async def test_push_to_talk_with_manual_activity_detection() -> None:
+    # With automatic detection off, the talk button brackets the user's turn.
+    config = dataclasses.replace(
+        default_config(),
+        realtime_input_config=RealtimeInputConfig(
+            automatic_activity_detection=AutomaticActivityDetection(disabled=True)
+        ),
+    )
+    emulator = await Emulator(audio_pace=0.0).start()
+    server = ConsoleServer(
+        "gemini-3.8-live", connect_kwargs={"base_url": emulator.url, "api_key": "k"}, config=config
+    )
+    await server.start()
+    try:
+        async with page(Console(emulator, server)) as ws:
+            await ready(ws)
+            await ws.send_json({"type": "audio_start"})
+            for _ in range(25):  # 0.5 s in 20 ms frames (loud or not: the button decides)
+                await ws.send_bytes(b"\x10\x00" * 320)
+            await ws.send_json({"type": "audio_end"})
+            user = await next_json(ws, "transcript")
+            assert user["text"] == "<speech 0.50s>"
+            assert (await model_reply(ws)) == "Echo: <speech 0.50s>"
+    finally:
+        await server.stop()
+        await emulator.stop()
+
+
+async def test_a_tab_over_the_session_limit_is_told_why() -> None:
+    emulator = await Emulator().start()
+    server = ConsoleServer(
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "api_key": "k"},
+        max_sessions=1,
+    )
+    await server.start()
+    console = Console(emulator, server)
+    try:
+        async with page(console) as first:
+            await ready(first)
+            async with page(console) as second:
+                message, code = await error_and_close(second)
+            assert "Too many console sessions are open (limit 1)" in message and code == 1013
+            await first.send_json({"type": "text", "text": "say still fine"})
+            assert (await model_reply(first)).strip() == "still fine"
+        assert emulator.stats.connections == 1
+    finally:
+        await server.stop()
+        await emulator.stop()

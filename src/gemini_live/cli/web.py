@@ -16,9 +16,7 @@ from gemini_live.cli.target import open_target
 
 __all__ = ["run_web"]
 
-EMULATOR_NOTE = (
-    "try: say something long | call get_weather {\"city\": \"Paris\"} | recap"
-)
+EMULATOR_NOTE = 'try: say something long | call get_weather {"city": "Paris"} | recap'
 
 
 def _is_loopback(host: str) -> bool:
@@ -50,8 +48,10 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
                 if target.emulated
                 else "You are a friendly, concise voice assistant. Use the tools when useful."
             )
-            label = "emulator" if target.emulated else (
-                "Gemini Live API" if not args.base_url else "custom endpoint"
+            label = (
+                "emulator"
+                if target.emulated
+                else ("Gemini Live API" if not args.base_url else "custom endpoint")
             )
             server = ConsoleServer(
                 args.model,

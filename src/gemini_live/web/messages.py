@@ -7,7 +7,9 @@ Page → relay
       ``{"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 16000,
       "channels": 1}}`` first (declares what the binary frames carry),
       ``{"type": "text", "text": "..."}`` (typed input),
-      ``{"type": "audio_end"}`` (the talk button was released: the microphone stream paused).
+      ``{"type": "audio_start"}`` / ``{"type": "audio_end"}`` (the talk button was pressed /
+      released; with manual activity detection they become ``activityStart``/``activityEnd``,
+      with automatic detection ``audio_end`` becomes ``audioStreamEnd``).
 
 Relay → page
     * binary frame: the model's voice, raw PCM16 little-endian mono at 24 kHz;
@@ -34,6 +36,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "Allowance",
     "AudioEnd",
+    "AudioStart",
     "BadInput",
     "Hello",
     "Limits",
@@ -116,11 +119,16 @@ class TextInput:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioStart:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class AudioEnd:
     pass
 
 
-PageMessage = Hello | TextInput | AudioEnd
+PageMessage = Hello | TextInput | AudioStart | AudioEnd
 
 
 def _obj(value: Any, what: str) -> dict[str, Any]:
@@ -152,6 +160,8 @@ def parse_text_frame(data: str, limits: Limits) -> PageMessage:
                 f"text too long: {len(text)} characters (limit {limits.max_text_chars})", 1009
             )
         return TextInput(text.strip())
+    if kind == "audio_start":
+        return AudioStart()
     if kind == "audio_end":
         return AudioEnd()
     if kind == "hello":

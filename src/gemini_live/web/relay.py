@@ -37,6 +37,7 @@ from gemini_live.web.messages import (
     OUTPUT_RATE,
     Allowance,
     AudioEnd,
+    AudioStart,
     BadInput,
     Hello,
     Limits,
@@ -262,6 +263,7 @@ class Relay:
         clock = time.monotonic
         audio = Allowance(limits.audio_burst, limits.audio_rate, clock())
         control = Allowance(limits.control_burst, limits.control_rate, clock())
+        automatic = session.config.automatic_activity_detection_enabled
         try:
             async for message in self._ws:
                 if message.type is WSMsgType.BINARY:
@@ -278,8 +280,14 @@ class Relay:
                     parsed = parse_text_frame(message.data, limits)
                     if isinstance(parsed, TextInput):
                         await session.send_text(parsed.text)
+                    elif isinstance(parsed, AudioStart):
+                        if not automatic:  # push-to-talk: the talk button is the activity
+                            await session.signal_activity_start()
                     elif isinstance(parsed, AudioEnd):
-                        await session.send_audio_stream_end()
+                        if automatic:
+                            await session.send_audio_stream_end()
+                        else:
+                            await session.signal_activity_end()
                     else:
                         raise BadInput("hello was already received")
                 elif message.type is WSMsgType.ERROR:
@@ -340,9 +348,7 @@ class Relay:
                 if message is not None:
                     await self._send(message)
 
-    async def _answer(
-        self, session: Session, calls: tuple[ev.FunctionCall, ...], key: str
-    ) -> None:
+    async def _answer(self, session: Session, calls: tuple[ev.FunctionCall, ...], key: str) -> None:
         session.notify_tool_execution_started()
         outcomes = [await run_call(call, self._tools) for call in calls]
         self._calls.pop(key, None)

@@ -486,6 +486,9 @@ async function startTalking() {
   if (talking || failed) return;
   talking = true;
   renderTalk();
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ type: "audio_start" }));
+  }
   try {
     const a = await ensureAudio();
     if (!a.stream) {
@@ -498,8 +501,7 @@ async function startTalking() {
       a.source.connect(a.capture);
     }
   } catch (err) {
-    talking = false;
-    renderTalk();
+    stopTalking();
     addNotice(`Microphone unavailable: ${err.message || err}`, "warning");
   }
 }

@@ -36,7 +36,7 @@ ARTIFACTS = (
     / "web"
 )
 
-SPOKEN = "Hello there! How is the weather today?"
+SPOKEN = "Hello! How are you?"
 MIC_RATE = 16_000
 
 

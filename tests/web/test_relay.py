@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -12,6 +13,7 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
+import websockets
 
 from gemini_live import AutomaticActivityDetection, RealtimeInputConfig
 from gemini_live.audio.synth import silence, synthesize
@@ -204,22 +206,31 @@ async def test_silent_page_is_told_it_must_say_hello() -> None:
 
 
 async def test_a_page_that_stops_reading_is_cut_off_with_bounded_memory() -> None:
-    # A small event queue stands in for a browser that never reads: the relay must give up on
-    # it (error, closed relay, session ended) instead of buffering the model's audio forever.
+    # A browser that never reads: a tiny receive window and a client that stops reading. The
+    # relay must give up on it (closed relay, session ended) instead of buffering the model's
+    # audio without bound; a small event queue keeps the test short.
     emulator, server = await start_console(
         audio_pace=0.0, limits=Limits(event_queue=8, send_timeout=0.5)
     )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     try:
-        console = Console(emulator, server)
-        async with page(console, autoclose=False) as ws:
-            await ready(ws)
-            await ws.send_json({"type": "text", "text": "say " + "lorem ipsum " * 200})
-            await server.wait_active(0, timeout=15)
-        report = server.reports[-1]
-        assert report.ended == "browser too slow"
+        sock.connect(("127.0.0.1", server.port))
+        async with websockets.connect(
+            server.url.replace("http", "ws") + "ws",
+            sock=sock,
+            origin=server.url.rstrip("/"),
+            max_queue=1,
+            close_timeout=0.1,  # it cannot read the server's close frame: it stopped reading
+        ) as ws:
+            await ws.send(orjson.dumps(HELLO).decode())
+            await ws.send(orjson.dumps({"type": "text", "text": "say " + "lorem " * 200}).decode())
+            await server.wait_active(0, timeout=15)  # and never read a thing
+        assert server.reports[-1].ended == "browser too slow"
         async with asyncio.timeout(5):
             await emulator.last_session.wait_disconnected()
     finally:
+        sock.close()
         await server.stop()
         await emulator.stop()
 

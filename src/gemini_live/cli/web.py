@@ -61,6 +61,13 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
                 host=args.host,
                 port=args.port,
             )
+            try:
+                await server.start()
+            except OSError as exc:
+                raise OSError(
+                    f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+                    "is another console running? choose another --port"
+                ) from exc
             async with server:
                 print(f"gemini-live console for {args.model} via {target.label}")
                 if not _is_loopback(args.host):

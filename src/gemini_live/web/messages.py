@@ -60,7 +60,9 @@ class Limits:
     * ``max_audio_frame``: bytes in one audio frame (default 0.5 s of 16 kHz PCM16);
     * ``max_text_frame``: bytes in one JSON frame; ``max_text_chars``: characters of typed text;
     * ``audio_burst``/``audio_rate``: seconds of audio the page may get ahead of real time, and
-      how fast that allowance refills (seconds of audio per wall second) — a flood guard;
+      how fast that allowance refills (seconds of audio per wall second) — a flood guard. The
+      burst is larger than the page's own backlog cap (256 KiB, 8 s), so a page catching up
+      after the relay applied backpressure (a long reconnect) is not taken for a flood;
     * ``control_burst``/``control_rate``: the same for JSON frames (frames, frames per second);
     * ``hello_timeout``: seconds the page has to introduce itself;
     * ``send_timeout``: seconds one frame to the page may wait for a slow browser;
@@ -71,7 +73,7 @@ class Limits:
     max_audio_frame: int = 16_000
     max_text_frame: int = 16 * 1024
     max_text_chars: int = 4_000
-    audio_burst: float = 3.0
+    audio_burst: float = 10.0
     audio_rate: float = 1.5
     control_burst: float = 20.0
     control_rate: float = 5.0

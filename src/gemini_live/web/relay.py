@@ -54,6 +54,7 @@ __all__ = ["Relay", "RelayReport"]
 logger = logging.getLogger("gemini_live.web")
 
 SessionOpener = Callable[[], Awaitable[Session]]
+_TOO_SLOW = "Relay closed: this page could not keep up with the session."
 
 
 @dataclass(frozen=True, slots=True)
@@ -138,7 +139,7 @@ class Relay:
                     else:
                         await self._ws.send_str(dumps(message))
         except TimeoutError:
-            raise _End("browser too slow", code=1011) from None
+            raise _End("browser too slow", page_error=_TOO_SLOW, code=1011) from None
         except ConnectionError:
             raise _End("browser closed") from None
 
@@ -374,11 +375,7 @@ def _bad(exc: BadInput) -> _End:
 
 def _session_ended(exc: BaseException) -> _End:
     if isinstance(exc, SubscriberOverflow):
-        return _End(
-            "browser too slow",
-            page_error="Relay closed: this page could not keep up with the session.",
-            code=1011,
-        )
+        return _End("browser too slow", page_error=_TOO_SLOW, code=1011)
     return _End(
         f"session ended: {_describe(exc)}",
         page_error=f"The Live session ended. {_describe(exc)}",

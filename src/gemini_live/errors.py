@@ -11,21 +11,29 @@
     ├── SetupRejected              the socket opened but the service closed it before
     │   │                          ``setupComplete``; carries ``code`` and ``reason``
     │   └── SetupTimeout           ``setupComplete`` did not arrive within the setup timeout
-    │                              (also a builtin ``TimeoutError``)
+    │                              (also a ``LiveTimeout``, so a builtin ``TimeoutError``)
     ├── SessionClosed              you closed it: ``disconnect()`` was called (or the context
     │                              manager exited) and the session is now unusable
     ├── SessionBroken              it broke: the connection ended without you asking and could not
-    │                              be recovered; carries ``code``, ``reason`` and ``closed_by``
-    ├── ProtocolError              the peer sent something that violates the protocol in a way
-    │                              that cannot be tolerated (unknown messages are tolerated and
-    │                              surface as events, not as this)
+    │                              be recovered; carries ``code``, ``reason``, ``closed_by``
+    │                              and ``unconfirmed`` (the messages to re-send elsewhere)
     ├── SendQueueFull              a ``*_nowait`` send found the bounded outbound queue full
     │                              (retry later, or use the awaiting method)
     ├── SubscriberOverflow         an ``events()`` consumer fell so far behind that its bounded
     │                              queue overflowed; raised from that consumer's iterator only,
     │                              the session and other consumers are unaffected
-    └── TimeoutError subclasses    ``LiveTimeout`` (also a builtin ``TimeoutError``): a bounded
-                                   wait such as ``wait_for_phase`` expired
+    ├── LiveTimeout                a bounded wait such as ``wait_for_phase`` expired (also a
+    │                              builtin ``TimeoutError``); ``SetupTimeout`` is one too
+    └── AudioDeviceError           a microphone/speaker could not be used: ``sounddevice`` or the
+                                   PortAudio library missing, no such device, or a device that
+                                   failed or disappeared mid-stream (``gemini_live.audio``)
+
+What the peer sends that cannot be understood is never raised: it surfaces as a
+``ProtocolViolation`` or ``UnknownMessage`` event and the session goes on. (``ProtocolError``,
+which was never raised, is deprecated and will be removed.)
+
+Using a session from another event loop or thread raises ``RuntimeError`` (a programming
+error, like bad input).
 
 Input validation errors are plain ``TypeError``/``ValueError`` raised synchronously by the send
 methods before anything is queued; they are not part of this tree because they are programming
@@ -40,13 +48,22 @@ never included.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Literal
+
+ClosedBy = Literal["server", "client", "network"]
+"""Who ended a connection: the peer's close frame, this library, or neither (no close frame)."""
+
+if TYPE_CHECKING:  # for annotations only: this module imports nothing at run time
+    from gemini_live.protocol.events import UnconfirmedMessage
+
 __all__ = [
+    "AudioDeviceError",
     "AuthenticationError",
+    "ClosedBy",
     "ConfigError",
     "ConnectError",
     "LiveError",
     "LiveTimeout",
-    "ProtocolError",
     "SendQueueFull",
     "SessionBroken",
     "SessionClosed",
@@ -98,7 +115,11 @@ class SetupRejected(_CloseInfo):
     """
 
 
-class SetupTimeout(SetupRejected, TimeoutError):
+class LiveTimeout(LiveError, TimeoutError):
+    """A bounded wait expired (e.g. ``wait_for_phase``, or the setup wait)."""
+
+
+class SetupTimeout(SetupRejected, LiveTimeout):
     """``setupComplete`` did not arrive in time; the connection was aborted."""
 
 
@@ -112,17 +133,23 @@ class SessionBroken(_CloseInfo):
     ``closed_by`` is ``"server"`` when the peer sent a close frame, ``"client"`` when the local
     library closed (e.g. a keepalive timeout or an oversized frame) and ``"network"`` when the
     connection dropped without a close frame (code 1006).
+
+    ``unconfirmed`` holds every message the service had not confirmed when the session broke
+    (written but not covered by a resumption handle, or accepted but never written), oldest
+    first: re-send them on a new session with ``Session.resend``.
     """
 
     def __init__(
-        self, message: str, *, code: int | None, reason: str = "", closed_by: str = "network"
+        self,
+        message: str,
+        *,
+        code: int | None,
+        reason: str = "",
+        closed_by: ClosedBy = "network",
     ) -> None:
         super().__init__(message, code=code, reason=reason)
-        self.closed_by = closed_by
-
-
-class ProtocolError(LiveError):
-    """The peer violated the protocol in a way that cannot be tolerated."""
+        self.closed_by: ClosedBy = closed_by
+        self.unconfirmed: tuple[UnconfirmedMessage, ...] = ()
 
 
 class SendQueueFull(LiveError):
@@ -133,5 +160,25 @@ class SubscriberOverflow(LiveError):
     """This consumer's event queue overflowed; events after the overflow were not queued for it."""
 
 
-class LiveTimeout(LiveError, TimeoutError):
-    """A bounded wait expired (e.g. ``wait_for_phase``)."""
+
+class AudioDeviceError(LiveError):
+    """An audio device could not be opened or failed while streaming (see ``gemini_live.audio``)."""
+
+
+class _DeprecatedProtocolError(LiveError):
+    """Deprecated: never raised (the peer's bad frames surface as ``ProtocolViolation``)."""
+
+
+def __getattr__(name: str) -> type[LiveError]:
+    """Old names that still work for one release, with a ``DeprecationWarning``."""
+    if name == "ProtocolError":
+        import warnings
+
+        warnings.warn(
+            "gemini_live.errors.ProtocolError is deprecated: it was never raised; a frame the "
+            "peer gets wrong surfaces as a ProtocolViolation event",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        return _DeprecatedProtocolError
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")

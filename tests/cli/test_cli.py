@@ -1,8 +1,8 @@
 """The ``gemini-live`` command, run for real in a subprocess against the emulator (offline).
 
 Without ``GEMINI_API_KEY`` the CLI starts the emulator in-process, so its replies follow the
-emulator's documented model: ``"Echo: <text>"``, ``"say X"`` -> ``"X"``, ``"[<instruction>] "``
-prefixes and ``"Result of NAME: <json>"`` after a tool call.
+emulator's documented model: ``"Echo: <text>"``, ``"say X"`` -> ``"X"`` and
+``"Result of NAME: <json>"`` after a tool call (the system instruction is never repeated).
 """
 
 from __future__ import annotations
@@ -18,7 +18,7 @@ from gemini_live.audio.synth import synthesize
 from gemini_live.testing import Emulator
 from tests.cli.runner import CLI, cli_env, closed_port, run_cli, run_cli_async
 
-INSTRUCTION = "[You are a concise, friendly voice assistant.] "
+INSTRUCTION = ""  # the emulator does not repeat the system instruction in replies
 LATENCY = re.compile(
     r"latency: first output (\d+) ms, turn complete (\d+) ms; audio (\d+\.\d\d) s \((\d+) bytes\)"
 )

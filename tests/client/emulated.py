@@ -7,33 +7,38 @@ triggers ``call NAME {json}`` and ``"<speech N.NNs>"`` for audio input.
 
 from __future__ import annotations
 
-import asyncio
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import gemini_live
 from gemini_live import (
-    AudioChunk,
+    ApiKey,
     AutomaticActivityDetection,
     Event,
     FunctionDeclaration,
     GenerationConfig,
     LiveConfig,
-    OutputTranscription,
     Phase,
     PhaseChanged,
     Platform,
     RealtimeInputConfig,
     Session,
-    TextDelta,
     Tool,
-    TurnComplete,
+    Vertex,
 )
 from gemini_live.audio.pcm import chunk_pcm16
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.client.fanout import Subscription
 from gemini_live.testing import Emulator
+from gemini_live.testing.streams import (
+    audio_of,
+    read_for,
+    read_turn,
+    read_until,
+    text_of,
+    transcript_of,
+)
 
 __all__ = [
     "AUDIO",
@@ -85,30 +90,11 @@ def open_session(emu: Emulator, config: LiveConfig, *, vertex: bool = False) -> 
         return gemini_live.connect(
             MODEL,
             platform=Platform.VERTEX,
-            vertex_project="p",
-            vertex_location="us-central1",
-            vertex_token="t",
+            credentials=Vertex("p", "us-central1", "t"),
             base_url=emu.url,
             config=config,
         )
-    return gemini_live.connect(MODEL, base_url=emu.url, api_key="test", config=config)
-
-
-async def read_until(
-    events: Subscription, stop: Callable[[Event], bool], *, timeout: float = 5.0
-) -> list[Event]:
-    """Events up to and including the first one for which ``stop`` is true (bounded)."""
-    out: list[Event] = []
-    async with asyncio.timeout(timeout):
-        async for event in events:
-            out.append(event)
-            if stop(event):
-                return out
-    raise AssertionError(f"the event stream ended before the expected event; got {out!r}")
-
-
-async def read_turn(events: Subscription, *, timeout: float = 5.0) -> list[Event]:
-    return await read_until(events, lambda e: isinstance(e, TurnComplete), timeout=timeout)
+    return gemini_live.connect(MODEL, base_url=emu.url, credentials=ApiKey("test"), config=config)
 
 
 async def read_phase(events: Subscription, phase: Phase) -> list[Event]:
@@ -116,32 +102,14 @@ async def read_phase(events: Subscription, phase: Phase) -> list[Event]:
     return await read_until(events, lambda e: isinstance(e, PhaseChanged) and e.new is phase)
 
 
-async def read_quiet(events: Subscription, seconds: float) -> list[Event]:
-    """Everything that arrives within ``seconds`` (a bounded look for unwanted events)."""
-    out: list[Event] = []
-    try:
-        async with asyncio.timeout(seconds):
-            async for event in events:
-                out.append(event)
-    except TimeoutError:
-        pass
-    return out
+read_quiet = read_for  # everything within a bounded time
 
 
 def kinds(events: Sequence[Event], *types: type) -> list[type]:
     return [type(e) for e in events if isinstance(e, types)]
 
 
-def text_of(events: Sequence[Event]) -> str:
-    return "".join(e.text for e in events if isinstance(e, TextDelta))
-
-
-def spoken(events: Sequence[Event]) -> str:
-    return "".join(e.text for e in events if isinstance(e, OutputTranscription))
-
-
-def audio_of(events: Sequence[Event]) -> bytes:
-    return b"".join(e.data for e in events if isinstance(e, AudioChunk))
+spoken = transcript_of
 
 
 def phases(events: Sequence[Event]) -> list[tuple[Phase, Phase]]:

@@ -22,6 +22,7 @@ class Peer:
     """``setup_reply``: "complete", "never", "garbage_then_complete" or ("close", code, reason)."""
 
     setup_reply: Any = "complete"
+    after_setup: list[dict[str, Any]] = field(default_factory=list)  # sent with setupComplete
     received: list[dict[str, Any]] = field(default_factory=list)
     raw_received: list[str] = field(default_factory=list)
     connections: list[ServerConnection] = field(default_factory=list)
@@ -62,6 +63,8 @@ class Peer:
         if reply == "garbage_then_complete":
             await ws.send("this is not json {")
         await ws.send(json.dumps({"setupComplete": {"sessionId": "peer-1"}}))
+        for frame in self.after_setup:
+            await ws.send(json.dumps(frame))
         try:
             while True:
                 if self.stall.is_set():

@@ -8,8 +8,10 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AuthenticationError,
     ConfigError,
+    EphemeralToken,
     GenerationConfig,
     LiveConfig,
     Platform,
@@ -17,6 +19,7 @@ from gemini_live import (
     SessionResumptionConfig,
     TextDelta,
     TurnComplete,
+    Vertex,
 )
 from gemini_live.testing import Emulator, Fault
 
@@ -40,7 +43,10 @@ async def test_ephemeral_token_uses_the_constrained_endpoint() -> None:
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            "gemini-3.8-live", ephemeral_token="auth_tokens/abc", base_url=emu.url, config=TEXT
+            "gemini-3.8-live",
+            credentials=EphemeralToken("auth_tokens/abc"),
+            base_url=emu.url,
+            config=TEXT,
         ) as session,
     ):
         assert await _reply(session, "hi") == "Echo: hi"
@@ -67,9 +73,7 @@ async def test_vertex_token_provider_is_asked_on_every_connection() -> None:
         async with gemini_live.connect(
             "gemini-3.8-live",
             platform=Platform.VERTEX,
-            vertex_project="proj",
-            vertex_location="us-central1",
-            vertex_token=token,
+            credentials=Vertex("proj", "us-central1", token),
             base_url=emu.url,
             config=TEXT,
         ) as session:
@@ -104,7 +108,7 @@ async def test_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     ("kwargs", "match"),
     [
         ({"model": ""}, "model"),
-        ({"platform": Platform.VERTEX, "vertex_project": "p"}, "vertex_location"),
+        ({"platform": Platform.VERTEX}, "credentials=Vertex"),
         (
             {"config": LiveConfig(session_resumption=SessionResumptionConfig(transparent=True))},
             "transparent",
@@ -113,7 +117,7 @@ async def test_key_from_the_environment(monkeypatch: pytest.MonkeyPatch) -> None
     ],
 )
 def test_invalid_configuration_raises_config_error(kwargs: dict[str, object], match: str) -> None:
-    args: dict[str, object] = {"model": "gemini-3.8-live", "api_key": "k"}
+    args: dict[str, object] = {"model": "gemini-3.8-live", "credentials": ApiKey("k")}
     args.update(kwargs)
     model = args.pop("model")
     with pytest.raises(ConfigError, match=match):

@@ -257,3 +257,29 @@ async def test_vertex_access_token_without_google_auth(monkeypatch: pytest.Monke
     monkeypatch.setitem(sys.modules, "google.auth", None)  # makes the import fail
     with pytest.raises(AuthenticationError, match=r"gemini-live\[vertex\]"):
         await vertex_access_token()
+
+
+@pytest.mark.parametrize("base_url", ["127.0.0.1:8765", "localhost:8765", "user:SECRET@h:1?key=K"])
+def test_a_base_url_without_scheme_says_which_scheme_is_needed(base_url: str) -> None:
+    with pytest.raises(ConfigError, match="needs a ws:// or wss:// scheme") as info:
+        custom_endpoint(base_url, "m", platform="google_ai", api_key="k")
+    assert "SECRET" not in str(info.value) and "key=K" not in str(info.value)
+    if base_url == "127.0.0.1:8765":
+        assert "'ws://127.0.0.1:8765'" in str(info.value)
+
+
+async def test_wss_against_a_plain_server_gives_a_reason_and_a_hint() -> None:
+    import gemini_live
+    from gemini_live.testing import Emulator
+
+    async with Emulator() as emu:
+        with pytest.raises(gemini_live.ConnectError) as info:
+            await gemini_live.connect(
+                "m",
+                credentials=gemini_live.ApiKey("k"),
+                base_url=emu.url.replace("ws://", "wss://"),
+                options=gemini_live.SessionOptions(reconnect=False),
+            )
+    message = str(info.value)
+    assert not message.rstrip().endswith(":"), message  # was: "...BidiGenerateContent: "
+    assert "needs ws://, not wss://" in message

@@ -310,9 +310,10 @@ async def test_update_instruction_changes_later_replies(vertex: bool) -> None:
     config = LiveConfig(generation_config=TEXT, system_instruction="Be kind.")
     async with Emulator(**FAST) as emu, open_session(emu, config, vertex=vertex) as session:
         events = session.events()
-        assert text_of(await say(session, events, "hi")) == "[Be kind.] Echo: hi"
+        assert text_of(await say(session, events, "instruction")) == "Instruction: Be kind."
         await session.update_instruction("Answer   in French.")
-        assert text_of(await say(session, events, "hi")) == "[Answer in French.] Echo: hi"
+        reply = text_of(await say(session, events, "instruction"))
+        assert reply == "Instruction: Answer in French."
         assert emu.last_session.system_instruction == "Answer   in French."
         kinds_sent = [(c.kind, c.field) for c in emu.last_session.consumed]
         update = ("clientContent", None) if vertex else ("contextUpdate", None)

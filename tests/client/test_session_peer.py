@@ -9,6 +9,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AudioChunk,
     Disconnected,
     FunctionResponse,
@@ -42,7 +43,11 @@ MANUAL = LiveConfig(
 def connect(peer: Peer, config: LiveConfig | None = None, **options: object):  # type: ignore[no-untyped-def]
     opts = SessionOptions(**options) if options else None  # type: ignore[arg-type]
     return gemini_live.connect(
-        "gemini-3.8-live", api_key="test-key", base_url=peer.base_url, config=config, options=opts
+        "gemini-3.8-live",
+        credentials=ApiKey("test-key"),
+        base_url=peer.base_url,
+        config=config,
+        options=opts,
     )
 
 
@@ -322,5 +327,5 @@ async def test_wait_for_phase_is_bounded_and_tracks_the_model() -> None:
 async def test_key_never_appears_in_errors_or_reprs() -> None:
     secret = "AIza-very-secret-key"
     with pytest.raises(gemini_live.ConnectError) as info:
-        await gemini_live.connect("m", api_key=secret, base_url="ws://127.0.0.1:9")
+        await gemini_live.connect("m", credentials=ApiKey(secret), base_url="ws://127.0.0.1:9")
     assert secret not in str(info.value) and secret not in repr(info.value)

@@ -92,7 +92,7 @@ async def genai_client() -> AsyncIterator[ClientFactory]:
     """A factory of google-genai clients pointed at an emulator through public options.
 
     The base URL ends in ``/`` like the SDK's own defaults, so the SDK dials ``//ws/...`` exactly
-    as it does against the service (facts sheet §1.4). With ``trust_via_options=False`` no SSL
+    as it does against the service (docs/live-api.md §1.4). With ``trust_via_options=False`` no SSL
     option is given: the caller must have set ``SSL_CERT_FILE`` first.
     """
     from google import genai

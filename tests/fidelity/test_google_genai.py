@@ -146,23 +146,23 @@ async def test_text_turn_streams_the_documented_reply(
         # setupComplete is the SDK's one-frame setup reply, and its sessionId reaches the user.
         assert session.session_id == emu.last_session.id
         first = await say(session, "hello there world")
-        second = await say(session, "say goodbye now")
+        second = await say(session, "instruction")
 
-    # System instruction P = "[Be brief.] " prefixes every reply (model.py rules).
-    assert reply_text(first) == "[Be brief.] Echo: hello there world"
+    # The system instruction reached the emulator (model.py rules: "instruction" shows it).
+    assert reply_text(first) == "Echo: hello there world"
     assert len([m for m in first if m.text]) >= 2, "the reply must stream as several chunks"
     assert index_of(first, "generation_complete") < index_of(first, "turn_complete")
     assert first[-1].server_content is not None and first[-1].server_content.turn_complete
     usage = first[-1].usage_metadata
     assert usage is not None
-    assert usage.response_token_count == math.ceil(len("[Be brief.] Echo: hello there world") / 4)
+    assert usage.response_token_count == math.ceil(len("Echo: hello there world") / 4)
     assert usage.total_token_count == (usage.prompt_token_count or 0) + usage.response_token_count
-    assert reply_text(second) == "[Be brief.] goodbye now"
+    assert reply_text(second) == "Instruction: Be brief."
     assert emu.last_session.transcript == (
         "user: hello there world",
-        "model: [Be brief.] Echo: hello there world",
-        "user: say goodbye now",
-        "model: [Be brief.] goodbye now",
+        "model: Echo: hello there world",
+        "user: instruction",
+        "model: Instruction: Be brief.",
     )
     assert emu.last_session.platform == "googleai"
 

@@ -3,19 +3,21 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
+from pathlib import Path
 
 import orjson
 import pytest
 
-from gemini_live.protocol import decode
-from gemini_live.protocol.decode import (
-    decode_events,
+from gemini_live.protocol.decode import decode_events
+from gemini_live.protocol.events import AudioChunk, TextDelta
+from gemini_live.protocol.server_codec import (
     encode_server_frame,
     parse_server_frame,
     server_frame_to_wire,
     to_events,
 )
-from gemini_live.protocol.events import AudioChunk, TextDelta
 
 from .golden_server import AUDIO, GOLDEN, GoldenRow
 
@@ -45,25 +47,31 @@ def test_decode_events_binary_frame(row: GoldenRow) -> None:
     assert parse_server_frame(frame) == row.frame
 
 
-@pytest.mark.parametrize("row", ROWS)
-def test_fast_path_agrees_with_general_path(row: GoldenRow) -> None:
-    fast = decode._fast_path(orjson.loads(json.dumps(row.wire)))
-    if fast is not None:
-        assert fast == row.events
-        assert fast == to_events(parse_server_frame(json.dumps(row.wire)))
-
-
-def test_fast_path_is_taken_for_the_common_frames() -> None:
-    taken = {
-        row.name
-        for row in GOLDEN
-        if decode._fast_path(orjson.loads(json.dumps(row.wire))) is not None
-    }
-    common = {"audio", "audio_16k", "audio_without_rate", "text", "base64_urlsafe_unpadded"}
-    assert common <= taken
-    # Shapes the fast path must leave to the general path.
-    for name in ("thought", "snake_case_everywhere", "non_audio_inline_data", "interrupted"):
-        assert name not in taken
+def test_the_hot_path_builds_no_typed_tree() -> None:
+    # decode_events goes from the parsed JSON straight to events: importing it must not even
+    # load the typed server-frame modules, and every golden row decodes without them.
+    script = (
+        "import json, sys\n"
+        "from gemini_live.protocol.decode import decode_events\n"
+        "typed = ('server', '_server_parse', '_server_encode', 'server_codec')\n"
+        "loaded = [m for m in typed if 'gemini_live.protocol.' + m in sys.modules]\n"
+        "assert not loaded, loaded\n"
+        "from tests.protocol.golden_server import GOLDEN\n"
+        "for row in GOLDEN:\n"
+        "    assert decode_events(json.dumps(row.wire)) == row.events, row.name\n"
+        "assert 'gemini_live.protocol._server_parse' not in sys.modules\n"
+        "print('ok')\n"
+    )
+    result = subprocess.run(
+        [sys.executable, "-c", script],
+        cwd=Path(__file__).resolve().parents[2],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr[-2000:]
+    assert result.stdout.strip() == "ok"
 
 
 @pytest.mark.parametrize("row", CANONICAL)

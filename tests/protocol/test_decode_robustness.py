@@ -16,14 +16,7 @@ from typing import Any
 import pytest
 
 from gemini_live.protocol import _wire
-from gemini_live.protocol.decode import (
-    EXCERPT_LIMIT,
-    FrameDecodeError,
-    decode_events,
-    encode_server_frame,
-    parse_server_frame,
-    to_events,
-)
+from gemini_live.protocol.decode import EXCERPT_LIMIT, FrameDecodeError, decode_events
 from gemini_live.protocol.events import (
     AudioChunk,
     Event,
@@ -32,6 +25,7 @@ from gemini_live.protocol.events import (
     TurnComplete,
     UnknownMessage,
 )
+from gemini_live.protocol.server_codec import encode_server_frame, parse_server_frame, to_events
 
 from .golden_server import AUDIO, AUDIO_STD, GOLDEN
 

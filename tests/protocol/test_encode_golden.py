@@ -10,14 +10,8 @@ from typing import Any
 import orjson
 import pytest
 
-from gemini_live.protocol.encode import (
-    decode_client,
-    encode,
-    encode_audio,
-    encode_video,
-    from_wire,
-    to_wire,
-)
+from gemini_live.protocol.client_decode import decode_client, from_wire
+from gemini_live.protocol.encode import encode, encode_audio, encode_video, to_wire
 from gemini_live.protocol.messages import (
     ClientMessage,
     RealtimeAudio,

@@ -427,3 +427,136 @@ def test_discard_drops_only_matching_records_and_counts_them() -> None:
     assert [r.kind for r in tracker.unconfirmed] == ["text", "audio"]
     assert tracker.statistics().forgotten == 1
     assert tracker.discard(lambda r: False) == 0
+
+
+# --- compact media storage ----------------------------------------------------------------------
+
+
+def _audio_frame(i: int, size: int = 640) -> str:
+    from gemini_live.protocol.encode import encode_audio
+
+    return encode_audio(bytes((i + k) % 256 for k in range(size)), "audio/pcm;rate=16000")
+
+
+def test_media_frames_are_held_as_raw_bytes_and_replayed_byte_identical() -> None:
+    from gemini_live.protocol.encode import encode_video
+
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    frames = [_audio_frame(i) for i in range(5)] + [encode_video(b"\xff\xd8" + bytes(99))]
+    for frame in frames:
+        tracker.record_sent("video" if "video" in frame else "audio", frame, 0.0)
+    assert tracker.unconfirmed_bytes == 5 * 640 + 101  # not the ~4/3 larger base64 frames
+    assert tracker.unconfirmed_count == 6
+    tracker.new_connection()
+    plan = tracker.plan_replay(0.0, None)
+    assert [r.frame for r in plan.records] == frames
+    assert [r.frame for r in tracker.unconfirmed] == frames
+
+
+def test_a_mime_type_that_spells_the_data_key_still_round_trips() -> None:
+    frame = '{"realtimeInput":{"audio":{"mimeType":"a\\",\\"data\\":\\"x","data":"AAAA"}}}'
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    tracker.record_sent("audio", frame, 0.0)
+    assert tracker.unconfirmed_bytes == 3
+    assert [r.frame for r in tracker.unconfirmed] == [frame]
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [
+        '{"realtimeInput":{"audio":{"mimeType":"audio/pcm","data":"AB=="}}}',  # non-canonical
+        '{"realtimeInput":{"audio":{"mimeType":"audio/pcm","data":"-_-_"}}}',  # URL-safe
+        '{"realtimeInput":{"audio":{"data":"AAAA","mimeType":"audio/pcm"}}}',  # other order
+        "a-old",
+        "\u00e9\u00e9",
+    ],
+)
+def test_media_frames_that_cannot_be_rebuilt_are_kept_as_sent(frame: str) -> None:
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    tracker.record_sent("audio", frame, 0.0)
+    assert tracker.unconfirmed_bytes == len(frame.encode())
+    tracker.new_connection()
+    assert [r.frame for r in tracker.plan_replay(0.0, None).records] == [frame]
+
+
+def test_stale_media_bytes_are_released_early_but_counted_as_before() -> None:
+    tracker = ResumptionTracker(max_media_age=2.0)
+    tracker.new_connection()
+    for i in range(10):  # one chunk a second
+        tracker.record_sent("audio", _audio_frame(i), float(i))
+    tracker.record_sent("text", '{"realtimeInput":{"text":"hi"}}', 9.5)
+    # Chunks older than 2 s at the newest write (t=9) hold no bytes any more...
+    assert tracker.unconfirmed_bytes == 3 * 640 + len('{"realtimeInput":{"text":"hi"}}')
+    # ...but are still buffered records: a confirmation covers them as before.
+    assert tracker.unconfirmed_count == 11
+    assert tracker.on_update("h", True, 4) == 4  # indexes 1..4: chunks 0..3
+    tracker.new_connection()
+    plan = tracker.plan_replay(now=9.5, max_audio_age=2.0)
+    # Chunks 4..6 (released) and 7 (2.5 s old now) were never confirmed: dropped as stale.
+    assert plan.dropped_stale_audio == 4
+    assert [r.frame for r in plan.records] == [_audio_frame(i) for i in (8, 9)] + [
+        '{"realtimeInput":{"text":"hi"}}'
+    ]
+    stats = tracker.statistics()
+    assert (stats.confirmed, stats.dropped_stale_audio) == (4, 4)
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_releasing_stale_media_early_changes_no_outcome(seed: int) -> None:
+    # Two trackers fed the same history, one releasing stale bytes as it goes: every update,
+    # plan, replay and counter agrees, and the early one never holds more bytes.
+    rng = random.Random(seed)
+    max_age = rng.choice([0.0, 0.5, 2.0])
+    early = ResumptionTracker(max_media_age=max_age, index_origin="first_is_0")
+    late = ResumptionTracker(index_origin="first_is_0")
+    now = 0.0
+    for tracker in (early, late):
+        tracker.new_connection()
+    for step in range(400):
+        now += rng.choice([0.0, 0.02, 0.02, 0.3])
+        action = rng.random()
+        if action < 0.7:
+            kind = rng.choice(["audio", "audio", "video", "text", "activity_start"])
+            frame = _audio_frame(step, 32) if kind == "audio" else f'{{"n":{step}}}'
+            a = early.record_sent(kind, frame, now)
+            b = late.record_sent(kind, frame, now)
+            assert a == b
+        elif action < 0.85:
+            last = rng.choice([None, rng.randint(-1, late.next_index)])
+            assert early.on_update("h", True, last) == late.on_update("h", True, last)
+        else:
+            for tracker in (early, late):
+                tracker.new_connection()
+            a_plan = early.plan_replay(now, max_age)
+            b_plan = late.plan_replay(now, max_age)
+            assert a_plan == b_plan
+            cut = rng.randint(0, len(a_plan.records))
+            for r in a_plan.records[:cut]:
+                assert early.record_replayed(r) == late.record_replayed(r)
+        assert early.unconfirmed_count == late.unconfirmed_count
+        assert early.unconfirmed_bytes <= late.unconfirmed_bytes
+    assert early.statistics() == late.statistics()
+
+
+def test_max_media_age_is_validated() -> None:
+    for bad in (-1.0, float("nan")):
+        with pytest.raises(ValueError, match="max_media_age"):
+            ResumptionTracker(max_media_age=bad)
+
+
+def test_many_buffered_media_records_are_compacted_in_order() -> None:
+    tracker = ResumptionTracker(max_records=1000)
+    tracker.new_connection()
+    for i in range(5000):
+        tracker.record_sent("audio", _audio_frame(i, 8), 0.0)
+        if i % 700 == 0:
+            tracker.record_sent("text", f'{{"t":{i}}}', 0.0)
+    assert tracker.unconfirmed_count == 1000
+    seqs = _seqs(tracker.unconfirmed)
+    assert seqs == sorted(seqs) and len(set(seqs)) == 1000
+    assert tracker.statistics().evicted_media == 5000 + 8 - 1000
+    tracker.on_update("h", True, None)
+    assert tracker.unconfirmed_count == 0 and tracker.unconfirmed_bytes == 0

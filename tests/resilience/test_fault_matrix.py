@@ -29,6 +29,7 @@ from gemini_live import (
     SessionBroken,
     SessionOptions,
     SessionResumptionConfig,
+    Vertex,
 )
 from gemini_live.testing import Emulator, Fault
 from tests.resilience.matrix import Audit, Workload, audit, identity_of
@@ -121,9 +122,7 @@ async def test_fault_matrix(case: Case) -> None:
             "gemini-3.8-live",
             config=config,
             platform=Platform.VERTEX,
-            vertex_project="p",
-            vertex_location="us-central1",
-            vertex_token="t",
+            credentials=Vertex("p", "us-central1", "t"),
             base_url=emu.url,
             options=options,
         )

@@ -6,6 +6,7 @@ import asyncio
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     FunctionResponse,
     GenerationConfig,
     InputDropped,
@@ -28,7 +29,7 @@ async def test_unconfirmed_answer_to_a_lost_call_is_not_replayed() -> None:
         # No handle exists before the first turn completes, so the reconnect is a fresh start.
         emu.faults.next(Fault.close(1011, "Internal error occurred.", after_client_messages=2))
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=emu.url, api_key="k", config=config
+            "gemini-3.8-live", base_url=emu.url, credentials=ApiKey("k"), config=config
         ) as session:
             events = session.events()
             await session.send_text('call get_weather {"city": "Paris"}')

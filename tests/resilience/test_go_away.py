@@ -8,6 +8,7 @@ import time
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     Event,
     GenerationConfig,
@@ -43,7 +44,11 @@ async def test_rotates_at_the_turn_boundary_when_time_allows() -> None:
     async with Emulator(text_pace=0.02) as emu:
         emu.faults.next(Fault.go_away(5.0, at="mid_turn"))
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=emu.url, api_key="k", config=TEXT, options=options
+            "gemini-3.8-live",
+            base_url=emu.url,
+            credentials=ApiKey("k"),
+            config=TEXT,
+            options=options,
         ) as session:
             events = session.events()
             await session.send_text("say one two three four five six")
@@ -66,7 +71,11 @@ async def test_rotates_by_its_own_timer_when_the_turn_runs_long() -> None:
     async with Emulator(text_pace=0.2) as emu:  # a reply of several seconds
         emu.faults.next(Fault.go_away(1.0, at="mid_turn"))
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=emu.url, api_key="k", config=TEXT, options=options
+            "gemini-3.8-live",
+            base_url=emu.url,
+            credentials=ApiKey("k"),
+            config=TEXT,
+            options=options,
         ) as session:
             events = session.events()
             await session.send_text("say " + "word " * 30)

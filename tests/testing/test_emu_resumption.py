@@ -114,8 +114,8 @@ async def test_transparent_indexes_on_vertex(live_emulator_factory) -> None:  # 
         model=VERTEX_MODEL,
         sessionResumption={"transparent": True, "handle": periodic["newHandle"]},
     )
-    reply, update = await say(resumed, "hi")
-    assert reply == "[x] Echo: hi"
+    reply, update = await say(resumed, "instruction")
+    assert reply == "Instruction: x"
     assert update["lastConsumedClientMessageIndex"] == "1"
     await resumed.close()
 

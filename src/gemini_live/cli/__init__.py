@@ -12,11 +12,28 @@ import asyncio
 import sys
 from collections.abc import Sequence
 
-from gemini_live.errors import AuthenticationError, ConnectError, LiveError, SetupRejected
+from gemini_live.cli.transcript import add_transcript_option
+from gemini_live.errors import (
+    AuthenticationError,
+    ConnectError,
+    LiveError,
+    SessionBroken,
+    SetupRejected,
+)
 
 __all__ = ["build_parser", "describe_error", "main"]
 
 DEFAULT_MODEL = "gemini-3.8-live"
+
+# Plain text for ``--help`` (the module docstring is reST for the API reference).
+DESCRIPTION = """\
+A Gemini Live API client and local emulator on the command line.
+
+Every command talks to the built-in emulator unless GEMINI_API_KEY (or --api-key) is set,
+or --base-url points at another endpoint (e.g. a running `gemini-live emulator`).
+
+exit status: 0 ok, 1 an error (one line with a hint), 2 bad usage, 130 interrupted (Ctrl-C)
+"""
 
 
 def _common(parser: argparse.ArgumentParser) -> None:
@@ -40,8 +57,30 @@ def _positive_seconds(text: str) -> float:
     return value
 
 
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        value = -1
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(
+            f"expected a TCP port from 0 to 65535 (0: any free port), got {text!r}"
+        )
+    return value
+
+
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="gemini-live", description=__doc__)
+    """The argument parser of the ``gemini-live`` command (all subcommands)."""
+    from gemini_live import __version__
+
+    parser = argparse.ArgumentParser(
+        prog="gemini-live",
+        description=DESCRIPTION,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"%(prog)s {__version__}"
+    )
     sub = parser.add_subparsers(dest="command", required=True)
 
     demo = sub.add_parser("demo", help="a short real session: text, audio, a tool call, barge-in")
@@ -49,14 +88,14 @@ def build_parser() -> argparse.ArgumentParser:
 
     chat = sub.add_parser("chat", help="interactive text chat (works from a pipe too)")
     _common(chat)
+    add_transcript_option(chat)
 
     talk = sub.add_parser("talk", help="send a WAV as real-time audio, write the spoken reply")
     _common(talk)
-    talk.add_argument(
-        "--in", dest="wav_in", required=True, help="input WAV (any rate, mono/stereo)"
-    )
-    talk.add_argument("--out", dest="wav_out", required=True, help="output WAV (24 kHz mono)")
+    talk.add_argument("--in", dest="wav_in", help="input WAV (any rate, mono/stereo)")
+    talk.add_argument("--out", dest="wav_out", help="output WAV (24 kHz mono)")
     talk.add_argument("--realtime", action="store_true", help="pace the upload at real time")
+    add_transcript_option(talk)
     talk.add_argument(
         "--timeout",
         type=_positive_seconds,
@@ -64,20 +103,35 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for the spoken reply (default: %(default)s)",
     )
 
+    from gemini_live.cli.live_talk import add_live_arguments
+
+    add_live_arguments(talk)
+
     web = sub.add_parser("web", help="browser voice console on 127.0.0.1 (needs [web])")
     _common(web)
     web.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
-    web.add_argument("--port", type=int, default=8000, help="HTTP port (default: %(default)s)")
+    web.add_argument("--port", type=_port, default=8000, help="HTTP port (default: %(default)s)")
 
     emu = sub.add_parser("emulator", help="run the local Live service emulator")
     emu.add_argument("--host", default="127.0.0.1", help="bind address (default: loopback only)")
-    emu.add_argument("--port", type=int, default=8765)
+    emu.add_argument(
+        "--port", type=_port, default=8765, help="TCP port, 0 for any free one (default: 8765)"
+    )
     emu.add_argument("--tls", action="store_true", help="serve wss:// with a local certificate")
+    emu.add_argument(
+        "--ca-file",
+        metavar="PATH",
+        help="with --tls (implied): write the certificate clients must trust to PATH",
+    )
     return parser
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    args = build_parser().parse_args(argv)
+    """Run the command line ``argv`` (default: ``sys.argv[1:]``); returns the exit status."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "talk" and not args.live and not (args.wav_in and args.wav_out):
+        parser.error("talk needs --in and --out (or --live for microphone and speaker)")
     try:
         if args.command == "demo":
             from gemini_live.cli.demo import run_demo
@@ -87,6 +141,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from gemini_live.cli.chat import run_chat
 
             return asyncio.run(run_chat(args))
+        if args.command == "talk" and args.live:
+            from gemini_live.cli.live_talk import run_live_talk
+
+            return asyncio.run(run_live_talk(args))
         if args.command == "talk":
             from gemini_live.cli.talk import run_talk
 
@@ -99,6 +157,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return asyncio.run(run_emulator(args))
     except KeyboardInterrupt:
+        # The terminal echoed "^C" after a prompt: end that line so the shell starts clean.
+        print(flush=True)
         return 130
     except (LiveError, OSError, ValueError) as exc:
         print(f"gemini-live {args.command}: error: {describe_error(exc, args)}", file=sys.stderr)
@@ -124,6 +184,16 @@ def describe_error(exc: BaseException, args: argparse.Namespace) -> str:
             hint = f"no model {model!r} there: check --model (default: {DEFAULT_MODEL})"
         elif "api key" in reason or "credential" in reason or "permission" in reason:
             hint = _KEY_HINT
+    elif isinstance(exc, SessionBroken):
+        where = "--base-url" if getattr(args, "base_url", None) else "your network"
+        if exc.code is None:
+            text += f" (no close code: the connection dropped, closed by the {exc.closed_by})"
+        else:
+            text += f" (closed by the {exc.closed_by})"
+        if exc.closed_by == "server" and exc.code not in (1001, 1011, 1012, 1013, 1014):
+            hint = "the endpoint refused to go on; the reason above says why"
+        else:
+            hint = f"reconnecting failed: is the endpoint still up? check {where}"
     if not text:
         text = "timed out" if isinstance(exc, TimeoutError) else type(exc).__name__
     return f"{text}; {hint}" if hint else text

@@ -18,7 +18,9 @@ from gemini_live import (
 )
 from gemini_live.audio.pcm import INPUT_RATE, OUTPUT_RATE, chunk_pcm16, silence
 from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
+from gemini_live.cli.demo import SAMPLE_TOOLS, print_tool_calls
 from gemini_live.cli.target import open_target
+from gemini_live.cli.transcript import transcribing
 from gemini_live.errors import LiveTimeout
 
 __all__ = ["run_talk"]
@@ -33,20 +35,25 @@ async def run_talk(args: argparse.Namespace) -> int:
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         input_audio_transcription=AudioTranscriptionConfig(),
         output_audio_transcription=AudioTranscriptionConfig(),
+        tools=SAMPLE_TOOLS.declarations(),
     )
     async with open_target(args) as target:
         print(f"Sending {len(pcm) / (2 * INPUT_RATE):.2f} s of audio to {target.label} ...")
-        async with gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s:
+        async with (
+            gemini_live.connect(args.model, config=config, **target.connect_kwargs) as s,
+            transcribing(s, getattr(args, "transcript", None)) as writer,
+            SAMPLE_TOOLS.serve(s, writer=writer, on_event=print_tool_calls()),
+        ):
             events = s.events()
             started = time.perf_counter()
             for chunk in chunk_pcm16(
                 pcm + silence(TRAILING_SILENCE_MS, INPUT_RATE), INPUT_RATE, CHUNK_MS
             ):
-                await s.send_audio(chunk)
+                await writer.send_audio(chunk)
                 if args.realtime:
                     await asyncio.sleep(CHUNK_MS / 1000)
             # The upload is over: the microphone is "muted", so let the service flush its input.
-            await s.send_audio_stream_end()
+            await writer.send_audio_stream_end()
             heard, said, reply = "", "", bytearray()
             try:
                 async with asyncio.timeout(args.timeout):

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import os
+import sys
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
@@ -18,6 +19,8 @@ enough that a barge-in lands mid-answer (as with the real service) and fast enou
 
 @dataclass(frozen=True)
 class Target:
+    """Where a command connects: a label for the user and the keyword arguments of connect()."""
+
     label: str
     connect_kwargs: dict[str, Any]
     emulated: bool
@@ -27,6 +30,16 @@ class Target:
 async def open_target(args: argparse.Namespace) -> AsyncIterator[Target]:
     """Yield connection arguments; starts (and stops) the emulator when no key is available."""
     key = args.api_key or os.environ.get("GEMINI_API_KEY") or os.environ.get("GOOGLE_API_KEY")
+    if not key and not args.base_url and not args.emulator:
+        empty = [n for n in ("GEMINI_API_KEY", "GOOGLE_API_KEY") if n in os.environ]
+        if empty:
+            # A key that expanded to nothing is a mistake worth the first line of output.
+            print(
+                f"gemini-live: {' and '.join(empty)} is set but empty: using the built-in "
+                "emulator, not the Gemini Live API",
+                file=sys.stderr,
+                flush=True,
+            )
     if args.base_url:
         yield Target(
             f"endpoint {args.base_url}",

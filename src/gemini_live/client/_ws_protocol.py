@@ -22,8 +22,7 @@ import logging
 import os
 import struct
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import TYPE_CHECKING, Literal, cast
+from typing import TYPE_CHECKING, cast
 
 from websockets.frames import BINARY, CONT, EXTERNAL_CLOSE_CODES, PONG, TEXT, Frame
 from websockets.protocol import CONNECTING, OPEN
@@ -33,17 +32,18 @@ try:
 except ImportError:  # pragma: no cover - the C extension ships in every websockets wheel
     from websockets.utils import apply_mask
 
+from gemini_live.client.transport_types import ClosedBy, CloseInfo, TransportClosed
+
 if TYPE_CHECKING:
     from websockets.client import ClientProtocol
     from websockets.http11 import Request
 
-    from gemini_live.client.transport import FrameSink, TransportOptions
+    from gemini_live.client.transport_types import FrameSink, TransportOptions
 
 __all__ = ["CloseInfo", "ClosedBy", "TransportClosed", "WebSocketTransport"]
 
 log = logging.getLogger("gemini_live.client")
 
-ClosedBy = Literal["client", "server", "network"]
 AnyLoop = asyncio.AbstractEventLoop
 
 # Header layouts of a masked, final TEXT frame for the three payload-length encodings.
@@ -56,34 +56,6 @@ _urandom = os.urandom
 
 # A close reason must fit a control frame (125 bytes) together with the 2-byte code.
 _MAX_REASON_BYTES = 123
-
-
-@dataclass(frozen=True, slots=True)
-class CloseInfo:
-    """How a connection ended.
-
-    ``code`` is 1006 when there was no close frame. ``closed_by`` is ``"client"`` when this side
-    started the close (``close()``, ``abort()``, keepalive timeout, oversized or invalid frame),
-    ``"server"`` when the peer sent a close frame first, ``"network"`` when the connection dropped
-    without a close handshake.
-    """
-
-    code: int
-    reason: str
-    closed_by: ClosedBy
-
-
-class TransportClosed(Exception):
-    """The transport is closing or closed; ``info`` says how it ended.
-
-    Internal to the client layer: the session translates it into the public error tree.
-    """
-
-    def __init__(self, info: CloseInfo) -> None:
-        super().__init__(
-            f"WebSocket closed by {info.closed_by} (code={info.code}, reason={info.reason!r})"
-        )
-        self.info = info
 
 
 def _not_connected(data: bytes) -> None:
@@ -310,7 +282,7 @@ class WebSocketTransport(asyncio.Protocol):
 
     def _on_frames(self, frames: list[Frame]) -> None:
         # Any frame proves the peer is alive: the service's pongs have been measured at 8-30 s
-        # while it keeps streaming (live-api.md §10.6), so a late pong alone must not kill us.
+        # while it keeps streaming, so a late pong alone must not kill us.
         self._heard_since_ping = True
         for frame in frames:
             opcode = frame.opcode
@@ -340,8 +312,10 @@ class WebSocketTransport(asyncio.Protocol):
             try:
                 message = str(data, "utf-8")
             except UnicodeDecodeError:
-                self._fail(1007, "invalid UTF-8 in text frame")
-                return
+                # Handed on as bytes: the decoder reports undecodable bytes as a
+                # ProtocolViolation event, exactly as for a binary frame, and the session goes
+                # on (one bad frame is not worth the session).
+                message = bytes(data)
         else:
             message = bytes(data)
         sink = self._live_sink

@@ -1,10 +1,10 @@
 """``connect()``: pick the endpoint and credentials, validate the config, open a session.
 
-Auth, URLs, the handshake and parsing are separate steps here (``endpoints``, ``handshake``,
-``protocol``); this module only wires them together::
+Auth, URLs, the handshake and parsing are separate steps here (``credentials``, ``endpoints``,
+``handshake``, ``protocol``); this module only wires them together::
 
-    async with gemini_live.connect("gemini-3.8-live") as session: ...   # GEMINI_API_KEY
-    session = await gemini_live.connect("gemini-3.8-live", api_key=key)
+    async with gemini_live.connect("gemini-3.8-live") as session: ...   # $GEMINI_API_KEY
+    session = await gemini_live.connect("gemini-3.8-live", credentials=ApiKey(key))
     ...
     await session.disconnect()
 """
@@ -13,13 +13,16 @@ from __future__ import annotations
 
 import dataclasses
 import os
+import warnings
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any
+from typing import Any, Literal
 
 from gemini_live.client import endpoints
+from gemini_live.client.credentials import ApiKey, Credentials, EphemeralToken, Vertex
+from gemini_live.client.driver import SessionDriver
 from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.keeper import open_session
-from gemini_live.client.options import SessionOptions
+from gemini_live.client.options import SessionOptions, Timeouts
 from gemini_live.client.session import Session
 from gemini_live.errors import ConfigError, ConnectError, LiveError
 from gemini_live.protocol.config import (
@@ -28,27 +31,39 @@ from gemini_live.protocol.config import (
     SessionResumptionConfig,
     validate_config,
 )
+from gemini_live.protocol.live import LiveProtocol
 
-__all__ = ["connect"]
+__all__ = ["Connecting", "PlatformName", "connect"]
 
 TokenProvider = Callable[[], Awaitable[str]]
+PlatformName = Literal["google_ai", "vertex"]
 
 
-class _Connecting:
-    """What :func:`connect` returns: await it, or use it as ``async with``."""
+class Connecting:
+    """What :func:`connect` returns: ``await`` it for a :class:`Session`, or use it as
+    ``async with`` (the session is disconnected when the block ends).
+
+    Nothing is opened until it is awaited or entered; each ``await`` opens a new session.
+    """
+
+    __slots__ = ("_factory", "_session")
 
     def __init__(self, factory: Callable[[], Awaitable[Session]]) -> None:
+        """Internal: made by :func:`connect`."""
         self._factory = factory
         self._session: Session | None = None
 
     def __await__(self) -> Generator[Any, None, Session]:
+        """Open the session and return it. Safe to cancel (a half-open connection is dropped)."""
         return self._factory().__await__()
 
     async def __aenter__(self) -> Session:
+        """Open the session for the ``async with`` block."""
         self._session = await self._factory()
         return self._session
 
     async def __aexit__(self, *exc_info: object) -> None:
+        """Disconnect the session opened by ``__aenter__``."""
         if self._session is not None:
             await self._session.disconnect()
 
@@ -56,37 +71,84 @@ class _Connecting:
 def connect(
     model: str,
     *,
+    credentials: Credentials | None = None,
     config: LiveConfig | None = None,
+    base_url: str | None = None,
+    platform: Platform | PlatformName | None = None,
+    api_version: str | None = None,
+    timeouts: Timeouts | None = None,
+    options: SessionOptions | None = None,
+    vertex_system_turns: bool | None = None,
     api_key: str | None = None,
-    ephemeral_token: str | None = None,
+    ephemeral_token: str | TokenProvider | None = None,
     vertex_project: str | None = None,
     vertex_location: str | None = None,
     vertex_token: str | TokenProvider | None = None,
-    base_url: str | None = None,
-    platform: Platform | None = None,
-    api_version: str | None = None,
-    options: SessionOptions | None = None,
-    vertex_system_turns: bool | None = None,
-) -> _Connecting:
-    """Open a Live session.
+) -> Connecting:
+    """Open a Live session: ``await connect(...)`` or ``async with connect(...) as session``.
 
-    Credentials, in order: ``ephemeral_token`` (Google AI ``BidiGenerateContentConstrained``);
-    Vertex AI when ``vertex_project`` is given (``vertex_token`` is a bearer token or an async
-    callable returning one; default: Application Default Credentials via the ``[vertex]``
-    extra); otherwise a Google AI API key (``api_key``, else ``GEMINI_API_KEY``, else
-    ``GOOGLE_API_KEY``). ``base_url`` (``ws://``/``wss://``) replaces the service host, e.g. for
-    the local emulator or a proxy; ``platform`` then says which protocol flavour to speak
-    (default Google AI, or Vertex when ``vertex_project`` is set). Without ``base_url``, a
-    non-empty ``GEMINI_LIVE_BASE_URL`` environment variable is used the same way, so that an
-    unchanged program can be pointed at the emulator.
+    ``credentials`` is an :class:`~gemini_live.ApiKey` (the default, ``ApiKey()``, reads
+    ``$GEMINI_API_KEY`` then ``$GOOGLE_API_KEY``), an :class:`~gemini_live.EphemeralToken`
+    (Google AI's constrained method; a token or an async provider called per connection
+    attempt) or :class:`~gemini_live.Vertex` (project, location, token or provider, or
+    Application Default Credentials). ``base_url`` (``ws://``/``wss://``) replaces the service
+    host, e.g. for the local emulator or a proxy; ``platform`` then says which protocol flavour
+    to speak (default: Vertex for ``Vertex`` credentials, else Google AI). Without
+    ``base_url``, a non-empty ``GEMINI_LIVE_BASE_URL`` environment variable is used the same
+    way, so that an unchanged program can be pointed at the emulator. ``timeouts`` groups the
+    waits (connect, setup, close, flush, keepalive); ``options`` the other limits.
+
+    The keyword arguments ``api_key``, ``ephemeral_token``, ``vertex_project``,
+    ``vertex_location`` and ``vertex_token`` are the older spelling of ``credentials`` and
+    still work for one release, with a ``DeprecationWarning``.
 
     Session resumption is turned on unless ``config.session_resumption`` says otherwise.
-    Raises ``ConfigError`` before connecting for an invalid config, then ``ConnectError``,
-    ``AuthenticationError``, ``SetupRejected`` or ``SetupTimeout``.
+    Raises ``ConfigError`` before connecting for an invalid config or credentials, then
+    ``ConnectError``, ``AuthenticationError``, ``SetupRejected`` or ``SetupTimeout``.
     """
     if not isinstance(model, str) or not model.strip():
         raise ConfigError("connect(): model must be a non-empty string, e.g. 'gemini-3.8-live'")
-    resolved_platform = platform or (Platform.VERTEX if vertex_project else Platform.GOOGLE_AI)
+    legacy = {
+        "api_key": api_key,
+        "ephemeral_token": ephemeral_token,
+        "vertex_project": vertex_project,
+        "vertex_location": vertex_location,
+        "vertex_token": vertex_token,
+    }
+    given = [name for name, value in legacy.items() if value is not None]
+    requested = _platform(platform)
+    if given:
+        if credentials is not None:
+            raise ConfigError(f"connect(): pass credentials= or {', '.join(given)}=, not both")
+        warnings.warn(
+            f"connect({'=, '.join(given)}=) is deprecated: pass credentials=ApiKey(...), "
+            "EphemeralToken(...) or Vertex(...)",
+            DeprecationWarning,
+            stacklevel=2,
+        )
+        credentials = _from_legacy(
+            requested,
+            api_key=api_key,
+            ephemeral_token=ephemeral_token,
+            vertex_project=vertex_project,
+            vertex_location=vertex_location,
+            vertex_token=vertex_token,
+        )
+    if credentials is None:
+        credentials = ApiKey()
+    if not isinstance(credentials, ApiKey | EphemeralToken | Vertex):
+        raise ConfigError(
+            "connect(): credentials must be ApiKey(...), EphemeralToken(...) or Vertex(...), "
+            f"not {type(credentials).__name__}"
+        )
+    is_vertex = isinstance(credentials, Vertex)
+    resolved_platform = requested or (Platform.VERTEX if is_vertex else Platform.GOOGLE_AI)
+    if (resolved_platform is Platform.VERTEX) != is_vertex:
+        raise ConfigError(
+            "Vertex AI needs credentials=Vertex(project, location, ...)"
+            if not is_vertex
+            else "Vertex(...) credentials need platform='vertex'"
+        )
     if base_url is None:
         base_url = os.environ.get("GEMINI_LIVE_BASE_URL", "").strip() or None
     cfg = config if config is not None else LiveConfig()
@@ -96,40 +158,67 @@ def connect(
         cfg = dataclasses.replace(cfg, session_resumption=SessionResumptionConfig())
     validate_config(cfg, resolved_platform)
     opts = options if options is not None else SessionOptions()
+    if timeouts is not None:
+        if not isinstance(timeouts, Timeouts):
+            raise TypeError(
+                f"connect(): timeouts must be a Timeouts, got {type(timeouts).__name__}"
+            )
+        opts = timeouts.apply(opts)
     # Vertex documents the role-"system" turn; Google AI rejects it (1007) and has contextUpdate.
-    system_turns = (
-        vertex_system_turns
-        if vertex_system_turns is not None
-        else resolved_platform is Platform.VERTEX
-    )
+    system_turns = vertex_system_turns if vertex_system_turns is not None else is_vertex
     provider, resource = _endpoint_provider(
-        model,
-        platform=resolved_platform,
-        api_key=api_key,
-        ephemeral_token=ephemeral_token,
-        project=vertex_project,
-        location=vertex_location,
-        vertex_token=vertex_token,
-        base_url=base_url,
-        api_version=api_version,
+        model, credentials, base_url=base_url, api_version=api_version
     )
 
     async def factory() -> Session:
-        session = Session(
+        protocol = LiveProtocol(
             model=resource,
             config=cfg,
             platform=resolved_platform,
-            endpoint_provider=provider,
-            options=opts,
-            vertex_system_turns=system_turns,
+            retry_policy=opts.retry_policy,
+            reconnect=opts.reconnect,
+            max_audio_age=opts.max_audio_age,
+            go_away_margin=opts.go_away_margin,
+            on_resume_failure=opts.on_resume_failure,
+            replay_index_origin=opts.replay_index_origin,
+            max_tracked_calls=opts.max_tracked_calls,
         )
-        await open_session(session)
-        return session
+        driver = SessionDriver(protocol, provider, opts)
+        await open_session(driver)
+        return Session(driver, config=cfg, vertex_system_turns=system_turns)
 
-    return _Connecting(factory)
+    return Connecting(factory)
 
 
-async def _call_token_provider(provider: TokenProvider) -> str:
+def _platform(platform: Platform | str | None) -> Platform | None:
+    if platform is None or isinstance(platform, Platform):
+        return platform
+    try:
+        return Platform(platform)
+    except ValueError:
+        raise ConfigError(f"platform must be 'google_ai' or 'vertex', not {platform!r}") from None
+
+
+def _from_legacy(
+    platform: Platform | None,
+    *,
+    api_key: str | None,
+    ephemeral_token: str | TokenProvider | None,
+    vertex_project: str | None,
+    vertex_location: str | None,
+    vertex_token: str | TokenProvider | None,
+) -> Credentials:
+    """The credentials object the deprecated keyword arguments stand for (same precedence)."""
+    if vertex_project is not None or platform is Platform.VERTEX:
+        if not vertex_project or not vertex_location:
+            raise ConfigError("Vertex AI needs vertex_project= and vertex_location=")
+        return Vertex(vertex_project, vertex_location, vertex_token)
+    if ephemeral_token is not None:
+        return EphemeralToken(ephemeral_token)
+    return ApiKey(api_key)
+
+
+async def _call_token_provider(provider: TokenProvider, what: str) -> str:
     """Ask the application's token provider, as a connection step.
 
     Its failure is a failure to connect (``ConnectError``, retried during a reconnect like any
@@ -139,40 +228,37 @@ async def _call_token_provider(provider: TokenProvider) -> str:
     quote a credential); the exception is kept as ``__cause__``.
     """
     try:
-        return await provider()
+        token = await provider()
     except LiveError:
         raise
     except Exception as exc:
-        raise ConnectError(f"vertex_token provider failed ({type(exc).__name__})") from exc
+        raise ConnectError(f"{what} provider failed ({type(exc).__name__})") from exc
+    if not isinstance(token, str) or not token.strip():
+        raise ConnectError(f"{what} provider returned no token (expected a non-empty str)")
+    return token
 
 
 def _endpoint_provider(
-    model: str,
-    *,
-    platform: Platform,
-    api_key: str | None,
-    ephemeral_token: str | None,
-    project: str | None,
-    location: str | None,
-    vertex_token: str | TokenProvider | None,
-    base_url: str | None,
-    api_version: str | None,
+    model: str, credentials: Credentials, *, base_url: str | None, api_version: str | None
 ) -> tuple[Callable[[], Awaitable[Endpoint]], str]:
     """Validate credentials now (fail before connecting); return a per-attempt endpoint maker.
 
-    The maker runs for every connection attempt so that expiring Vertex tokens are refreshed.
+    The maker runs for every connection attempt so that token providers are asked each time.
     """
     version: dict[str, str] = {"api_version": api_version} if api_version else {}
-    if platform is Platform.VERTEX:
-        if not project or not location:
-            raise ConfigError("Vertex AI needs vertex_project= and vertex_location=")
+    if isinstance(credentials, Vertex):
+        project, location, vertex_token = (
+            credentials.project,
+            credentials.location,
+            credentials.token,
+        )
         template = endpoints.vertex_endpoint(
             model, project=project, location=location, access_token="-", **version
         )
 
         async def vertex() -> Endpoint:
             if callable(vertex_token):
-                token = await _call_token_provider(vertex_token)
+                token = await _call_token_provider(vertex_token, "vertex_token")
             elif isinstance(vertex_token, str):
                 token = vertex_token
             else:
@@ -193,15 +279,27 @@ def _endpoint_provider(
 
         return vertex, template.model
 
-    if ephemeral_token is not None:
-        if base_url is not None:
-            endpoint = endpoints.custom_endpoint(
-                base_url, model, platform="google_ai", token=ephemeral_token, **version
-            )
-        else:
-            endpoint = endpoints.ephemeral_token_endpoint(model, ephemeral_token, **version)
+    if isinstance(credentials, EphemeralToken):
+        ephemeral = credentials.token
+
+        def ephemeral_endpoint(token: str) -> Endpoint:
+            if base_url is not None:
+                return endpoints.custom_endpoint(
+                    base_url, model, platform="google_ai", token=token, **version
+                )
+            return endpoints.ephemeral_token_endpoint(model, token, **version)
+
+        if callable(ephemeral):
+            provider = ephemeral
+            template = ephemeral_endpoint("-")  # validates the URL and model now
+
+            async def minted() -> Endpoint:
+                return ephemeral_endpoint(await _call_token_provider(provider, "ephemeral_token"))
+
+            return minted, template.model
+        endpoint = ephemeral_endpoint(ephemeral)
     else:
-        key = endpoints.resolve_api_key(api_key)
+        key = endpoints.resolve_api_key(credentials.key)
         if base_url is not None:
             endpoint = endpoints.custom_endpoint(
                 base_url, model, platform="google_ai", api_key=key, **version

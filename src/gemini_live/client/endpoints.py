@@ -1,4 +1,4 @@
-"""Where to connect and how to authenticate, per platform (live-api.md section 1).
+"""Where to connect and how to authenticate, per platform.
 
 Each function returns an :class:`Endpoint` (URL, handshake headers, the model resource name for
 ``setup.model``) without opening anything; bad input raises
@@ -271,13 +271,13 @@ def _platform(platform: PlatformLike) -> Platform:
 
 
 def _google_ai_path(api_version: str, constrained: bool) -> str:
-    # The Gemini API joins service and method with a dot (live-api.md 1.1).
+    # The Gemini API joins service and method with a dot.
     method = "BidiGenerateContentConstrained" if constrained else "BidiGenerateContent"
     return f"/ws/google.ai.generativelanguage.{api_version}.GenerativeService.{method}"
 
 
 def _vertex_path(api_version: str) -> str:
-    # Vertex joins them with a slash (live-api.md 1.3).
+    # Vertex joins them with a slash.
     return f"/ws/google.cloud.aiplatform.{api_version}.LlmBidiService/BidiGenerateContent"
 
 
@@ -287,6 +287,14 @@ def _token_header(token: str) -> dict[str, str]:
 
 def _join(base_url: str, path: str) -> str:
     """``base_url`` (scheme mapped to ws/wss, path prefix kept) + the platform path."""
+    if "://" not in base_url:
+        # "127.0.0.1:8765" or "localhost:8765": urlsplit would read the host as a scheme.
+        # Never echo a query string or user info: either may carry a credential.
+        shown = base_url.strip().partition("?")[0].partition("#")[0].rpartition("@")[2]
+        raise ConfigError(
+            f"base_url {shown!r} needs a ws:// or wss:// scheme, e.g. 'ws://{shown}' "
+            "(wss:// for a server with TLS)"
+        )
     try:
         parts = urlsplit(base_url.strip())
         host = parts.hostname

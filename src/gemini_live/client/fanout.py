@@ -15,6 +15,14 @@ Overflow policy, chosen per subscription:
 
 Both are counted in :meth:`EventHub.statistics`.
 
+Once :meth:`EventHub.keep_backlog` was called and until the first subscription, published
+events are kept (up to ``backlog``, oldest dropped and counted beyond it) and handed to that
+first subscription: events that arrive with ``setupComplete`` (a greeting, a resumed model
+mid-sentence) are published before the application can call ``events()``, and must not be lost.
+
+A hub made with ``loop=`` belongs to that event loop: iterating one of its subscriptions from
+another loop (or thread) raises ``RuntimeError`` instead of waiting for ever.
+
 When the hub closes, each iterator first yields what it still holds, then ends
 (``StopAsyncIteration``) or, if the hub was closed with an error (the session broke), raises that
 error. A consumer task being cancelled while it waits does not affect the hub.
@@ -38,6 +46,8 @@ OverflowPolicy = Literal["error", "drop_oldest"]
 
 @dataclass(frozen=True, slots=True)
 class FanoutStatistics:
+    """Counters of an :class:`EventHub` since it was created."""
+
     published: int
     subscribers: int
     overflowed_subscribers: int
@@ -105,6 +115,12 @@ class Subscription(AsyncIterator[Event]):
 
     async def __anext__(self) -> Event:
         """Next event. Safe to cancel: a cancelled wait loses no event."""
+        loop = self._hub._loop
+        if loop is not None and asyncio.get_running_loop() is not loop:
+            raise RuntimeError(
+                "this event stream belongs to another event loop: iterate it in the loop "
+                "(and thread) that opened the session"
+            )
         while True:
             if self._queue:
                 return self._queue.popleft()
@@ -142,7 +158,15 @@ class Subscription(AsyncIterator[Event]):
 class EventHub:
     """Fan events out to subscriptions. Not thread-safe; use from the event loop only."""
 
-    def __init__(self) -> None:
+    def __init__(
+        self, *, loop: asyncio.AbstractEventLoop | None = None, backlog: int = 0
+    ) -> None:
+        self._loop = loop
+        # Events published before anyone subscribed (None unless keep_backlog() was called and
+        # nobody subscribed yet).
+        self._backlog: deque[Event] | None = None
+        self._backlog_size = backlog
+        self._subscribed = False
         self._subs: list[Subscription] = []
         self._published = 0
         self._overflowed = 0
@@ -153,15 +177,34 @@ class EventHub:
     def subscribe(
         self, *, max_queue: int = 4096, overflow: OverflowPolicy = "error"
     ) -> Subscription:
+        """A new subscription (the first one also gets the events published before it)."""
         sub = Subscription(self, max_queue, overflow)
+        self._subscribed = True
+        backlog, self._backlog = self._backlog, None
+        if backlog:
+            for event in backlog:
+                sub._push(event)
         if self._closed:
             sub._finish(self._close_error)
         else:
             self._subs.append(sub)
         return sub
 
+    def keep_backlog(self) -> None:
+        """From now until the first subscription, keep published events for it."""
+        if not self._subscribed and self._backlog is None and self._backlog_size > 0:
+            self._backlog = deque()
+
     def publish(self, event: Event) -> None:
+        """Queue ``event`` for every subscription (synchronous; never waits)."""
         self._published += 1
+        backlog = self._backlog
+        if backlog is not None:
+            backlog.append(event)
+            if len(backlog) > self._backlog_size:
+                backlog.popleft()
+                self._dropped += 1
+            return
         detached: list[Subscription] | None = None
         for sub in self._subs:
             if not sub._push(event):
@@ -188,9 +231,11 @@ class EventHub:
 
     @property
     def subscriber_count(self) -> int:
+        """How many subscriptions are attached."""
         return len(self._subs)
 
     def statistics(self) -> FanoutStatistics:
+        """A snapshot of the hub's counters."""
         return FanoutStatistics(
             published=self._published,
             subscribers=len(self._subs),

@@ -2,13 +2,15 @@
 
 A :class:`Connection` is one WebSocket plus what arrived on it. The session swaps connections
 when it reconnects; frames from an old connection are never confused with a new one's because
-each connection has its own sink.
+each connection has its own sink. During the handshake a connection decodes what arrives (to
+see ``setupComplete``) and keeps it; once attached, it hands raw frames to the session's driver.
 """
 
 from __future__ import annotations
 
 import asyncio
 import logging
+from collections.abc import Callable
 
 from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.transport import (
@@ -22,19 +24,13 @@ from gemini_live.errors import SetupRejected, SetupTimeout
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import Event, SetupComplete
 
-__all__ = ["Connection", "ConnectionHandler", "establish"]
+__all__ = ["Connection", "FrameHandler", "LossHandler", "establish"]
 
 log = logging.getLogger("gemini_live.client")
 
 
-class ConnectionHandler:
-    """What a connection reports to once it is live (implemented by the session)."""
-
-    def on_events(self, connection: Connection, events: list[Event]) -> None:
-        raise NotImplementedError
-
-    def on_lost(self, connection: Connection, info: CloseInfo) -> None:
-        raise NotImplementedError
+FrameHandler = Callable[["Connection", str | bytes], None]
+LossHandler = Callable[["Connection", CloseInfo], None]
 
 
 class Connection:
@@ -46,19 +42,21 @@ class Connection:
         self.setup_complete: SetupComplete | None = None
         self.lost: CloseInfo | None = None
         self._early: list[Event] = []
-        self._handler: ConnectionHandler | None = None
+        self._on_frame: FrameHandler | None = None
+        self._on_lost: LossHandler | None = None
         self._setup_waiter: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         self.frames_received = 0
 
     # -- FrameSink -----------------------------------------------------------------------------
 
     def frame_received(self, data: str | bytes) -> None:
+        """One frame from the transport."""
         self.frames_received += 1
-        events = decode_events(data)
-        handler = self._handler
-        if handler is not None:
-            handler.on_events(self, events)
+        on_frame = self._on_frame
+        if on_frame is not None:
+            on_frame(self, data)
             return
+        events = decode_events(data)
         # Still in the handshake: keep everything, in order, for the session to publish.
         for event in events:
             if self.setup_complete is None and type(event) is SetupComplete:
@@ -68,24 +66,31 @@ class Connection:
             self._early.append(event)
 
     def connection_lost(self, info: CloseInfo) -> None:
+        """The transport ended."""
         self.lost = info
         if not self._setup_waiter.done():
             self._setup_waiter.set_result(None)
-        if self._handler is not None:
-            self._handler.on_lost(self, info)
+        if self._on_lost is not None:
+            self._on_lost(self, info)
 
     # -- session side --------------------------------------------------------------------------
 
-    def attach(self, handler: ConnectionHandler) -> list[Event]:
-        """Route future frames to ``handler``; return what arrived before (setupComplete first).
+    def attach(self, on_frame: FrameHandler, on_lost: LossHandler) -> list[Event]:
+        """Route future raw frames to ``on_frame`` and the loss to ``on_lost``; return the
+        events that arrived during the handshake (``SetupComplete`` first).
 
-        If the connection was lost in the meantime, ``handler.on_lost`` is called right away.
+        If the connection was lost in the meantime, ``on_lost`` is called right away.
         """
         early, self._early = self._early, []
-        self._handler = handler
+        self._on_frame = on_frame
+        self._on_lost = on_lost
         if self.lost is not None:
-            handler.on_lost(self, self.lost)
+            on_lost(self, self.lost)
         return early
+
+    async def wait_setup(self) -> None:
+        """Wait until ``setupComplete`` arrived or the connection ended (unbounded)."""
+        await self._setup_waiter
 
 
 async def establish(
@@ -117,7 +122,7 @@ async def establish(
         log.debug("> setup sent on connection %d", number)
         try:
             async with asyncio.timeout(setup_timeout):
-                await connection._setup_waiter
+                await connection.wait_setup()
         except TimeoutError:
             transport.abort()
             raise SetupTimeout(

@@ -18,7 +18,6 @@ import logging
 import re
 import ssl
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING, Protocol
 from urllib.parse import parse_qsl, urlsplit
 
@@ -33,6 +32,7 @@ from gemini_live.client._ws_protocol import (
     TransportClosed,
     WebSocketTransport,
 )
+from gemini_live.client.transport_types import FrameSink, TransportOptions
 from gemini_live.errors import AuthenticationError, ConfigError, ConnectError
 
 if TYPE_CHECKING:
@@ -64,59 +64,6 @@ _RESERVED_HEADERS = frozenset(
 )  # fmt: skip
 _BODY_EXCERPT_CHARS = 300
 _MIN_SECRET_LEN = 4
-
-
-class FrameSink(Protocol):
-    """Receives what a transport reads. Both methods are called from the event loop."""
-
-    def frame_received(self, data: str | bytes) -> None:
-        """One complete message: ``str`` for a text frame, ``bytes`` for a binary one.
-
-        Must not raise; if it does, the transport logs it and fails the connection with 1011.
-        """
-
-    def connection_lost(self, info: CloseInfo) -> None:
-        """The connection ended (called exactly once, after the last ``frame_received``)."""
-
-
-@dataclass(frozen=True, slots=True)
-class TransportOptions:
-    """Tuning of one WebSocket connection; all durations in seconds."""
-
-    connect_timeout: float = 10.0
-    """Bound on TCP connect + TLS + HTTP upgrade."""
-    close_timeout: float = 5.0
-    """Bound on the close handshake and TCP teardown before the connection is dropped."""
-    ping_interval: float | None = 30.0
-    """Seconds between keepalive pings; ``None`` disables them."""
-    ping_timeout: float | None = 60.0
-    """Close with 1011 when a ping is unanswered this long and no other frame arrived either.
-    Generous on purpose: the service's pongs have been measured at 8-30 s (live-api.md 10.6).
-    ``None`` never times out."""
-    max_frame_size: int | None = 16 * 1024 * 1024
-    """Largest incoming message; a larger one fails the connection with 1009. ``None``: no limit."""
-    write_limit_high: int = 256 * 1024
-    """Write-buffer high-water mark (bytes) above which ``drain()`` waits."""
-    compression: bool = False
-    """Offer permessage-deflate. Off by default: it costs CPU on the hot path for little gain
-    on base64 audio."""
-    ssl: ssl.SSLContext | None = None
-    """TLS context for ``wss://``; the system default context when ``None``."""
-    user_agent: str = "gemini-live/0.1"
-
-    def __post_init__(self) -> None:
-        for name in ("connect_timeout", "close_timeout", "ping_interval", "ping_timeout"):
-            value = getattr(self, name)
-            if value is not None and not value > 0:
-                raise ValueError(f"TransportOptions.{name} must be > 0 (or None), got {value!r}")
-        if self.max_frame_size is not None and self.max_frame_size <= 0:
-            raise ValueError(
-                f"TransportOptions.max_frame_size must be > 0, got {self.max_frame_size}"
-            )
-        if self.write_limit_high <= 0:
-            raise ValueError(
-                f"TransportOptions.write_limit_high must be > 0, got {self.write_limit_high}"
-            )
 
 
 DEFAULT_OPTIONS = TransportOptions()
@@ -222,7 +169,7 @@ async def open_websocket(
         refused = _map_handshake_error(exc, where, _secrets_of(url, headers))
     except BaseException as exc:
         proto.abort()
-        mapped = _map_network_error(exc, where, options)
+        mapped = _map_network_error(exc, where, options, secure=uri.secure)
         if mapped is None:
             raise
         raise mapped from exc
@@ -243,16 +190,25 @@ def _parse_url(url: str, where: str) -> WebSocketURI:
 
 
 def _map_network_error(
-    exc: BaseException, where: str, options: TransportOptions
+    exc: BaseException, where: str, options: TransportOptions, *, secure: bool = False
 ) -> Exception | None:
     """DNS/TCP/TLS failures and the timeout; ``None`` for anything else (re-raised as is)."""
+    # Some errors (a reset connection) have an empty message: name the error instead.
+    detail = str(exc) or type(exc).__name__
+    # A server without TLS answers a TLS ClientHello with an HTTP error and hangs up: the
+    # client sees a reset or an SSL error with nothing that says why.
+    hint = (
+        " (a server without TLS needs ws://, not wss://)"
+        if secure and isinstance(exc, ssl.SSLError | ConnectionResetError | EOFError)
+        else ""
+    )
     # TimeoutError first: it is also an OSError.
     if isinstance(exc, TimeoutError):
         return ConnectError(f"timed out after {options.connect_timeout:g}s connecting to {where}")
     if isinstance(exc, ssl.SSLError):
-        return ConnectError(f"TLS handshake with {where} failed: {exc}")
+        return ConnectError(f"TLS handshake with {where} failed: {detail}{hint}")
     if isinstance(exc, OSError):  # DNS, refused, reset, unreachable; lost during the upgrade
-        return ConnectError(f"could not connect to {where}: {exc}")
+        return ConnectError(f"could not connect to {where}: {detail}{hint}")
     return None
 
 

@@ -1,4 +1,5 @@
-"""JSON object -> :class:`~gemini_live.protocol.server.ServerFrame` (the typed half of decoding).
+"""JSON object -> :class:`~gemini_live.protocol.server.ServerFrame` (the typed tree; not the
+session's hot path, which is ``decode.decode_events``).
 
 Accepts camelCase and snake_case keys, mixed, at every level; ignores unknown nested fields; keeps
 unknown top-level keys and unknown part kinds as received. A known field with a value of the wrong
@@ -13,7 +14,6 @@ from typing import Any
 from gemini_live.protocol import _wire as w
 from gemini_live.protocol.events import FunctionCall, ModalityTokens
 from gemini_live.protocol.server import (
-    DEFAULT_OUTPUT_MIME_TYPE,
     AudioPart,
     BlobPart,
     CodeExecutionResultPart,
@@ -55,13 +55,13 @@ def frame_from_object(obj: dict[str, Any]) -> ServerFrame:
 
 
 def _setup_complete(value: Any) -> SetupCompleteMessage:
-    d = w.canon(value, _SETUP, "")
+    d = w.canon(value, w.SETUP, "")
     session_id = d.get("sessionId")
     return SetupCompleteMessage(None if session_id is None else w.as_str(session_id, "sessionId"))
 
 
 def _server_content(value: Any) -> ServerContent:
-    d = w.canon(value, _CONTENT, "")
+    d = w.canon(value, w.CONTENT, "")
     model_turn = d.get("modelTurn")
     waiting = d.get("waitingForInput")
     reason = d.get("turnCompleteReason")
@@ -98,7 +98,7 @@ def _transcription(d: dict[str, Any], key: str) -> Transcription | None:
     if value is None:
         return None
     try:
-        t = w.canon(value, _TRANSCRIPTION, "")
+        t = w.canon(value, w.TRANSCRIPTION, "")
         text = t.get("text")
         finished = t.get("finished")
         language = t.get("languageCode")
@@ -113,7 +113,7 @@ def _transcription(d: dict[str, Any], key: str) -> Transcription | None:
 
 def _model_turn(value: Any) -> tuple[ModelPart, ...]:
     try:
-        parts = w.canon(value, _TURN, "").get("parts")
+        parts = w.canon(value, w.TURN, "").get("parts")
         raw_parts = () if parts is None else w.as_list(parts, "parts")
     except w.WireValueError as exc:
         raise exc.under("modelTurn") from None
@@ -127,7 +127,7 @@ def _model_turn(value: Any) -> tuple[ModelPart, ...]:
 
 
 def _part(raw: Any) -> ModelPart:
-    d = w.canon(raw, _PART, "")
+    d = w.canon(raw, w.PART, "")
     text = d.get("text")
     if text is not None:
         thought = d.get("thought")
@@ -137,10 +137,10 @@ def _part(raw: Any) -> ModelPart:
     blob = d.get("inlineData")
     if blob is not None:
         try:
-            b = w.canon(blob, _BLOB, "")
+            b = w.canon(blob, w.BLOB, "")
             data = b.get("data")
             payload = b"" if data is None else w.as_bytes(data, "data")
-            mime = w.as_str(b.get("mimeType", ""), "mimeType") or DEFAULT_OUTPUT_MIME_TYPE
+            mime = w.as_str(b.get("mimeType", ""), "mimeType") or w.DEFAULT_OUTPUT_MIME_TYPE
         except w.WireValueError as exc:
             raise exc.under("inlineData") from None
         rate = w.audio_rate(mime)
@@ -150,7 +150,7 @@ def _part(raw: Any) -> ModelPart:
     code = d.get("executableCode")
     if code is not None:
         try:
-            c = w.canon(code, _CODE, "")
+            c = w.canon(code, w.CODE, "")
             return ExecutableCodePart(
                 language=w.as_enum(c.get("language", "LANGUAGE_UNSPECIFIED"), "language"),
                 code=w.as_str(c.get("code", ""), "code"),
@@ -160,7 +160,7 @@ def _part(raw: Any) -> ModelPart:
     result = d.get("codeExecutionResult")
     if result is not None:
         try:
-            r = w.canon(result, _RESULT, "")
+            r = w.canon(result, w.RESULT, "")
             return CodeExecutionResultPart(
                 outcome=w.as_enum(r.get("outcome", "OUTCOME_UNSPECIFIED"), "outcome"),
                 output=w.as_str(r.get("output", ""), "output"),
@@ -171,12 +171,12 @@ def _part(raw: Any) -> ModelPart:
 
 
 def _tool_call(value: Any) -> ToolCallMessage:
-    calls = w.canon(value, _TOOL_CALL, "").get("functionCalls")
+    calls = w.canon(value, w.TOOL_CALL, "").get("functionCalls")
     raw_calls = () if calls is None else w.as_list(calls, "functionCalls")
     out: list[FunctionCall] = []
     for index, raw in enumerate(raw_calls):
         try:
-            c = w.canon(raw, _FUNCTION_CALL, "")
+            c = w.canon(raw, w.FUNCTION_CALL, "")
             if "name" not in c:
                 raise w.WireValueError("name", "missing")
             args = c.get("args")
@@ -194,20 +194,20 @@ def _tool_call(value: Any) -> ToolCallMessage:
 
 
 def _tool_call_cancellation(value: Any) -> ToolCallCancellationMessage:
-    ids = w.canon(value, _CANCELLATION, "").get("ids")
+    ids = w.canon(value, w.CANCELLATION, "").get("ids")
     raw_ids = () if ids is None else w.as_list(ids, "ids")
     return ToolCallCancellationMessage(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
 def _go_away(value: Any) -> GoAwayMessage:
-    time_left = w.canon(value, _GO_AWAY, "").get("timeLeft")
+    time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     if time_left is None:
         return GoAwayMessage()
     return GoAwayMessage(w.as_duration(time_left, "timeLeft"))
 
 
 def _resumption(value: Any) -> SessionResumptionUpdate:
-    d = w.canon(value, _RESUMPTION, "")
+    d = w.canon(value, w.RESUMPTION, "")
     index = d.get("lastConsumedClientMessageIndex")
     return SessionResumptionUpdate(
         new_handle=w.as_str(d.get("newHandle", ""), "newHandle"),
@@ -219,7 +219,7 @@ def _resumption(value: Any) -> SessionResumptionUpdate:
 
 
 def _usage(value: Any) -> UsageMetadata:
-    d = w.canon(value, _USAGE, "")
+    d = w.canon(value, w.USAGE, "")
     google = "responseTokenCount" in d or "responseTokensDetails" in d
     vertex = "candidatesTokenCount" in d or "candidatesTokensDetails" in d
     response_count = "responseTokenCount" if google else "candidatesTokenCount"
@@ -255,7 +255,7 @@ def _details(d: dict[str, Any], key: str) -> tuple[ModalityTokens, ...]:
     out: list[ModalityTokens] = []
     for index, raw in enumerate(w.as_list(value, key)):
         try:
-            m = w.canon(raw, _MODALITY, "")
+            m = w.canon(raw, w.MODALITY, "")
             out.append(
                 ModalityTokens(
                     modality=w.as_enum(m.get("modality", "MODALITY_UNSPECIFIED"), "modality"),
@@ -268,7 +268,7 @@ def _details(d: dict[str, Any], key: str) -> tuple[ModalityTokens, ...]:
 
 
 def _voice_activity(value: Any) -> VoiceActivityMessage:
-    d = w.canon(value, _VOICE_ACTIVITY, "")
+    d = w.canon(value, w.VOICE_ACTIVITY, "")
     offset = d.get("audioOffset")
     return VoiceActivityMessage(
         type=w.as_enum(d.get("type", "TYPE_UNSPECIFIED"), "type"),
@@ -277,56 +277,10 @@ def _voice_activity(value: Any) -> VoiceActivityMessage:
 
 
 def _vad_signal(value: Any) -> VoiceActivityDetectionSignal:
-    d = w.canon(value, _VAD_SIGNAL, "")
+    d = w.canon(value, w.VAD_SIGNAL, "")
     kind = d.get("vadSignalType", "VAD_SIGNAL_TYPE_UNSPECIFIED")
     return VoiceActivityDetectionSignal(w.as_enum(kind, "vadSignalType"))
 
-
-_SETUP = w.keymap("sessionId")
-_CONTENT = w.keymap(
-    "modelTurn",
-    "turnComplete",
-    "generationComplete",
-    "interrupted",
-    "inputTranscription",
-    "outputTranscription",
-    "interimInputTranscription",
-    "groundingMetadata",
-    "urlContextMetadata",
-    "waitingForInput",
-    "turnCompleteReason",
-    "interactionStatus",
-)
-_TRANSCRIPTION = w.keymap("text", "finished", "languageCode")
-_TURN = w.keymap("parts")
-_PART = w.keymap("text", "thought", "inlineData", "executableCode", "codeExecutionResult")
-_BLOB = w.keymap("mimeType", "data")
-_CODE = w.keymap("language", "code")
-_RESULT = w.keymap("outcome", "output")
-_TOOL_CALL = w.keymap("functionCalls")
-_FUNCTION_CALL = w.keymap("id", "name", "args")
-_CANCELLATION = w.keymap("ids")
-_GO_AWAY = w.keymap("timeLeft")
-_RESUMPTION = w.keymap("newHandle", "resumable", "lastConsumedClientMessageIndex")
-_USAGE = w.keymap(
-    "promptTokenCount",
-    "responseTokenCount",
-    "candidatesTokenCount",
-    "totalTokenCount",
-    "cachedContentTokenCount",
-    "toolUsePromptTokenCount",
-    "thoughtsTokenCount",
-    "promptTokensDetails",
-    "responseTokensDetails",
-    "candidatesTokensDetails",
-    "cacheTokensDetails",
-    "toolUsePromptTokensDetails",
-    "trafficType",
-    "serviceTier",
-)
-_MODALITY = w.keymap("modality", "tokenCount")
-_VOICE_ACTIVITY = w.keymap("type", "audioOffset")
-_VAD_SIGNAL = w.keymap("vadSignalType")
 
 _TOP_LEVEL: dict[str, tuple[str, str, Callable[[Any], Any]]] = {
     spelling: (camel, attr, parse)

@@ -1,4 +1,6 @@
-"""Proto3-JSON scalar codecs and key tables for server frames (read and write).
+"""Server frames on the wire: JSON loading, proto3-JSON scalar codecs, key tables.
+
+Shared by the session's decoder (``decode``) and the typed server-frame tree (``server_codec``).
 
 Reading is lenient in the ways the service and Google's clients are (§2 of the protocol notes):
 camelCase or snake_case keys, int64 as a string or a number, Durations as ``"1.5s"`` or a number
@@ -6,21 +8,46 @@ of seconds, base64 in either alphabet with or without padding, ``null`` meaning 
 is what the service emits: camelCase, standard padded base64, int64 as strings, ``"Ns"``.
 
 Problems raise :class:`WireValueError` (a ``ValueError``) carrying the path to the bad value; the
-decoder turns it into ``FrameDecodeError``. Pure functions only: no I/O, no clock.
+decoders turn it into :class:`FrameDecodeError`. Pure functions only: no I/O, no clock.
 """
 
 from __future__ import annotations
 
+import json
 import math
 import re
 from datetime import timedelta
 from typing import Any
 
+import orjson
+
 from gemini_live.protocol._base64 import decode_any_alphabet
-from gemini_live.protocol.server import DEFAULT_OUTPUT_SAMPLE_RATE
 
 __all__ = [
+    "BLOB",
+    "CANCELLATION",
+    "CODE",
+    "CONTENT",
+    "DEFAULT_OUTPUT_MIME_TYPE",
+    "DEFAULT_OUTPUT_SAMPLE_RATE",
+    "FUNCTION_CALL",
+    "GO_AWAY",
+    "GUARD_DEPTH",
+    "MODALITY",
+    "PART",
+    "RESULT",
+    "RESUMPTION",
+    "SETUP",
+    "TOOL_CALL",
+    "TOP_LEVEL",
+    "TRANSCRIPTION",
+    "TURN",
+    "USAGE",
+    "VAD_SIGNAL",
+    "VOICE_ACTIVITY",
+    "FrameDecodeError",
     "WireValueError",
+    "aliases",
     "as_bool",
     "as_bytes",
     "as_duration",
@@ -32,8 +59,19 @@ __all__ = [
     "audio_rate",
     "canon",
     "encode_duration",
+    "expected",
+    "fields",
     "keymap",
+    "load_object",
+    "not_an_object",
 ]
+
+DEFAULT_OUTPUT_SAMPLE_RATE = 24_000
+DEFAULT_OUTPUT_MIME_TYPE = "audio/pcm;rate=24000"
+
+
+class FrameDecodeError(ValueError):
+    """A server frame that is not a JSON object, or whose known fields have the wrong types."""
 
 
 class WireValueError(ValueError):
@@ -71,8 +109,84 @@ def _kind(value: Any) -> str:
     return type(value).__name__
 
 
-def _expected(key: str, what: str, value: Any) -> WireValueError:
+def expected(key: str, what: str, value: Any) -> WireValueError:
     return WireValueError(key, f"expected {what}, got {_kind(value)}")
+
+
+# --- JSON ----------------------------------------------------------------------------------
+
+
+def load_object(frame: str | bytes) -> dict[str, Any]:
+    """Parse one text or binary (UTF-8) frame that must hold a JSON object.
+
+    Raises :class:`FrameDecodeError` for anything else (including a frame that is neither
+    ``str`` nor bytes-like).
+    """
+    obj = load_json(frame)
+    if type(obj) is not dict:
+        raise not_an_object(obj)
+    return obj
+
+
+def load_json(frame: str | bytes) -> Any:
+    if isinstance(frame, bytearray | memoryview):
+        frame = bytes(frame)
+    try:
+        if (
+            GUARD_DEPTH
+            and isinstance(frame, str | bytes)
+            and len(frame) > _SHORT_FRAME
+            and _brackets(frame) > _MANY_BRACKETS
+        ):
+            return _load_json_stdlib(frame)
+        return orjson.loads(frame)
+    except orjson.JSONDecodeError as exc:
+        raise FrameDecodeError(f"frame is not valid JSON: {exc}") from None
+
+
+def not_an_object(obj: object) -> FrameDecodeError:
+    return FrameDecodeError(f"frame is not a JSON object (got {type(obj).__name__})")
+
+
+# orjson before 3.9.15 (CVE-2024-27454) recurses without limit and overflows the C stack on a
+# frame such as "[" * 1_000_000, killing the process. Nesting depth is bounded by the length and
+# by the number of brackets, so only long frames with many brackets can be deep; those go through
+# the stdlib parser, which raises RecursionError instead. Newer orjson stops at depth 1024 itself.
+# A frame of _SHORT_FRAME characters nests at most that deep, which needs well under 1 MiB of C
+# stack; not counting brackets in such frames keeps the check off the audio hot path.
+_SHORT_FRAME = 8192
+_MANY_BRACKETS = 1000
+
+
+def _orjson_limits_depth() -> bool:
+    try:
+        version = tuple(int(n) for n in orjson.__version__.split(".")[:3])
+    except ValueError:
+        return False
+    return version >= (3, 9, 15)
+
+
+GUARD_DEPTH = not _orjson_limits_depth()
+
+
+def _brackets(frame: str | bytes) -> int:
+    if isinstance(frame, str):
+        return frame.count("[") + frame.count("{")
+    return frame.count(b"[") + frame.count(b"{")
+
+
+def _load_json_stdlib(frame: str | bytes) -> Any:
+    try:
+        text = frame.decode("utf-8") if isinstance(frame, bytes) else frame
+        return json.loads(text, parse_constant=_reject_constant)
+    except RecursionError:
+        raise FrameDecodeError("frame is not valid JSON: nested too deeply") from None
+    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
+        raise FrameDecodeError(f"frame is not valid JSON: {exc}") from None
+
+
+def _reject_constant(name: str) -> Any:
+    raise ValueError(f"{name} is not JSON")
 
 
 # --- keys ----------------------------------------------------------------------------------
@@ -96,7 +210,7 @@ def canon(value: Any, table: dict[str, str], key: str) -> dict[str, Any]:
     "absent". When both spellings of a field are present the later one wins.
     """
     if type(value) is not dict:
-        raise _expected(key, "an object", value)
+        raise expected(key, "an object", value)
     out: dict[str, Any] = {}
     for k, v in value.items():
         name = table.get(k)
@@ -105,18 +219,91 @@ def canon(value: Any, table: dict[str, str], key: str) -> dict[str, Any]:
     return out
 
 
+def fields(value: Any, table: dict[str, str], aliases: frozenset[str]) -> dict[str, Any]:
+    """:func:`canon` without the copy when ``value`` uses no snake_case alias (the service's own
+    frames never do). The result may then hold unknown keys and ``null`` values, so callers read
+    it only with ``.get(camelName)`` and treat ``None`` as absent, exactly as for ``canon``."""
+    if type(value) is dict and aliases.isdisjoint(value):
+        return value
+    return canon(value, table, "")
+
+
+def aliases(table: dict[str, str]) -> frozenset[str]:
+    """The snake_case spellings in a :func:`keymap` table that differ from the camelCase ones."""
+    return frozenset(k for k, v in table.items() if k != v)
+
+
+# The fields this version reads, per server message object (both spellings, see keymap).
+SETUP = keymap("sessionId")
+CONTENT = keymap(
+    "modelTurn",
+    "turnComplete",
+    "generationComplete",
+    "interrupted",
+    "inputTranscription",
+    "outputTranscription",
+    "interimInputTranscription",
+    "groundingMetadata",
+    "urlContextMetadata",
+    "waitingForInput",
+    "turnCompleteReason",
+    "interactionStatus",
+)
+TRANSCRIPTION = keymap("text", "finished", "languageCode")
+TURN = keymap("parts")
+PART = keymap("text", "thought", "inlineData", "executableCode", "codeExecutionResult")
+BLOB = keymap("mimeType", "data")
+CODE = keymap("language", "code")
+RESULT = keymap("outcome", "output")
+TOOL_CALL = keymap("functionCalls")
+FUNCTION_CALL = keymap("id", "name", "args")
+CANCELLATION = keymap("ids")
+GO_AWAY = keymap("timeLeft")
+RESUMPTION = keymap("newHandle", "resumable", "lastConsumedClientMessageIndex")
+USAGE = keymap(
+    "promptTokenCount",
+    "responseTokenCount",
+    "candidatesTokenCount",
+    "totalTokenCount",
+    "cachedContentTokenCount",
+    "toolUsePromptTokenCount",
+    "thoughtsTokenCount",
+    "promptTokensDetails",
+    "responseTokensDetails",
+    "candidatesTokensDetails",
+    "cacheTokensDetails",
+    "toolUsePromptTokensDetails",
+    "trafficType",
+    "serviceTier",
+)
+MODALITY = keymap("modality", "tokenCount")
+VOICE_ACTIVITY = keymap("type", "audioOffset")
+VAD_SIGNAL = keymap("vadSignalType")
+TOP_LEVEL = (
+    "setupComplete",
+    "serverContent",
+    "toolCall",
+    "toolCallCancellation",
+    "goAway",
+    "sessionResumptionUpdate",
+    "usageMetadata",
+    "voiceActivity",
+    "voiceActivityDetectionSignal",
+)
+
+
 # --- scalars -------------------------------------------------------------------------------
 
 
 def as_bool(value: Any, key: str) -> bool:
     if type(value) is not bool:
-        raise _expected(key, "a boolean", value)
+        raise expected(key, "a boolean", value)
     return value
 
 
 def as_str(value: Any, key: str) -> str:
     if type(value) is not str:
-        raise _expected(key, "a string", value)
+        raise expected(key, "a string", value)
     return value
 
 
@@ -126,18 +313,18 @@ def as_enum(value: Any, key: str) -> str:
         return value
     if type(value) is int:
         return str(value)
-    raise _expected(key, "an enum name", value)
+    raise expected(key, "an enum name", value)
 
 
 def as_object(value: Any, key: str) -> dict[str, Any]:
     if type(value) is not dict:
-        raise _expected(key, "an object", value)
+        raise expected(key, "an object", value)
     return value
 
 
 def as_list(value: Any, key: str) -> list[Any]:
     if type(value) is not list:
-        raise _expected(key, "an array", value)
+        raise expected(key, "an array", value)
     return value
 
 
@@ -155,7 +342,7 @@ def as_int(value: Any, key: str) -> int:
     ):
         result = int(value)
     else:
-        raise _expected(key, "an integer (number or decimal string)", value)
+        raise expected(key, "an integer (number or decimal string)", value)
     if not _INT64_MIN <= result <= _INT64_MAX:
         raise WireValueError(key, "integer out of the int64 range")
     return result
@@ -171,7 +358,7 @@ def as_duration(value: Any, key: str) -> timedelta:
     if type(value) is str:
         match = _DURATION.fullmatch(value)
         if match is None:
-            raise _expected(key, 'a duration such as "1.5s"', value)
+            raise expected(key, 'a duration such as "1.5s"', value)
         sign, whole, frac = match.groups()
         nanos = int(whole) * 1_000_000_000 + (int(frac.ljust(9, "0")) if frac else 0)
         micros = (nanos + 500) // 1000
@@ -184,7 +371,7 @@ def as_duration(value: Any, key: str) -> timedelta:
         if not math.isfinite(value) or abs(value) > _MAX_DURATION_SECONDS:
             raise WireValueError(key, "duration out of range")
         return timedelta(seconds=value)
-    raise _expected(key, 'a duration such as "1.5s"', value)
+    raise expected(key, 'a duration such as "1.5s"', value)
 
 
 def as_bytes(value: Any, key: str) -> bytes:
@@ -195,7 +382,7 @@ def as_bytes(value: Any, key: str) -> bytes:
     first and decoding is strict; only whitespace is tolerated (stripped on a second attempt).
     """
     if type(value) is not str:
-        raise _expected(key, "a base64 string", value)
+        raise expected(key, "a base64 string", value)
     try:
         return decode_any_alphabet(value)
     except ValueError:

@@ -60,11 +60,24 @@ LOCAL: dict[str, Any] = {"local": True}  # configures this library, never sent
 
 
 class Platform(enum.Enum):
+    """Which flavour of the Live API a session speaks: Google AI (the Gemini Developer API) or
+    Vertex AI. Spelled ``"google_ai"``/``"vertex"`` everywhere, the emulator included (its older
+    spelling ``"googleai"`` is accepted too)."""
+
     GOOGLE_AI = "google_ai"
     VERTEX = "vertex"
 
+    @classmethod
+    def _missing_(cls, value: object) -> Platform | None:
+        # The emulator's older spelling, so that one value works on both sides.
+        if value == "googleai":
+            return cls.GOOGLE_AI
+        return None
+
 
 class Modality(enum.StrEnum):
+    """A kind of content: what ``response_modalities`` asks for and usage details count."""
+
     MODALITY_UNSPECIFIED = "MODALITY_UNSPECIFIED"
     TEXT = "TEXT"
     IMAGE = "IMAGE"
@@ -73,6 +86,8 @@ class Modality(enum.StrEnum):
 
 
 class MediaResolution(enum.StrEnum):
+    """Resolution at which the model reads images and video frames."""
+
     MEDIA_RESOLUTION_UNSPECIFIED = "MEDIA_RESOLUTION_UNSPECIFIED"
     MEDIA_RESOLUTION_LOW = "MEDIA_RESOLUTION_LOW"
     MEDIA_RESOLUTION_MEDIUM = "MEDIA_RESOLUTION_MEDIUM"
@@ -80,6 +95,8 @@ class MediaResolution(enum.StrEnum):
 
 
 class ThinkingLevel(enum.StrEnum):
+    """How much the model thinks before answering (models that support levels)."""
+
     THINKING_LEVEL_UNSPECIFIED = "THINKING_LEVEL_UNSPECIFIED"
     MINIMAL = "MINIMAL"
     LOW = "LOW"
@@ -89,24 +106,32 @@ class ThinkingLevel(enum.StrEnum):
 
 
 class StartSensitivity(enum.StrEnum):
+    """How readily automatic voice activity detection decides speech started."""
+
     START_SENSITIVITY_UNSPECIFIED = "START_SENSITIVITY_UNSPECIFIED"
     START_SENSITIVITY_HIGH = "START_SENSITIVITY_HIGH"
     START_SENSITIVITY_LOW = "START_SENSITIVITY_LOW"
 
 
 class EndSensitivity(enum.StrEnum):
+    """How readily automatic voice activity detection decides speech ended."""
+
     END_SENSITIVITY_UNSPECIFIED = "END_SENSITIVITY_UNSPECIFIED"
     END_SENSITIVITY_HIGH = "END_SENSITIVITY_HIGH"
     END_SENSITIVITY_LOW = "END_SENSITIVITY_LOW"
 
 
 class ActivityHandling(enum.StrEnum):
+    """Whether user activity interrupts the model (barge-in) or not."""
+
     ACTIVITY_HANDLING_UNSPECIFIED = "ACTIVITY_HANDLING_UNSPECIFIED"
     START_OF_ACTIVITY_INTERRUPTS = "START_OF_ACTIVITY_INTERRUPTS"
     NO_INTERRUPTION = "NO_INTERRUPTION"
 
 
 class TurnCoverage(enum.StrEnum):
+    """Which real-time input counts towards the user's turn."""
+
     TURN_COVERAGE_UNSPECIFIED = "TURN_COVERAGE_UNSPECIFIED"
     TURN_INCLUDES_ONLY_ACTIVITY = "TURN_INCLUDES_ONLY_ACTIVITY"
     TURN_INCLUDES_ALL_INPUT = "TURN_INCLUDES_ALL_INPUT"
@@ -145,6 +170,8 @@ class TranslationConfig:
 
 @dataclass(frozen=True, slots=True)
 class GenerationConfig:
+    """How the model generates: output modality, sampling, voice, thinking, translation."""
+
     response_modalities: tuple[Modality | str, ...] | None = None
     temperature: float | None = None
     top_p: float | None = None
@@ -184,6 +211,8 @@ class AutomaticActivityDetection:
 
 @dataclass(frozen=True, slots=True)
 class RealtimeInputConfig:
+    """How real-time input is handled: voice activity detection, barge-in, turn coverage."""
+
     automatic_activity_detection: AutomaticActivityDetection | None = None
     activity_handling: ActivityHandling | str | None = None
     turn_coverage: TurnCoverage | str | None = None
@@ -206,6 +235,8 @@ class AudioTranscriptionConfig:
 
 @dataclass(frozen=True, slots=True)
 class SlidingWindow:
+    """Context compression by a sliding window (``target_tokens`` kept after compressing)."""
+
     target_tokens: int | None = field(default=None, metadata=INT64)
 
 
@@ -254,6 +285,8 @@ class SafetySetting:
 
 @dataclass(frozen=True, slots=True)
 class CustomizedAvatar:
+    """An avatar made from the application's own image."""
+
     image_mime_type: str
     image_data: bytes
 
@@ -325,6 +358,7 @@ class LiveConfig:
 
     @property
     def input_audio_mime_type(self) -> str:
+        """The MIME type of the audio the session sends (PCM16 at ``input_audio_rate``)."""
         return f"audio/pcm;rate={self.input_audio_rate}"
 
     def with_resumption_handle(self, handle: str | None) -> LiveConfig:

@@ -1,45 +1,56 @@
-"""Server frames: wire -> typed messages -> events, and typed messages -> wire.
+"""Server frames -> events: the session's receive hot path.
 
-* :func:`decode_events` is the session's hot path: one call per received frame, never raises.
-* :func:`parse_server_frame` and :func:`to_events` are its two halves, for tools and tests.
-* :func:`encode_server_frame` writes a frame the way the service does (for the emulator).
+:func:`decode_events` is called once per received frame and never raises. It goes from the parsed
+JSON object straight to frozen events in one pass, for every message shape (audio with or without
+``"role"``, several parts, transcription beside audio, usage on the last frame...), with no typed
+message tree in between. ``server_codec`` holds that tree (``parse_server_frame`` /
+``to_events``) for the emulator and tests; the golden table and a fuzz test pin
+``decode_events(f) == to_events(parse_server_frame(f))``, errors included.
 
 Event order within a frame is fixed: ``setupComplete``; ``voiceActivity``;
 ``voiceActivityDetectionSignal``; ``usageMetadata`` (before the content, so that a consumer that
 stops at TurnComplete has seen the turn's usage); ``serverContent`` (Interrupted, model-turn parts
-in order, InputTranscription, OutputTranscription, GroundingMetadata, UrlContextMetadata,
-WaitingForInput, GenerationComplete, TurnComplete); ``toolCall``; ``toolCallCancellation``;
-``sessionResumptionUpdate``; ``goAway``; then one ``UnknownMessage`` for all unknown top-level
-keys. Model-turn parts with no event type (non-audio ``inlineData``, unknown
-part kinds) surface, in their place among the parts, as
+in order, InputTranscription, InterimInputTranscription, OutputTranscription, GroundingMetadata,
+UrlContextMetadata, WaitingForInput, GenerationComplete, TurnComplete); ``toolCall``;
+``toolCallCancellation``; ``sessionResumptionUpdate``; ``goAway``; then one ``UnknownMessage`` for
+all unknown top-level keys. Model-turn parts with no event type (non-audio ``inlineData``,
+unknown part kinds) surface, in their place among the parts, as
 ``UnknownMessage(keys=("serverContent",), payload={"serverContent": {"modelTurn": {"parts":
-[part]}}})``. ``interimInputTranscription`` becomes ``InterimInputTranscription``.
+[part]}}})`` (non-audio ``inlineData`` re-encoded in standard base64).
+
+Reading is as lenient as the service (camelCase or snake_case keys, either base64 alphabet, int64
+as a string or a number, ``null`` as absent); a known field of the wrong type makes the whole
+frame one ``ProtocolViolation`` naming the field's path.
 
 Pure: no asyncio, no sockets, no clock.
 """
 
 from __future__ import annotations
 
-import json
 import logging
+from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import orjson
 
-from gemini_live.protocol._server_encode import frame_to_wire, part_to_wire
-from gemini_live.protocol._server_parse import frame_from_object
-from gemini_live.protocol._wire import WireValueError, as_bytes, audio_rate
+from gemini_live.protocol import _wire as w
+from gemini_live.protocol._base64 import decode_strict, encode_standard
+from gemini_live.protocol._makers import maker
+from gemini_live.protocol._wire import FrameDecodeError, WireValueError
 from gemini_live.protocol.events import (
     AudioChunk,
     CodeExecutionResult,
     Event,
     ExecutableCode,
+    FunctionCall,
     GenerationComplete,
     GoAway,
     GroundingMetadata,
     InputTranscription,
     InterimInputTranscription,
     Interrupted,
+    ModalityTokens,
     OutputTranscription,
     ProtocolViolation,
     ResumptionUpdate,
@@ -56,273 +67,581 @@ from gemini_live.protocol.events import (
     VoiceActivity,
     WaitingForInput,
 )
-from gemini_live.protocol.server import (
-    AudioPart,
-    CodeExecutionResultPart,
-    ExecutableCodePart,
-    ModelPart,
-    ServerContent,
-    ServerFrame,
-    TextPart,
-    ThoughtPart,
-    UnknownPart,
-)
 
-__all__ = [
-    "EXCERPT_LIMIT",
-    "FrameDecodeError",
-    "decode_events",
-    "encode_server_frame",
-    "parse_server_frame",
-    "server_frame_to_wire",
-    "to_events",
-]
+__all__ = ["EXCERPT_LIMIT", "FrameDecodeError", "decode_events"]
 
 logger = logging.getLogger("gemini_live.protocol")
 
 EXCERPT_LIMIT = 200
 
 
-class FrameDecodeError(ValueError):
-    """A server frame that is not a JSON object, or whose known fields have the wrong types."""
-
-
-# --- parsing -------------------------------------------------------------------------------
-
-
-def parse_server_frame(frame: str | bytes) -> ServerFrame:
-    """Parse one text or binary (UTF-8) frame. Raises :class:`FrameDecodeError`."""
-    return _typed(_load(frame))
-
-
-def _typed(obj: dict[str, Any]) -> ServerFrame:
-    try:
-        return frame_from_object(obj)
-    except WireValueError as exc:
-        raise FrameDecodeError(str(exc)) from None
-
-
-def _load(frame: str | bytes) -> dict[str, Any]:
-    obj = _load_json(frame)
-    if type(obj) is not dict:
-        raise _not_an_object(obj)
-    return obj
-
-
-def _load_json(frame: str | bytes) -> Any:
-    if isinstance(frame, bytearray | memoryview):
-        frame = bytes(frame)
-    try:
-        if (
-            _GUARD_DEPTH
-            and isinstance(frame, str | bytes)
-            and len(frame) > _SHORT_FRAME
-            and _brackets(frame) > _MANY_BRACKETS
-        ):
-            return _load_json_stdlib(frame)
-        return orjson.loads(frame)
-    except orjson.JSONDecodeError as exc:
-        raise FrameDecodeError(f"frame is not valid JSON: {exc}") from None
-
-
-# orjson before 3.9.15 (CVE-2024-27454) recurses without limit and overflows the C stack on a
-# frame such as "[" * 1_000_000, killing the process. Nesting depth is bounded by the length and
-# by the number of brackets, so only long frames with many brackets can be deep; those go through
-# the stdlib parser, which raises RecursionError instead. Newer orjson stops at depth 1024 itself.
-# A frame of _SHORT_FRAME characters nests at most that deep, which needs well under 1 MiB of C
-# stack; not counting brackets in such frames keeps the check off the audio hot path.
-_SHORT_FRAME = 8192
-_MANY_BRACKETS = 1000
-
-
-def _orjson_limits_depth() -> bool:
-    try:
-        version = tuple(int(n) for n in orjson.__version__.split(".")[:3])
-    except ValueError:
-        return False
-    return version >= (3, 9, 15)
-
-
-_GUARD_DEPTH = not _orjson_limits_depth()
-
-
-def _brackets(frame: str | bytes) -> int:
-    if isinstance(frame, str):
-        return frame.count("[") + frame.count("{")
-    return frame.count(b"[") + frame.count(b"{")
-
-
-def _load_json_stdlib(frame: str | bytes) -> Any:
-    try:
-        text = frame.decode("utf-8") if isinstance(frame, bytes) else frame
-        return json.loads(text, parse_constant=_reject_constant)
-    except RecursionError:
-        raise FrameDecodeError("frame is not valid JSON: nested too deeply") from None
-    except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
-        raise FrameDecodeError(f"frame is not valid JSON: {exc}") from None
-
-
-def _reject_constant(name: str) -> Any:
-    raise ValueError(f"{name} is not JSON")
-
-
-def _not_an_object(obj: object) -> FrameDecodeError:
-    return FrameDecodeError(f"frame is not a JSON object (got {type(obj).__name__})")
-
-
-# --- events --------------------------------------------------------------------------------
-
-
-def to_events(frame: ServerFrame) -> list[Event]:
-    """The events for one parsed frame, in the fixed order given in the module docstring."""
-    events: list[Event] = []
-    if frame.setup_complete is not None:
-        events.append(SetupComplete(frame.setup_complete.session_id))
-    if frame.voice_activity is not None:
-        activity = frame.voice_activity
-        events.append(VoiceActivity(activity.type, activity.audio_offset))
-    if frame.voice_activity_detection_signal is not None:
-        events.append(VadSignal(frame.voice_activity_detection_signal.vad_signal_type))
-    # Usage rides along with other keys; it goes before the content so that a consumer that
-    # stops reading at TurnComplete still sees the usage of that turn.
-    if frame.usage_metadata is not None:
-        u = frame.usage_metadata
-        events.append(
-            Usage(
-                prompt_tokens=u.prompt_token_count,
-                response_tokens=u.response_token_count,
-                total_tokens=u.total_token_count,
-                cached_tokens=u.cached_content_token_count,
-                tool_use_prompt_tokens=u.tool_use_prompt_token_count,
-                thoughts_tokens=u.thoughts_token_count,
-                prompt_details=u.prompt_tokens_details,
-                response_details=u.response_tokens_details,
-            )
-        )
-    if frame.server_content is not None:
-        _content_events(frame.server_content, events)
-    if frame.tool_call is not None:
-        events.append(ToolCall(frame.tool_call.function_calls))
-    if frame.tool_call_cancellation is not None:
-        events.append(ToolCallCancellation(frame.tool_call_cancellation.ids))
-    if frame.session_resumption_update is not None:
-        update = frame.session_resumption_update
-        handle = update.new_handle if update.resumable and update.new_handle else None
-        events.append(
-            ResumptionUpdate(handle, update.resumable, update.last_consumed_client_message_index)
-        )
-    if frame.go_away is not None:
-        events.append(GoAway(frame.go_away.time_left))
-    if frame.unknown:
-        events.append(UnknownMessage(tuple(frame.unknown), dict(frame.unknown)))
-    return events
-
-
-def _content_events(content: ServerContent, events: list[Event]) -> None:
-    # The order is the documented processing order (interrupted -> content -> transcriptions ->
-    # grounding -> generationComplete -> turnComplete), whatever order the keys arrived in.
-    if content.interrupted:
-        events.append(Interrupted())
-    if content.model_turn:
-        for part in content.model_turn:
-            events.append(_part_event(part))
-    if content.input_transcription is not None:
-        t = content.input_transcription
-        events.append(InputTranscription(t.text, t.finished, t.language_code))
-    if content.interim_input_transcription is not None:
-        t = content.interim_input_transcription
-        events.append(InterimInputTranscription(t.text, t.finished, t.language_code))
-    if content.output_transcription is not None:
-        t = content.output_transcription
-        events.append(OutputTranscription(t.text, t.finished, t.language_code))
-    if content.grounding_metadata is not None:
-        events.append(GroundingMetadata(content.grounding_metadata))
-    if content.url_context_metadata is not None:
-        events.append(UrlContextMetadata(content.url_context_metadata))
-    if content.waiting_for_input is not None:
-        events.append(WaitingForInput(content.waiting_for_input))
-    if content.generation_complete:
-        events.append(GenerationComplete())
-    if content.turn_complete:
-        events.append(TurnComplete(content.turn_complete_reason, content.interaction_status))
-
-
-def _part_event(part: ModelPart) -> Event:
-    if isinstance(part, AudioPart):
-        return AudioChunk(part.data, part.sample_rate, part.mime_type)
-    if isinstance(part, TextPart):
-        return TextDelta(part.text)
-    if isinstance(part, ThoughtPart):
-        return Thought(part.text)
-    if isinstance(part, ExecutableCodePart):
-        return ExecutableCode(part.language, part.code)
-    if isinstance(part, CodeExecutionResultPart):
-        return CodeExecutionResult(part.outcome, part.output)
-    raw = part.data if isinstance(part, UnknownPart) else part_to_wire(part)
-    return UnknownMessage(("serverContent",), {"serverContent": {"modelTurn": {"parts": [raw]}}})
-
-
-# --- the hot path --------------------------------------------------------------------------
-
-
 def decode_events(frame: str | bytes) -> list[Event]:
-    """Decode one received frame into events. Never raises.
+    """Decode one received frame (text, or UTF-8 bytes) into events. Never raises.
 
-    Equal to ``to_events(parse_server_frame(frame))``; a frame that cannot be decoded becomes
-    ``[ProtocolViolation(detail, excerpt)]`` with at most ``EXCERPT_LIMIT`` characters of it.
-    The two most frequent frames (one audio part, one text part) skip the intermediate typed
-    message.
+    A frame that cannot be decoded becomes ``[ProtocolViolation(detail, excerpt)]`` with at most
+    ``EXCERPT_LIMIT`` characters of it. The returned list is new and the caller's to keep.
     """
     try:
-        obj = _load_json(frame)
+        obj = _load(frame)
         if type(obj) is not dict:
-            raise _not_an_object(obj)
-        fast = _fast_path(obj)
-        if fast is not None:
-            return fast
-        return to_events(_typed(obj))
-    except FrameDecodeError as exc:
+            raise w.not_an_object(obj)
+        if len(obj) == 1:
+            # Most frames are serverContent with one field (audio, a transcription...): straight
+            # to that field's reader, two lookups from the parsed JSON.
+            content = obj.get("serverContent")
+            if type(content) is dict and len(content) == 1:
+                for field, value in content.items():
+                    read = _ONE_FIELD.get(field)
+                    if read is not None and value is not None:
+                        try:
+                            return read(value)
+                        except WireValueError as exc:
+                            raise exc.under("serverContent") from None
+            # The common case (one message per frame): no slots to sort.
+            for key, value in obj.items():
+                reader = _READERS.get(key)
+                if reader is None:
+                    return [UnknownMessage((key,), {key: value})]
+                if value is None:
+                    return []
+                try:
+                    result = reader[1](value)
+                except WireValueError as exc:
+                    raise exc.under(reader[0]) from None
+                return result if type(result) is list else [result]
+        return _frame(obj)
+    except (FrameDecodeError, WireValueError) as exc:
         return [_violation(str(exc), frame)]
+    except orjson.JSONDecodeError as exc:
+        return [_violation(f"frame is not valid JSON: {exc}", frame)]
     except Exception as exc:  # never let one frame kill the session's reader
         logger.exception("unexpected error decoding a server frame")
         return [_violation(f"internal decoder error: {type(exc).__name__}: {exc}", frame)]
 
 
-def _fast_path(obj: dict[str, Any]) -> list[Event] | None:
-    # Only exact camelCase shapes with nothing else in them; anything else (extra keys, other
-    # spellings, bad values) takes the general path, which produces the same events or the error.
-    if len(obj) != 1:
+# orjson reads str, bytes, bytearray and memoryview itself; only an orjson too old to bound the
+# nesting depth needs the guarded loader (see _wire.load_json).
+_load: Callable[[Any], Any] = w.load_json if w.GUARD_DEPTH else orjson.loads
+
+
+def _frame(obj: dict[str, Any]) -> list[Event]:
+    # Several top-level keys (usage beside content, unknown keys...): read each in the order it
+    # arrived (so the first bad field is the one reported), then emit in the documented order.
+    # As in proto3 JSON, when both spellings of a key are present the later one wins.
+    found: dict[int, Any] = {}
+    unknown: dict[str, Any] | None = None
+    for key, value in obj.items():
+        reader = _READERS.get(key)
+        if reader is None:
+            if unknown is None:
+                unknown = {}
+            unknown[key] = value
+        elif value is not None:
+            camel, read, slot = reader
+            try:
+                found[slot] = read(value)
+            except WireValueError as exc:
+                raise exc.under(camel) from None
+    events: list[Event] = []
+    for slot in sorted(found) if len(found) > 1 else found:
+        result = found[slot]
+        if type(result) is list:
+            events += result
+        else:
+            events.append(result)
+    if unknown:
+        events.append(UnknownMessage(tuple(unknown), unknown))
+    return events
+
+
+# --- serverContent -------------------------------------------------------------------------
+
+_CONTENT_ALIASES = w.aliases(w.CONTENT)
+_TRANSCRIPTION_ALIASES = w.aliases(w.TRANSCRIPTION)
+_PART_ALIASES = w.aliases(w.PART)
+_BLOB_ALIASES = w.aliases(w.BLOB)
+_USAGE_ALIASES = w.aliases(w.USAGE)
+_MODALITY_ALIASES = w.aliases(w.MODALITY)
+
+# The events built for nearly every frame, through the fast constructors (see _makers).
+_audio_chunk = maker(AudioChunk, 3)
+_text_delta = maker(TextDelta, 1)
+_input_transcription = maker(InputTranscription, 3)
+_output_transcription = maker(OutputTranscription, 3)
+_interim_transcription = maker(InterimInputTranscription, 3)
+_usage_event = maker(Usage, 8)
+_modality_tokens = maker(ModalityTokens, 2)
+
+# Events without fields (or with only defaults) are immutable: one instance serves every frame.
+_INTERRUPTED = Interrupted()
+_GENERATION_COMPLETE = GenerationComplete()
+_TURN_COMPLETE = TurnComplete()
+_WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
+
+_INT64_MIN = -(2**63)
+_INT64_LIMIT = 2**63
+
+
+def _content(value: Any) -> list[Event]:
+    if type(value) is dict and len(value) == 1:
+        # One field (audio, a transcription, turnComplete...): most frames. Its own reader.
+        for key, field in value.items():
+            read = _ONE_FIELD.get(key)
+            if read is not None and field is not None:
+                return read(field)
+    return _content_fields(value)
+
+
+def _content_fields(value: Any) -> list[Event]:
+    d = w.fields(value, w.CONTENT, _CONTENT_ALIASES)
+    get = d.get
+    turn = get("modelTurn")
+    events: list[Event] = [] if turn is None else _model_turn(turn)
+    # The fields are checked in this order (the typed parser's), so that the first bad one is
+    # reported; the events are then emitted in the documented processing order.
+    complete = _flag(get("turnComplete"), "turnComplete")
+    generation = _flag(get("generationComplete"), "generationComplete")
+    interrupted = _flag(get("interrupted"), "interrupted")
+    heard = _transcription(get("inputTranscription"), "inputTranscription", _input_transcription)
+    said = _transcription(get("outputTranscription"), "outputTranscription", _output_transcription)
+    interim = _transcription(
+        get("interimInputTranscription"), "interimInputTranscription", _interim_transcription
+    )
+    grounding = get("groundingMetadata")
+    if grounding is not None:
+        grounding = GroundingMetadata(w.as_object(grounding, "groundingMetadata"))
+    url_context = get("urlContextMetadata")
+    if url_context is not None:
+        url_context = UrlContextMetadata(w.as_object(url_context, "urlContextMetadata"))
+    waiting = get("waitingForInput")
+    if waiting is not None:
+        waiting = _WAITING[w.as_bool(waiting, "waitingForInput")]
+    reason = get("turnCompleteReason")
+    if reason is not None:
+        reason = w.as_enum(reason, "turnCompleteReason")
+    status = get("interactionStatus")
+    if status is not None:
+        status = w.as_enum(status, "interactionStatus")
+    if interrupted:
+        events.insert(0, _INTERRUPTED)
+    if heard is not None:
+        events.append(heard)
+    if interim is not None:
+        events.append(interim)
+    if said is not None:
+        events.append(said)
+    if grounding is not None:
+        events.append(grounding)
+    if url_context is not None:
+        events.append(url_context)
+    if waiting is not None:
+        events.append(waiting)
+    if generation:
+        events.append(_GENERATION_COMPLETE)
+    if complete:
+        if reason is None and status is None:
+            events.append(_TURN_COMPLETE)
+        else:
+            events.append(TurnComplete(reason, status))
+    return events
+
+
+def _flag(value: Any, key: str) -> bool:
+    if value is None:
+        return False
+    if type(value) is not bool:
+        raise w.expected(key, "a boolean", value)
+    return value
+
+
+def _transcription_reader(key: str, make: Callable[..., Any]) -> Callable[[Any], list[Event]]:
+    """The reader of a serverContent that holds only the transcription ``key``."""
+    # languageCode is the one field of a transcription with a distinct snake_case spelling.
+    assert {"language_code"} == _TRANSCRIPTION_ALIASES
+
+    def read(value: Any) -> list[Event]:
+        if type(value) is dict and "language_code" not in value:
+            get = value.get
+            text = get("text")
+            finished = get("finished")
+            language = get("languageCode")
+            if (
+                type(text) is str
+                and (finished is None or type(finished) is bool)
+                and (language is None or type(language) is str)
+            ):
+                return [make(text, finished, language)]
+        return [_transcription(value, key, make)]
+
+    return read
+
+
+def _only_turn_complete(value: Any) -> list[Event]:
+    return [_TURN_COMPLETE] if _flag(value, "turnComplete") else []
+
+
+def _only_generation_complete(value: Any) -> list[Event]:
+    return [_GENERATION_COMPLETE] if _flag(value, "generationComplete") else []
+
+
+def _only_interrupted(value: Any) -> list[Event]:
+    return [_INTERRUPTED] if _flag(value, "interrupted") else []
+
+
+def _transcription(value: Any, key: str, make: Callable[[Any, Any, Any], Any]) -> Any:
+    if value is None:
         return None
-    content = obj.get("serverContent")
-    if type(content) is not dict or len(content) != 1:
-        return None
-    turn = content.get("modelTurn")
-    if type(turn) is not dict or len(turn) != 1:
-        return None
-    parts = turn.get("parts")
-    if type(parts) is not list or len(parts) != 1:
-        return None
-    part = parts[0]
-    if type(part) is not dict or len(part) != 1:
-        return None
-    text = part.get("text")
-    if type(text) is str:
-        return [TextDelta(text)]
-    blob = part.get("inlineData")
-    if type(blob) is not dict or len(blob) != 2:
-        return None
-    data = blob.get("data")
-    mime = blob.get("mimeType")
-    if type(data) is not str or type(mime) is not str:
-        return None
-    rate = audio_rate(mime)
-    if rate is None:
-        return None
+    if type(value) is dict and _TRANSCRIPTION_ALIASES.isdisjoint(value):
+        get = value.get
+        text = get("text")
+        finished = get("finished")
+        language = get("languageCode")
+        if (
+            type(text) is str
+            and (finished is None or type(finished) is bool)
+            and (language is None or type(language) is str)
+        ):
+            return make(text, finished, language)
     try:
-        payload = as_bytes(data, "data")
-    except ValueError:
+        t = w.canon(value, w.TRANSCRIPTION, "")
+        text = t.get("text")
+        finished = t.get("finished")
+        language = t.get("languageCode")
+        return make(
+            "" if text is None else w.as_str(text, "text"),
+            None if finished is None else w.as_bool(finished, "finished"),
+            None if language is None else w.as_str(language, "languageCode"),
+        )
+    except WireValueError as exc:
+        raise exc.under(key) from None
+
+
+def _model_turn(value: Any) -> list[Event]:
+    # "role" and the other fields of the Content are not read; only "parts" is.
+    if type(value) is dict:
+        parts = value.get("parts")
+        if type(parts) is list:
+            try:
+                return [_part(raw) for raw in parts]
+            except WireValueError:
+                pass  # find which part, below (rare: a broken frame)
+    try:
+        parts = w.canon(value, w.TURN, "").get("parts")
+        raw_parts = () if parts is None else w.as_list(parts, "parts")
+    except WireValueError as exc:
+        raise exc.under("modelTurn") from None
+    events: list[Event] = []
+    try:
+        for raw in raw_parts:
+            events.append(_part(raw))
+    except WireValueError as exc:
+        raise exc.under(f"[{len(events)}]").under("parts").under("modelTurn") from None
+    return events
+
+
+def _part(raw: Any) -> Event:
+    if type(raw) is dict and len(raw) == 1:
+        blob = raw.get("inlineData")
+        if blob is not None:
+            return _inline_data(blob)
+        text = raw.get("text")
+        if type(text) is str:
+            return _text_delta(text)
+    d = w.fields(raw, w.PART, _PART_ALIASES)
+    text = d.get("text")
+    if text is not None:
+        thought = d.get("thought")
+        if thought is not None and w.as_bool(thought, "thought"):
+            return Thought(w.as_str(text, "text"))
+        return _text_delta(w.as_str(text, "text"))
+    blob = d.get("inlineData")
+    if blob is not None:
+        return _inline_data(blob)
+    code = d.get("executableCode")
+    if code is not None:
+        try:
+            c = w.canon(code, w.CODE, "")
+            return ExecutableCode(
+                w.as_enum(c.get("language", "LANGUAGE_UNSPECIFIED"), "language"),
+                w.as_str(c.get("code", ""), "code"),
+            )
+        except WireValueError as exc:
+            raise exc.under("executableCode") from None
+    result = d.get("codeExecutionResult")
+    if result is not None:
+        try:
+            r = w.canon(result, w.RESULT, "")
+            return CodeExecutionResult(
+                w.as_enum(r.get("outcome", "OUTCOME_UNSPECIFIED"), "outcome"),
+                w.as_str(r.get("output", ""), "output"),
+            )
+        except WireValueError as exc:
+            raise exc.under("codeExecutionResult") from None
+    return _unknown_part(raw)
+
+
+def _unknown_part(part: Any) -> UnknownMessage:
+    return UnknownMessage(("serverContent",), {"serverContent": {"modelTurn": {"parts": [part]}}})
+
+
+def _inline_data(blob: Any) -> Event:
+    if type(blob) is dict and len(blob) == 2:
+        # What the service sends: {"mimeType": "audio/pcm;rate=24000", "data": standard base64}.
+        data = blob.get("data")
+        mime = blob.get("mimeType")
+        if type(data) is str and type(mime) is str and mime:
+            rate = w.audio_rate(mime)
+            if rate is not None:
+                try:
+                    return _audio_chunk(decode_strict(data), rate, mime)
+                except ValueError:
+                    pass  # URL-safe, unpadded, wrapped, or bad: the lenient reader decides
+    try:
+        b = w.fields(blob, w.BLOB, _BLOB_ALIASES)
+        data = b.get("data")
+        payload = b"" if data is None else w.as_bytes(data, "data")
+        mime = b.get("mimeType")
+        if mime is None or mime == "":
+            mime = w.DEFAULT_OUTPUT_MIME_TYPE
+        elif type(mime) is not str:
+            raise w.expected("mimeType", "a string", mime)
+    except WireValueError as exc:
+        raise exc.under("inlineData") from None
+    rate = w.audio_rate(mime)
+    if rate is None:  # an image or other media: no event type, surfaced as sent
+        return _unknown_part({"inlineData": {"mimeType": mime, "data": encode_standard(payload)}})
+    return _audio_chunk(payload, rate, mime)
+
+
+_ONE_FIELD: dict[str, Callable[[Any], list[Event]]] = {
+    "modelTurn": _model_turn,
+    "outputTranscription": _transcription_reader("outputTranscription", _output_transcription),
+    "inputTranscription": _transcription_reader("inputTranscription", _input_transcription),
+    "interimInputTranscription": _transcription_reader(
+        "interimInputTranscription", _interim_transcription
+    ),
+    "turnComplete": _only_turn_complete,
+    "generationComplete": _only_generation_complete,
+    "interrupted": _only_interrupted,
+}
+
+
+# --- usageMetadata -------------------------------------------------------------------------
+
+# The fields of the usual usage report (the Developer API's spelling, nothing else).
+_PLAIN_USAGE = frozenset(
+    {
+        "promptTokenCount",
+        "responseTokenCount",
+        "totalTokenCount",
+        "cachedContentTokenCount",
+        "toolUsePromptTokenCount",
+        "thoughtsTokenCount",
+        "promptTokensDetails",
+        "responseTokensDetails",
+    }
+)
+
+
+def _usage(value: Any) -> Usage:
+    if type(value) is dict and _PLAIN_USAGE.issuperset(value):
+        get = value.get
+        prompt = get("promptTokenCount", 0)
+        response = get("responseTokenCount", 0)
+        total = get("totalTokenCount", 0)
+        cached = get("cachedContentTokenCount", 0)
+        tool_use = get("toolUsePromptTokenCount", 0)
+        thoughts = get("thoughtsTokenCount", 0)
+        if (
+            type(prompt) is int
+            and type(response) is int
+            and type(total) is int
+            and type(cached) is int
+            and type(tool_use) is int
+            and type(thoughts) is int
+            # All non-negative and inside int64 at once; anything else takes the full reader.
+            and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
+        ):
+            prompt_details = _plain_details(get("promptTokensDetails"))
+            response_details = _plain_details(get("responseTokensDetails"))
+            if prompt_details is not None and response_details is not None:
+                return _usage_event(
+                    prompt,
+                    response,
+                    total,
+                    cached,
+                    tool_use,
+                    thoughts,
+                    prompt_details,
+                    response_details,
+                )
+    return _usage_fields(value)
+
+
+def _plain_details(value: Any) -> tuple[ModalityTokens, ...] | None:
+    """Well-formed details as the service writes them, or ``None`` for the full reader."""
+    if value is None:
+        return ()
+    if type(value) is not list:
         return None
-    return [AudioChunk(payload, rate, mime)]
+    if len(value) == 1:  # one modality (AUDIO): the usual report of a voice session
+        entry = value[0]
+        if type(entry) is dict and len(entry) == 2:
+            modality = entry.get("modality")
+            count = entry.get("tokenCount")
+            if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
+                return (_modality_tokens(modality, count),)
+        return None
+    out = []
+    for entry in value:
+        if type(entry) is not dict or len(entry) != 2:
+            return None
+        modality = entry.get("modality")
+        count = entry.get("tokenCount")
+        if type(modality) is not str or type(count) is not int or not 0 <= count < _INT64_LIMIT:
+            return None
+        out.append(_modality_tokens(modality, count))
+    return tuple(out)
+
+
+def _usage_fields(value: Any) -> Usage:
+    d = w.fields(value, w.USAGE, _USAGE_ALIASES)
+    get = d.get
+    # The Developer API spells the output counts "response...", Vertex "candidates...".
+    google = get("responseTokenCount") is not None or get("responseTokensDetails") is not None
+    response = "response" if google else "candidates"
+    usage: Usage = _usage_event(
+        _count(get("promptTokenCount"), "promptTokenCount"),
+        _count(get(response + "TokenCount"), response + "TokenCount"),
+        _count(get("totalTokenCount"), "totalTokenCount"),
+        _count(get("cachedContentTokenCount"), "cachedContentTokenCount"),
+        _count(get("toolUsePromptTokenCount"), "toolUsePromptTokenCount"),
+        _count(get("thoughtsTokenCount"), "thoughtsTokenCount"),
+        _details(get("promptTokensDetails"), "promptTokensDetails"),
+        _details(get(response + "TokensDetails"), response + "TokensDetails"),
+    )
+    # Read but not reported: checked all the same, so that a bad frame is a bad frame.
+    _details(get("cacheTokensDetails"), "cacheTokensDetails")
+    _details(get("toolUsePromptTokensDetails"), "toolUsePromptTokensDetails")
+    for key in ("trafficType", "serviceTier"):
+        extra = get(key)
+        if extra is not None:
+            w.as_enum(extra, key)
+    return usage
+
+
+def _count(value: Any, key: str) -> int:
+    if value is None:
+        return 0
+    if type(value) is int and _INT64_MIN <= value < _INT64_LIMIT:
+        return value
+    return w.as_int(value, key)
+
+
+def _details(value: Any, key: str) -> tuple[ModalityTokens, ...]:
+    if value is None:
+        return ()
+    if type(value) is not list:
+        raise w.expected(key, "an array", value)
+    out: list[ModalityTokens] = []
+    try:
+        for raw in value:
+            m = w.fields(raw, w.MODALITY, _MODALITY_ALIASES)
+            modality = m.get("modality")
+            if modality is None:
+                modality = "MODALITY_UNSPECIFIED"
+            elif type(modality) is not str:
+                modality = w.as_enum(modality, "modality")
+            out.append(_modality_tokens(modality, _count(m.get("tokenCount"), "tokenCount")))
+    except WireValueError as exc:
+        raise exc.under(f"[{len(out)}]").under(key) from None
+    return tuple(out)
+
+
+# --- the other messages (rare: one per turn or per session) --------------------------------
+
+
+def _setup_complete(value: Any) -> SetupComplete:
+    session_id = w.canon(value, w.SETUP, "").get("sessionId")
+    return SetupComplete(None if session_id is None else w.as_str(session_id, "sessionId"))
+
+
+def _tool_call(value: Any) -> ToolCall:
+    calls = w.canon(value, w.TOOL_CALL, "").get("functionCalls")
+    raw_calls = () if calls is None else w.as_list(calls, "functionCalls")
+    out: list[FunctionCall] = []
+    for index, raw in enumerate(raw_calls):
+        try:
+            c = w.canon(raw, w.FUNCTION_CALL, "")
+            if "name" not in c:
+                raise WireValueError("name", "missing")
+            args = c.get("args")
+            out.append(
+                FunctionCall(
+                    name=w.as_str(c["name"], "name"),
+                    args={} if args is None else w.as_object(args, "args"),
+                    # Vertex may send no id; an empty one is proto3 for the same thing.
+                    id=w.as_str(c.get("id", ""), "id") or None,
+                )
+            )
+        except WireValueError as exc:
+            raise exc.under(f"[{index}]").under("functionCalls") from None
+    return ToolCall(tuple(out))
+
+
+def _tool_call_cancellation(value: Any) -> ToolCallCancellation:
+    ids = w.canon(value, w.CANCELLATION, "").get("ids")
+    raw_ids = () if ids is None else w.as_list(ids, "ids")
+    return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
+
+
+def _go_away(value: Any) -> GoAway:
+    time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
+    return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
+
+
+def _resumption(value: Any) -> ResumptionUpdate:
+    d = w.canon(value, w.RESUMPTION, "")
+    handle = w.as_str(d.get("newHandle", ""), "newHandle")
+    resumable = _flag(d.get("resumable"), "resumable")
+    index = d.get("lastConsumedClientMessageIndex")
+    if index is not None:
+        index = w.as_int(index, "lastConsumedClientMessageIndex")
+    return ResumptionUpdate(handle if resumable and handle else None, resumable, index)
+
+
+def _voice_activity(value: Any) -> VoiceActivity:
+    d = w.canon(value, w.VOICE_ACTIVITY, "")
+    kind = w.as_enum(d.get("type", "TYPE_UNSPECIFIED"), "type")
+    offset = d.get("audioOffset")
+    return VoiceActivity(kind, None if offset is None else w.as_duration(offset, "audioOffset"))
+
+
+def _vad_signal(value: Any) -> VadSignal:
+    kind = w.canon(value, w.VAD_SIGNAL, "").get("vadSignalType", "VAD_SIGNAL_TYPE_UNSPECIFIED")
+    return VadSignal(w.as_enum(kind, "vadSignalType"))
+
+
+# Readers by top-level key (both spellings): (camelCase name, reader, slot). The slot is the
+# event's place in the documented order.
+_ORDER: tuple[tuple[str, Callable[[Any], Any]], ...] = (
+    ("setupComplete", _setup_complete),
+    ("voiceActivity", _voice_activity),
+    ("voiceActivityDetectionSignal", _vad_signal),
+    ("usageMetadata", _usage),
+    ("serverContent", _content),
+    ("toolCall", _tool_call),
+    ("toolCallCancellation", _tool_call_cancellation),
+    ("sessionResumptionUpdate", _resumption),
+    ("goAway", _go_away),
+)
+assert {camel for camel, _ in _ORDER} == set(w.TOP_LEVEL)
+_SLOTS = len(_ORDER)
+_READERS: dict[str, tuple[str, Callable[[Any], Any], int]] = {
+    spelling: (camel, read, slot)
+    for slot, (camel, read) in enumerate(_ORDER)
+    for spelling in w.keymap(camel)
+}
 
 
 def _violation(detail: str, frame: object) -> ProtocolViolation:
@@ -338,18 +657,3 @@ def _violation(detail: str, frame: object) -> ProtocolViolation:
     # DEBUG only: the violation reaches the application as an event, which decides what to log.
     logger.debug("undecodable server frame: %s", detail)
     return ProtocolViolation(detail[:1000], excerpt)
-
-
-# --- encoding ------------------------------------------------------------------------------
-
-
-def server_frame_to_wire(frame: ServerFrame) -> dict[str, Any]:
-    """The JSON object the service would send for ``frame`` (see :func:`encode_server_frame`)."""
-    return frame_to_wire(frame)
-
-
-def encode_server_frame(frame: ServerFrame) -> str:
-    """Encode ``frame`` as the service does: camelCase keys, standard padded base64, int64 as
-    decimal strings, Durations as ``"Ns"``, usage in the spelling ``vertex_spelling`` says.
-    Raises ``TypeError`` if a JSON payload (args, metadata, unknown keys) is not serialisable."""
-    return orjson.dumps(frame_to_wire(frame)).decode()

@@ -49,6 +49,7 @@ __all__ = [
     "ToolCall",
     "ToolCallCancellation",
     "TurnComplete",
+    "UnconfirmedMessage",
     "UnknownMessage",
     "UrlContextMetadata",
     "Usage",
@@ -113,6 +114,8 @@ class ExecutableCode:
 
 @_frozen
 class CodeExecutionResult:
+    """The result of code the model ran (``outcome`` as sent, e.g. ``OUTCOME_OK``)."""
+
     outcome: str
     output: str
 
@@ -182,6 +185,8 @@ class GroundingMetadata:
 
 @_frozen
 class UrlContextMetadata:
+    """What the URL-context tool retrieved, as sent (read-only JSON)."""
+
     data: dict[str, Any]
 
 
@@ -248,6 +253,8 @@ class VadSignal:
 
 @_frozen
 class ModalityTokens:
+    """Tokens of one modality in a :class:`Usage` breakdown."""
+
     modality: str
     token_count: int
 
@@ -288,6 +295,8 @@ class ProtocolViolation:
 
 @_frozen
 class PhaseChanged:
+    """The session moved from phase ``old`` to phase ``new``."""
+
     old: Phase
     new: Phase
 
@@ -370,3 +379,17 @@ Event = (
     | InputDropped
     | SessionWarning
 )
+
+
+@_frozen
+class UnconfirmedMessage:
+    """A client message the service never confirmed, as it was (or would have been) written.
+
+    Not an event: ``SessionBroken.unconfirmed`` and ``Session.unconfirmed()`` hand these out so
+    that an application can re-send them on a new session (``Session.resend``). ``kind`` says
+    what was sent (``"audio"``, ``"text"``, ``"tool_response"``, ...); ``frame`` is the encoded
+    JSON text frame.
+    """
+
+    kind: str
+    frame: str

@@ -30,6 +30,9 @@ __all__ = ["TRANSITIONS", "Phase", "Trigger", "next_phase"]
 
 
 class Phase(enum.Enum):
+    """Where a session is: connecting, in conversation (who is speaking, tool calls), or
+    reconnecting/closing. Changes only through the table in this module."""
+
     DISCONNECTED = "disconnected"
     CONNECTING = "connecting"
     SETUP_SENT = "setup_sent"
@@ -44,6 +47,8 @@ class Phase(enum.Enum):
 
 
 class Trigger(enum.Enum):
+    """What can move the phase machine (an event received, a message sent, a loss)."""
+
     CONNECT = "connect"  # the application asked to connect
     SETUP_SENT = "setup_sent"  # the socket is open and setup went out
     SETUP_COMPLETE = "setup_complete"  # setupComplete arrived

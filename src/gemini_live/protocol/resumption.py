@@ -26,9 +26,18 @@ Confirmation:
 
 Stale real-time media (``audio``/``video`` older than ``max_audio_age``) is dropped at replay
 time rather than burst into the new connection (§16.2); nothing else is ever dropped for age, so
-activity start/end pairs stay consistent. The buffer is bounded (§16.1): over ``max_records`` or
-``max_bytes`` the oldest media goes first (``evicted_media``), then the oldest other records
-(``evicted_other``, a real loss that is counted so the client can report it).
+activity start/end pairs stay consistent. With ``max_media_age`` (the session passes its
+``max_audio_age``) the bytes of media are released as soon as they are that old, since they could
+only ever be dropped; what is left of them (a few numbers) still decides, exactly as before,
+whether they end up confirmed or dropped as stale. The buffer is bounded (§16.1): over
+``max_records`` or ``max_bytes`` (the bytes held: raw media, other frames as UTF-8) the oldest
+media goes first (``evicted_media``), then the oldest other records (``evicted_other``, a real
+loss that is counted so the client can report it).
+
+Media are held compactly (``_media_buffer``: raw bytes once, numbers in arrays, no object per
+chunk), so the cost of recording a chunk does not grow with the number buffered; their frames are
+rebuilt, identical to the ones sent, only for :meth:`~ResumptionTracker.plan_replay` and
+:attr:`~ResumptionTracker.unconfirmed`.
 """
 
 from __future__ import annotations
@@ -36,9 +45,11 @@ from __future__ import annotations
 import heapq
 import math
 from collections import OrderedDict
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Literal, NamedTuple
+
+from gemini_live.protocol._media_buffer import MediaBuffer
 
 __all__ = [
     "MEDIA_KINDS",
@@ -133,6 +144,16 @@ def _frame_size(frame: str) -> int:
     return len(frame) if frame.isascii() else len(frame.encode("utf-8"))
 
 
+def _not_buffered(record: SentRecord) -> ValueError:
+    return ValueError(
+        f"record seq={record.seq} is not buffered (already confirmed, dropped or evicted)"
+    )
+
+
+def _written_twice(record: SentRecord, connection: int) -> ValueError:
+    return ValueError(f"record seq={record.seq} was already written on connection {connection}")
+
+
 def _check_bound(name: str, value: int) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
         raise TypeError(f"{name} must be an int, got {type(value).__name__}")
@@ -156,15 +177,20 @@ class ResumptionTracker:
         max_records: int = 20_000,
         max_bytes: int = 32 * 1024 * 1024,
         index_origin: IndexOrigin = "setup_is_0",
+        max_media_age: float | None = None,
     ) -> None:
         self._max_records = _check_bound("max_records", max_records)
         self._max_bytes = _check_bound("max_bytes", max_bytes)
         self._first_index = first_message_index(index_origin)
         self._index_origin: IndexOrigin = index_origin
+        if max_media_age is not None and not max_media_age >= 0:  # also rejects NaN
+            raise ValueError(f"max_media_age must be >= 0 seconds or None, got {max_media_age!r}")
+        self._max_media_age = max_media_age
+        self._newest_write = -math.inf
         # Two queues, each in seq order, so media can be evicted before anything else in O(1).
-        self._media: OrderedDict[int, SentRecord] = OrderedDict()
+        self._media = MediaBuffer()
         self._other: OrderedDict[int, SentRecord] = OrderedDict()
-        self._bytes = 0
+        self._other_bytes = 0
         # activity_end records still to come whose activity_start was evicted.
         self._orphan_ends = 0
         self._next_seq = 1
@@ -204,12 +230,21 @@ class ResumptionTracker:
 
     @property
     def unconfirmed(self) -> tuple[SentRecord, ...]:
-        """Every buffered record, in seq order."""
+        """Every buffered record, in seq order (media frames rebuilt: O(n), for inspection).
+
+        Media whose bytes were released as stale (see ``max_media_age``) appear with
+        ``frame=""``; they are never replayed."""
         return self._ordered()
 
     @property
+    def unconfirmed_count(self) -> int:
+        """How many records are buffered (cheap, unlike ``len(unconfirmed)``)."""
+        return len(self._media) + len(self._other)
+
+    @property
     def unconfirmed_bytes(self) -> int:
-        return self._bytes
+        """The bytes held: raw bytes of media, UTF-8 size of other frames."""
+        return self._media.bytes + self._other_bytes
 
     def statistics(self) -> ResumptionStats:
         return ResumptionStats(
@@ -254,8 +289,17 @@ class ResumptionTracker:
             self._orphan_ends -= 1
             self._evicted_other += 1
             return record
-        self._queue_for(kind)[record.seq] = record
-        self._bytes += _frame_size(frame)
+        if kind in MEDIA_KINDS:
+            self._media.append(
+                record.seq, kind, frame, written_at, record.connection, record.index
+            )
+            if written_at > self._newest_write:
+                self._newest_write = written_at
+            if self._max_media_age is not None:
+                self._media.release_stale(self._newest_write, self._max_media_age)
+        else:
+            self._other[record.seq] = record
+            self._other_bytes += _frame_size(frame)
         self._enforce_bounds()
         return record
 
@@ -266,18 +310,23 @@ class ResumptionTracker:
         measured from the first write), new ``connection`` and ``index``.
         """
         self._require_connection()
-        queue = self._queue_for(record.kind)
-        current = queue.get(record.seq)
+        if record.kind in MEDIA_KINDS:
+            position = self._media.find(record.seq)
+            if position is None:
+                raise _not_buffered(record)
+            if self._media.connection(position) == self._connection:
+                raise _written_twice(record, self._connection)
+            index = self._take_index()
+            self._media.set_written(position, self._connection, index)
+            self._replayed += 1
+            return record._replace(connection=self._connection, index=index)
+        current = self._other.get(record.seq)
         if current is None:
-            raise ValueError(
-                f"record seq={record.seq} is not buffered (already confirmed, dropped or evicted)"
-            )
+            raise _not_buffered(record)
         if current.connection == self._connection:
-            raise ValueError(
-                f"record seq={record.seq} was already written on connection {self._connection}"
-            )
+            raise _written_twice(record, self._connection)
         updated = current._replace(connection=self._connection, index=self._take_index())
-        queue[record.seq] = updated  # keeps its place: the queue stays in seq order
+        self._other[record.seq] = updated  # keeps its place: the queue stays in seq order
         self._replayed += 1
         return updated
 
@@ -303,10 +352,20 @@ class ResumptionTracker:
             )
         self._latest_handle = handle
         current = self._connection
-        if last_consumed_index is None:
-            return self._confirm(lambda r: r.connection == current)
-        limit = last_consumed_index
-        return self._confirm(lambda r: r.connection == current and r.index <= limit)
+        limit = math.inf if last_consumed_index is None else last_consumed_index
+        media = self._media
+        covered = [
+            p for p in media if media.connection(p) == current and media.index(p) <= limit
+        ]
+        media.remove(covered)
+        count = len(covered)
+        for seq in [
+            s for s, r in self._other.items() if r.connection == current and r.index <= limit
+        ]:
+            self._remove_other(seq)
+            count += 1
+        self._confirmed += count
+        return count
 
     def plan_replay(self, now: float, max_audio_age: float | None) -> ReplayPlan:
         """List what to write after resuming, dropping stale audio/video from the buffer.
@@ -317,13 +376,18 @@ class ResumptionTracker:
         if max_audio_age is not None and (math.isnan(max_audio_age) or max_audio_age < 0):
             raise ValueError(f"max_audio_age must be >= 0 seconds or None, got {max_audio_age!r}")
         current = self._connection
+        media = self._media
+        # A released record (see max_media_age) was stale already; it can only be dropped.
         stale = [
-            seq
-            for seq, r in self._media.items()
-            if r.connection != current and is_stale_media(r.kind, r.written_at, now, max_audio_age)
+            p
+            for p in media
+            if media.connection(p) != current
+            and (
+                media.released(p)
+                or is_stale_media(media.kind(p), media.written_at(p), now, max_audio_age)
+            )
         ]
-        for seq in stale:
-            self._remove(self._media, seq)
+        media.remove(stale)
         self._dropped_stale += len(stale)
         records = tuple(r for r in self._ordered() if r.connection != current)
         return ReplayPlan(records=records, dropped_stale_audio=len(stale))
@@ -333,7 +397,7 @@ class ResumptionTracker:
         count = len(self._media) + len(self._other)
         self._media.clear()
         self._other.clear()
-        self._bytes = 0
+        self._other_bytes = 0
         self._orphan_ends = 0
         self._latest_handle = None
         self._forgotten += count
@@ -342,11 +406,13 @@ class ResumptionTracker:
     def discard(self, where: _Predicate) -> int:
         """Drop every buffered record for which ``where`` is true (e.g. tool responses to calls
         of a session that was replaced by a fresh one); returns how many were dropped."""
-        count = 0
-        for queue in (self._media, self._other):
-            for seq in [seq for seq, r in queue.items() if where(r)]:
-                self._remove(queue, seq)
-                count += 1
+        media = self._media
+        doomed = [p for p in media if where(self._media_record(p))]
+        media.remove(doomed)
+        count = len(doomed)
+        for seq in [seq for seq, r in self._other.items() if where(r)]:
+            self._remove_other(seq)
+            count += 1
         self._forgotten += count
         return count
 
@@ -361,38 +427,41 @@ class ResumptionTracker:
         self._next_index += 1
         return index
 
-    def _queue_for(self, kind: str) -> OrderedDict[int, SentRecord]:
-        return self._media if kind in MEDIA_KINDS else self._other
+    def _media_record(self, position: int) -> SentRecord:
+        media = self._media
+        return SentRecord(
+            seq=media.seq(position),
+            kind=media.kind(position),
+            frame=media.frame(position),
+            written_at=media.written_at(position),
+            connection=media.connection(position),
+            index=media.index(position),
+        )
+
+    def _media_records(self) -> Iterator[SentRecord]:
+        for position in self._media:
+            yield self._media_record(position)
 
     def _ordered(self) -> tuple[SentRecord, ...]:
-        return tuple(heapq.merge(self._media.values(), self._other.values(), key=lambda r: r.seq))
+        return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))
 
-    def _remove(self, queue: OrderedDict[int, SentRecord], seq: int) -> SentRecord:
-        record = queue.pop(seq)
-        self._bytes -= _frame_size(record.frame)
+    def _remove_other(self, seq: int) -> SentRecord:
+        record = self._other.pop(seq)
+        self._other_bytes -= _frame_size(record.frame)
         return record
-
-    def _confirm(self, covered: _Predicate) -> int:
-        count = 0
-        for queue in (self._media, self._other):
-            for seq in [seq for seq, r in queue.items() if covered(r)]:
-                self._remove(queue, seq)
-                count += 1
-        self._confirmed += count
-        return count
 
     def _enforce_bounds(self) -> None:
         while self._media or self._other:
             if (
                 len(self._media) + len(self._other) <= self._max_records
-                and self._bytes <= self._max_bytes
+                and self._media.bytes + self._other_bytes <= self._max_bytes
             ):
                 return
             if self._media:
-                self._remove(self._media, next(iter(self._media)))
+                self._media.pop_oldest()
                 self._evicted_media += 1
                 continue
-            evicted = self._remove(self._other, next(iter(self._other)))
+            evicted = self._remove_other(next(iter(self._other)))
             self._evicted_other += 1
             if evicted.kind == "activity_start":
                 # Its end must go too: an activityEnd without its start would be replayed alone.
@@ -400,12 +469,12 @@ class ResumptionTracker:
                 if end is None:
                     self._orphan_ends += 1
                 else:
-                    self._remove(self._other, end)
+                    self._remove_other(end)
                     self._evicted_other += 1
 
     def __repr__(self) -> str:
         return (
             f"ResumptionTracker(connection={self._connection}, "
-            f"unconfirmed={len(self._media) + len(self._other)}, bytes={self._bytes}, "
+            f"unconfirmed={self.unconfirmed_count}, bytes={self.unconfirmed_bytes}, "
             f"has_handle={self._latest_handle is not None})"
         )

@@ -11,32 +11,36 @@ Verdicts:
 * ``RETRY``: something went wrong that a new connection may fix. Back off, then reconnect.
 * ``FATAL``: reconnecting would repeat the same failure. Stop and report it.
 
-Classification table (section numbers refer to the facts sheet, ``docs/live-api.md``):
+Classification table (the facts behind each row are observed behaviour of the service):
 
 =====================================  ========  ==============================================
 Failure                                Verdict   Why
 =====================================  ========  ==============================================
-CLOSED 1000 (not asked by us)          ROTATE    §10.2, §12, §16.9: the ~10 min connection ends
-                                                 with 1000 "The operation was cancelled."
-CLOSED 1011 "Deadline expired..."      ROTATE    §10.2, §16.9: the other routine 10 min close
-CLOSED after ``goAway`` (non-FATAL     ROTATE    §5.3, §10.2, §16.3: the server announced the
-code), KEEPALIVE_TIMEOUT after goAway            end; it may go quiet before closing
-CLOSED 1011 (any other reason)         RETRY     §12, §16.10: internal error, unavailable; §10.5:
-                                                 ``resource_exhausted``/``THROTTLED_CLIENT`` is
-                                                 quota (backed off longer, see
-                                                 :func:`is_throttled`); §16.12 keepalive timeout
-CLOSED 1006, 1005, no code             RETRY     §12: no close frame, the TCP connection dropped
+CLOSED 1000 (not asked by us)          ROTATE    the routine end of a connection after about
+                                                 10 min: 1000 "The operation was cancelled."
+CLOSED 1011 "Deadline expired..."      ROTATE    the other routine 10 min close
+CLOSED after ``goAway`` (non-FATAL     ROTATE    the server announced the end; it may go quiet
+code), KEEPALIVE_TIMEOUT after goAway            before closing
+CLOSED 1011 (any other reason)         RETRY     internal error, unavailable; quota
+                                                 (``resource_exhausted``/``THROTTLED_CLIENT``)
+                                                 is backed off longer, see
+                                                 :func:`is_throttled`
+CLOSED 1006, 1005, no code             RETRY     no close frame, the TCP connection dropped
 CLOSED 1001, 1012, 1013, 1014          RETRY     RFC 6455 registry: going away, service restart,
                                                  try again later, bad gateway; nothing wrong
                                                  with our request
 CLOSED 1015                            RETRY     TLS failure: a connect-level problem
-CLOSED 1009 by client/network          RETRY     §10.6, §16.13: our ``max_size`` refused a
-                                                 server frame; a resume may not repeat it (the
-                                                 real fix is a larger ``max_size``)
-CLOSED 1007                            FATAL     §12, §16.11, §16.28: invalid payload; resending
-                                                 it unchanged loops forever
-CLOSED 1008                            FATAL     §12, §16.30: entity not found / not supported;
-                                                 fatal until the configuration changes
+CLOSED 1009 by client/network          RETRY     our ``max_size`` refused a server frame; a
+                                                 resume may not repeat it (the real fix is a
+                                                 larger ``max_size``)
+PROTOCOL_ERROR (1002/1007 sent by      RETRY     our side judged one peer frame invalid (bad
+the client)                                      framing, bad UTF-8), like 1009 by client: a
+                                                 verdict on that frame, not on our request;
+                                                 max attempts bound a systematic fault
+CLOSED 1007 by server                  FATAL     invalid payload; resending it unchanged loops
+                                                 forever
+CLOSED 1008                            FATAL     entity not found / not supported; fatal until
+                                                 the configuration changes
 CLOSED 1002, 1003                      FATAL     RFC 6455: our framing or data type was refused;
                                                  the same frames would be refused again
 CLOSED 1009 by server                  FATAL     our frame is over the server's limit; resending
@@ -45,22 +49,24 @@ CLOSED 1010                            FATAL     a required extension was not ne
                                                  configuration mismatch
 CLOSED 3000, 3003                      FATAL     IANA registry: Unauthorized / Forbidden
 CLOSED any other code                  RETRY     unknown: assume transient; max attempts bound it
-KEEPALIVE_TIMEOUT                      RETRY     §10.6, §16.12: a local pong timeout (service
-                                                 pongs take 8-30 s), not a server verdict
-SETUP_TIMEOUT                          RETRY     §16.14: no ``setupComplete`` in time
-SETUP_REJECTED with a FATAL code       FATAL     §12: a bad setup shows up as a 1007/1008 close
+KEEPALIVE_TIMEOUT                      RETRY     a local pong timeout (the service's pongs take
+                                                 8-30 s), not a server verdict
+SETUP_TIMEOUT                          RETRY     no ``setupComplete`` in time
+SETUP_REJECTED with a FATAL code       FATAL     a bad setup shows up as a 1007/1008 close
 SETUP_REJECTED otherwise               RETRY     never ROTATE: that connection never served
 CONNECT_ERROR, no HTTP status          RETRY     DNS/TCP/TLS failure
 CONNECT_ERROR 408, 429, 5xx, other     RETRY     timeout, rate limit, server side
 CONNECT_ERROR 401, 403                 FATAL     credentials refused
 CONNECT_ERROR other 4xx                FATAL     wrong URL or request; it will not change
 AUTH_ERROR                             FATAL     401/403 or no credentials at all
-PROTOCOL_ERROR                         RETRY     the peer sent something intolerable once; a
-                                                 resumed connection usually recovers, and max
-                                                 attempts bound a systematic fault
-RESUMPTION_REFUSED                     RETRY     §10.3, §16.8: the handle is unusable; the
-                                                 caller drops it and reconnects fresh
+RESUMPTION_REFUSED                     RETRY     a setup carrying a handle was refused with
+                                                 1007/1008: the handle is unusable; the caller
+                                                 drops it and reconnects fresh
 =====================================  ========  ==============================================
+
+Who produces which kind: ``LiveProtocol`` turns a close into ``CLOSED``, ``KEEPALIVE_TIMEOUT``
+or ``PROTOCOL_ERROR``, a failed attempt into ``SETUP_*``/``CONNECT_ERROR``/``AUTH_ERROR`` and a
+refused handle (with ``on_resume_failure="fresh"``) into ``RESUMPTION_REFUSED``.
 """
 
 from __future__ import annotations
@@ -70,6 +76,8 @@ import math
 import random
 from dataclasses import dataclass
 from typing import Literal, Protocol, runtime_checkable
+
+from gemini_live.errors import ClosedBy
 
 __all__ = [
     "ExponentialBackoff",
@@ -86,6 +94,8 @@ Jitter = Literal["full", "equal", "none"]
 
 
 class FailureKind(enum.Enum):
+    """How a connection or an attempt ended (see the module table)."""
+
     CLOSED = "closed"  # a WebSocket close after setupComplete
     CONNECT_ERROR = "connect_error"  # DNS, TCP, TLS or HTTP upgrade failure
     AUTH_ERROR = "auth_error"  # 401/403, or no credentials found
@@ -97,6 +107,8 @@ class FailureKind(enum.Enum):
 
 
 class Verdict(enum.Enum):
+    """What a failure means: reconnect after a backoff, reconnect at once, or stop."""
+
     RETRY = "retry"
     ROTATE = "rotate"
     FATAL = "fatal"
@@ -115,7 +127,7 @@ class Failure:
     kind: FailureKind
     code: int | None = None
     reason: str = ""
-    closed_by: str = "network"
+    closed_by: ClosedBy = "network"
 
 
 # Close codes after which the same request would fail again (see the module table).
@@ -125,7 +137,7 @@ _THROTTLE_MARKERS = ("resource_exhausted", "throttled_client")
 
 
 def is_throttled(failure: Failure) -> bool:
-    """Whether the failure is quota or rate limiting (§10.5): worth a longer backoff."""
+    """Whether the failure is quota or rate limiting: worth a longer backoff."""
     if failure.kind in (FailureKind.CONNECT_ERROR, FailureKind.AUTH_ERROR):
         return failure.code == 429
     reason = failure.reason.lower()
@@ -221,7 +233,7 @@ class ExponentialBackoff:
       ``None`` means never give up.
     * The counter restarts only when the connection that just ended had stayed up for at least
       ``stable_after`` seconds (measured from :meth:`connected` to the failure's ``now``), so a
-      flapping service that accepts setup and then drops keeps counting (§16.10).
+      flapping service that accepts setup and then drops keeps counting.
     * ``ROTATE`` waits ``rotate_delay`` and is not counted, provided the connection completed
       setup and lived ``rotate_min_uptime`` seconds; otherwise it is treated as ``RETRY`` so a
       server that closes right after setup cannot cause a reconnect storm.
@@ -291,13 +303,16 @@ class ExponentialBackoff:
         return self._attempts
 
     def connected(self, now: float) -> None:
+        """A connection completed setup at ``now`` (starts the uptime clock)."""
         self._connected_at = now
 
     def reset(self) -> None:
+        """Forget every failure."""
         self._attempts = 0
         self._connected_at = None
 
     def next_delay(self, failure: Failure, verdict: Verdict, now: float) -> float | None:
+        """Seconds to wait before the next attempt, or ``None`` to give up (see the class)."""
         uptime = None if self._connected_at is None else now - self._connected_at
         # Each failure ends the connection that connected() announced.
         self._connected_at = None

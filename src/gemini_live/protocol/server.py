@@ -1,9 +1,11 @@
 """Typed server messages: what the service sends, one class per message of the wire protocol.
 
-These mirror the wire (``BidiGenerateContentServerMessage``) rather than the application's view;
-``gemini_live.protocol.decode`` parses frames into a :class:`ServerFrame` and turns that into
-events. Field names are the snake_case spelling of the wire's camelCase names; values are already
-decoded (bytes for base64, ``int`` for int64 strings, ``timedelta`` for Duration strings).
+These mirror the wire (``BidiGenerateContentServerMessage``) rather than the application's view.
+They serve the emulator, tests and tools (``gemini_live.protocol.server_codec`` parses frames into
+a :class:`ServerFrame` and writes them back); the session's decoder (``decode.decode_events``)
+goes from the parsed JSON straight to events without building them. Field names are the
+snake_case spelling of the wire's camelCase names; values are already decoded (bytes for base64,
+``int`` for int64 strings, ``timedelta`` for Duration strings).
 
 Enum-valued fields are plain strings so that values this version does not know survive intact.
 JSON payloads kept as sent (grounding metadata, unknown parts and keys) are plain ``dict`` values
@@ -16,6 +18,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any
 
+from gemini_live.protocol._wire import DEFAULT_OUTPUT_MIME_TYPE, DEFAULT_OUTPUT_SAMPLE_RATE
 from gemini_live.protocol.events import FunctionCall, ModalityTokens
 
 __all__ = [
@@ -43,9 +46,6 @@ __all__ = [
     "VoiceActivityDetectionSignal",
     "VoiceActivityMessage",
 ]
-
-DEFAULT_OUTPUT_SAMPLE_RATE = 24_000
-DEFAULT_OUTPUT_MIME_TYPE = "audio/pcm;rate=24000"
 
 # --- setupComplete -------------------------------------------------------------------------
 
@@ -139,8 +139,8 @@ class Transcription:
 
 @dataclass(frozen=True, slots=True)
 class ServerContent:
-    """``serverContent``. The fields are not mutually exclusive; see ``decode.to_events`` for the
-    order in which they are reported.
+    """``serverContent``. The fields are not mutually exclusive; see ``server_codec.to_events``
+    for the order in which they are reported.
 
     ``model_turn`` is ``None`` when the frame has no ``modelTurn`` and a (possibly empty) tuple of
     parts when it has one. ``waiting_for_input`` is ``None`` when absent, so that an explicit

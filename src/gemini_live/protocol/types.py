@@ -201,6 +201,7 @@ class Content:
 
     @classmethod
     def from_text(cls, text: str, role: str = "user") -> Content:
+        """A content with one text part (``role`` defaults to ``"user"``)."""
         return cls(parts=(Part(text=text),), role=role)
 
 

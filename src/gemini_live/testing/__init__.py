@@ -11,6 +11,8 @@
 With pytest, the ``live_emulator`` fixture (from the ``gemini_live`` pytest plugin) gives a
 started emulator. Faults (``Fault``/``FaultPlan``), scripted replies (``Scenario``) and
 recordings (``record_to=`` / ``ReplayServer``) are described in :mod:`gemini_live.testing.emulator`.
+Bounded helpers for reading events in tests (``read_until``, ``read_turn``, ``text_of``, ...)
+are in :mod:`gemini_live.testing.streams`.
 """
 
 from gemini_live.testing.emulator import (
@@ -31,6 +33,16 @@ from gemini_live.testing.emulator import (
     Turn,
     serve,
 )
+from gemini_live.testing.streams import (
+    audio_of,
+    drain,
+    input_transcript_of,
+    read_for,
+    read_turn,
+    read_until,
+    text_of,
+    transcript_of,
+)
 
 __all__ = [
     "DEFAULT_MODELS",
@@ -48,5 +60,13 @@ __all__ = [
     "Rule",
     "Scenario",
     "Turn",
+    "audio_of",
+    "drain",
+    "input_transcript_of",
+    "read_for",
+    "read_turn",
+    "read_until",
     "serve",
+    "text_of",
+    "transcript_of",
 ]

@@ -1,7 +1,12 @@
 """pytest fixtures for testing Live applications against the local emulator.
 
-Enable with ``pytest_plugins = ["gemini_live.testing.pytest_plugin"]`` in your top-level
-``conftest.py`` (or ``-p gemini_live.testing.pytest_plugin``). Requires ``pytest-asyncio``.
+Installing gemini-live registers this plugin with pytest (a ``pytest11`` entry point): nothing
+to enable. The fixtures are asynchronous and run on ``pytest-asyncio`` (``pip install
+'gemini-live[pytest]'`` installs both). No ``asyncio_mode`` setting or marker is needed for a
+test that uses them: an ``async def`` test requesting ``live_emulator`` or
+``live_emulator_factory`` is marked ``@pytest.mark.asyncio`` by this plugin, in pytest-asyncio's
+default strict mode too (tests already marked for another async framework, e.g. ``anyio``, are
+left alone). Your other async tests follow your pytest-asyncio configuration as usual.
 
 ``live_emulator`` (async, function scope) yields a started :class:`Emulator`::
 
@@ -19,7 +24,8 @@ emulators on demand; all of them are stopped when the test ends.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Awaitable, Callable
+import inspect
+from collections.abc import AsyncIterator, Awaitable, Callable, Generator
 from typing import Any, TypeVar, cast
 
 import pytest
@@ -30,8 +36,10 @@ try:
     import pytest_asyncio
 
     _decorator: Any = pytest_asyncio.fixture
-except ImportError:  # pragma: no cover - pytest-asyncio is a documented requirement
+    _HAVE_PYTEST_ASYNCIO = True
+except ImportError:  # pragma: no cover - exercised in a project without pytest-asyncio
     _decorator = pytest.fixture
+    _HAVE_PYTEST_ASYNCIO = False
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 
@@ -40,7 +48,19 @@ def _async_fixture(func: _F) -> _F:
     return cast(_F, _decorator(func))
 
 
-__all__ = ["live_emulator", "live_emulator_factory", "pytest_configure"]
+__all__ = [
+    "FIXTURES",
+    "live_emulator",
+    "live_emulator_factory",
+    "pytest_configure",
+    "pytest_pycollect_makeitem",
+]
+
+FIXTURES = ("live_emulator", "live_emulator_factory")
+"""The fixtures this plugin provides; an ``async def`` test using one is run by pytest-asyncio."""
+
+# Markers of async test runners other than pytest-asyncio: such tests are not ours to mark.
+_OTHER_RUNNERS = ("anyio", "trio")
 
 
 def pytest_configure(config: pytest.Config) -> None:
@@ -49,6 +69,33 @@ def pytest_configure(config: pytest.Config) -> None:
         "markers",
         "live_emulator(**options): EmulatorOptions for the live_emulator fixture",
     )
+
+
+@pytest.hookimpl(hookwrapper=True, trylast=True)
+def pytest_pycollect_makeitem(
+    collector: pytest.Module | pytest.Class, name: str, obj: object
+) -> Generator[None, Any, None]:
+    """Mark ``async def`` tests that use our fixtures with ``asyncio``, whatever the mode.
+
+    ``trylast`` makes this the innermost wrapper, so the marker is on the items before
+    pytest-asyncio's own wrapper decides which items it runs.
+    """
+    outcome = yield
+    if not _HAVE_PYTEST_ASYNCIO or not inspect.iscoroutinefunction(obj):
+        return
+    try:
+        result = outcome.get_result()
+    except BaseException:
+        return
+    items = result if isinstance(result, list) else [result]
+    for item in items:
+        if not isinstance(item, pytest.Function):
+            continue
+        if not any(name in item.fixturenames for name in FIXTURES):
+            continue
+        if any(item.get_closest_marker(m) for m in ("asyncio", *_OTHER_RUNNERS)):
+            continue
+        item.add_marker(pytest.mark.asyncio)
 
 
 @_async_fixture

@@ -108,6 +108,7 @@ class TurnEngine:
         self.cancelled: set[str] = set()
         self._worker: asyncio.Task[None] | None = None
         self.error: BaseException | None = None
+        self._hush = asyncio.Event()  # releases a job held by the silence fault
 
     # -- lifecycle -----------------------------------------------------------------------
     def start(self) -> None:
@@ -193,6 +194,8 @@ class TurnEngine:
             self._model_turn = None
             self._chunks_this_turn = 0
             self._audio_this_turn = False
+        if not await self._quiet():
+            return False
         if self.options.reply_delay and not await self._pause(self.options.reply_delay):
             return False
         instruction = state.system_instruction
@@ -248,6 +251,25 @@ class TurnEngine:
         await asyncio.sleep(seconds)
         return not self._stop
 
+    async def _quiet(self) -> bool:
+        """Under the silence fault, hold the job and produce nothing until an interruption
+        releases it (False: drop the job). The job counts as generating meanwhile, so no
+        resumable handle covers its input and a resume replays it."""
+        if not self.link.silenced:
+            return True
+        self._hush.clear()
+        await self._hush.wait()
+        return not self.link.silenced
+
+    def wake(self) -> bool:
+        """End a ``silence`` fault that waits for input; True if a held job now continues."""
+        if not (self.link.silenced and self.link.wake_on_input):
+            return False
+        self.link.silenced = self.link.wake_on_input = False
+        held = self._generating and not self._hush.is_set()
+        self._hush.set()
+        return held
+
     async def _content_sent(self, audio: bool) -> None:
         self._chunks_this_turn += 1
         if self._chunks_this_turn == 1:
@@ -265,7 +287,7 @@ class TurnEngine:
             for i, piece in enumerate(pieces):
                 if i and not await self._pause(self.options.text_pace):
                     return False
-                if self._stop:
+                if self._stop or not await self._quiet():
                     return False
                 frame = frames.model_text(piece)
                 if combined and i == len(pieces) - 1:
@@ -288,7 +310,7 @@ class TurnEngine:
         for i, start in enumerate(range(0, len(pcm), step)):
             if i and not await self._pause(self.options.audio_pace):
                 return False
-            if self._stop:
+            if self._stop or not await self._quiet():
                 return False
             chunk_end = start // 2 + CHUNK_SAMPLES
             riding = ""
@@ -340,6 +362,8 @@ class TurnEngine:
         self._recorded = True
 
     async def _finish(self, text: str) -> bool:
+        if not await self._quiet():
+            return False
         if not self._gen_sent:
             await self.link.send(frames.generation_complete())
         self._record_model(text, interrupted=False)
@@ -361,6 +385,11 @@ class TurnEngine:
         Returns False when nothing was being generated or held. Not safe to call concurrently.
         """
         if not (self._generating or self._held is not None):
+            return False
+        if self.link.silenced:
+            # A silenced model ignores the barge-in too: release the held job, say nothing.
+            self._hush.set()
+            await self._done.wait()
             return False
         self._stop = True
         self.stats.interruptions += 1

@@ -12,12 +12,15 @@ A :class:`Fault` is an action plus a trigger. Build them with the class methods:
     Fault.unresumable()                   # every sessionResumptionUpdate says resumable: false
     Fault.stall(2.0)                      # stop reading the socket for 2 s (None: forever)
     Fault.slow_pongs(5.0)                 # answer pings 5 s late
+    Fault.silence(at="tool_call")         # the model goes quiet (socket open, input read)
+    Fault.silence(until_input=True)       # ... until real-time input arrives
+    Fault.forget_context()                # a resume on this connection restores no history
 
 Triggers: ``after_client_messages=N`` fires once the N-th client message after ``setup`` has been
 handled; ``after_server_frames=N`` once the N-th server frame has been sent (``setupComplete`` is
 frame 1); ``at=<moment>`` at the first occurrence of the moment. Without a trigger, ``close`` and
-``abort`` fire at ``"setup"`` (before ``setupComplete``) and the frame, goAway and stall faults at
-``"setup_complete"``. Each fault fires at most once per connection.
+``abort`` fire at ``"setup"`` (before ``setupComplete``) and the frame, goAway, stall and silence
+faults at ``"setup_complete"``. Each fault fires at most once per connection.
 
 :class:`FaultPlan` (``emulator.faults``) hands faults to connection attempts: ``next(*faults)``
 queues a set for the next attempt (call it again to plan the attempt after), ``always(*faults)``
@@ -269,6 +272,38 @@ class Fault:
             "setup_complete",
             seconds=seconds,
         )
+
+    @classmethod
+    def silence(
+        cls,
+        *,
+        until_input: bool = False,
+        at: Moment | None = None,
+        after_client_messages: int | None = None,
+        after_server_frames: int | None = None,
+    ) -> Fault:
+        """From the trigger on, the model produces nothing: input is still read (the socket
+        stays healthy, pings are answered), but no reply, tool call or ``turnComplete`` comes,
+        and no resumable handle covers the unanswered input (a resume replays it). Reproduces
+        the silent stalls reported after tool responses and resumes (``at="tool_call"``: quiet
+        after the call). With ``until_input`` the next real-time input (audio or text) wakes
+        the model, which then gives the reply it held back; that input only serves as the
+        prompt to continue (it is not answered as a turn of its own), like the 3.x models that
+        resume only when real-time input arrives. Without it the connection stays silent."""
+        return cls._triggered(
+            "silence_until_input" if until_input else "silence",
+            at,
+            after_client_messages,
+            after_server_frames,
+            "setup_complete",
+            label="silence",
+        )
+
+    @classmethod
+    def forget_context(cls) -> Fault:
+        """A resume on this connection accepts the handle but restores an empty conversation
+        (system instruction and tools kept): the service's "resumed, context gone" case."""
+        return cls("forget_context")
 
     @classmethod
     def slow_pongs(cls, delay: float) -> Fault:

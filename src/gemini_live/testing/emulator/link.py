@@ -85,6 +85,8 @@ class Link:
         self.frames_sent = 0
         self.closed = False
         self._stall_handle: asyncio.TimerHandle | None = None
+        self.silenced = False  # the silence fault fired: the model says nothing more
+        self.wake_on_input = False  # ... until real-time input arrives
         self._close_task: asyncio.Task[None] | None = None
 
     def has(self, action: str) -> Fault | None:
@@ -142,6 +144,9 @@ class Link:
             await self.send_raw(dumps(frames.go_away(fault.seconds or 0.0)))
         elif fault.action == "stall":
             self.stall(fault.seconds)
+        elif fault.action in ("silence", "silence_until_input"):
+            self.silenced = True
+            self.wake_on_input = fault.action == "silence_until_input"
 
     def stall(self, seconds: float | None) -> None:
         """Stop reading from the socket for ``seconds`` (None: for good)."""

@@ -1,21 +1,24 @@
 """The emulator's deterministic "model": what it answers, as a pure function of the conversation.
 
-Rules (``P`` is the instruction prefix: ``"[<system instruction>] "`` with the instruction's
-whitespace collapsed to single spaces, or ``""`` when there is no system instruction)::
+Rules::
 
     user text (stripped)                         reply
     -------------------------------------------  --------------------------------------------
     call NAME [JSON] (; call NAME2 [JSON] ...)   a toolCall (ids fc-1, fc-2, ... per session)
         every NAME declared in the session's       with args = JSON object (default {}); see
         tools, every JSON an object                "Tools" below. Otherwise it is plain text.
-    list tools                                   P + "Tools: a, b."   (or "Tools: none.")
-    recap                                        P + "Recap: t1 | t2 | ..." (earlier user turns
+    list tools                                   "Tools: a, b."   (or "Tools: none.")
+    instruction                                  "Instruction: <system instruction>" (whitespace
+                                                  collapsed) or "Instruction: none."
+    recap                                        "Recap: t1 | t2 | ..." (earlier user turns
                                                   of the conversation, oldest first) or
-                                                  P + "Recap: nothing yet."
-    say TEXT                                     P + TEXT
-    (empty)                                      P + "I'm listening."
-    anything else                                P + "Echo: " + text
+                                                  "Recap: nothing yet."
+    say TEXT                                     TEXT
+    (empty)                                      "I'm listening."
+    anything else                                "Echo: " + text
 
+The system instruction is not repeated in replies (a user reading a transcript should see the
+answer only); ask ``instruction`` to see the one in force, e.g. after ``contextUpdate``.
 User text is compared after stripping; replies collapse runs of whitespace to one space.
 Speech (audio input) becomes the user text ``"<speech 1.20s>"`` (its duration in audio time, two
 decimals), so it is answered ``"Echo: <speech 1.20s>"``.
@@ -24,9 +27,15 @@ Tools: a BLOCKING call holds the turn (no ``generationComplete``/``turnComplete`
 of the ``toolCall`` has a response, then the model says, for each response in call order,
 ``"Result of NAME: <output JSON>"`` (the ``output`` key of ``response``, or the whole object when
 there is neither ``output`` nor ``error``) or ``"Error from NAME: <error JSON>"``, joined by a
-space, prefixed by ``P``. JSON is compact with sorted keys. A NON_BLOCKING call is followed by
-``P + "Working on NAME."`` (names joined by ", ") and a normal end of turn; its result is spoken
+space. JSON is compact with sorted keys. A NON_BLOCKING call is followed by
+``"Working on NAME."`` (names joined by ", ") and a normal end of turn; its result is spoken
 later in its own turn with the same wording, per ``scheduling``.
+
+Which declarations are NON_BLOCKING: a declaration's own ``behavior`` decides. Without one, the
+model's default does, as reported for the service: NON_BLOCKING on ``gemini-3.8-live`` and
+``gemini-3.8-live-extended-thinking`` (the default model!), BLOCKING on every other model;
+``EmulatorOptions(default_tool_behavior=...)`` overrides it. Declare ``behavior="BLOCKING"`` to
+get the answer in the same turn on every model.
 
 Token counts (per turn, not cumulative): text is ``ceil(len(text) / 4)`` tokens, audio 25 tokens
 per second, a video frame 258 tokens. ``promptTokenCount`` counts the conversation before the
@@ -52,7 +61,6 @@ __all__ = [
     "PlannedCall",
     "Reply",
     "filler_text",
-    "instruction_prefix",
     "respond",
     "result_text",
     "speech_text",
@@ -78,12 +86,6 @@ class Reply:
 
     text: str = ""
     calls: tuple[PlannedCall, ...] = ()
-
-
-def instruction_prefix(instruction: str) -> str:
-    """``"[<instruction>] "`` (whitespace collapsed), or ``""`` without an instruction."""
-    collapsed = " ".join(instruction.split())
-    return f"[{collapsed}] " if collapsed else ""
 
 
 def compact_json(value: Any) -> str:
@@ -115,7 +117,6 @@ def respond(
 ) -> Reply:
     """Apply the rules of the module docstring to one user input."""
     stripped = user_text.strip()
-    prefix = instruction_prefix(instruction)
     if stripped.lower().startswith("call "):
         calls = _parse_calls(stripped, tools)
         if calls:
@@ -125,16 +126,18 @@ def respond(
     lowered = text.lower()
     if lowered == "list tools":
         names = ", ".join(tools.names) or "none"
-        return Reply(f"{prefix}Tools: {names}.")
+        return Reply(f"Tools: {names}.")
+    if lowered == "instruction":
+        return Reply(f"Instruction: {' '.join(instruction.split()) or 'none.'}")
     if lowered == "recap":
         earlier = [t for t in earlier_user_texts if t]
         body = " | ".join(earlier) if earlier else "nothing yet."
-        return Reply(f"{prefix}Recap: {body}")
+        return Reply(f"Recap: {body}")
     if lowered.startswith("say "):
-        return Reply(prefix + text[4:].strip())
+        return Reply(text[4:].strip())
     if not text:
-        return Reply(f"{prefix}I'm listening.")
-    return Reply(f"{prefix}Echo: {text}")
+        return Reply("I'm listening.")
+    return Reply(f"Echo: {text}")
 
 
 def result_text(results: Sequence[tuple[str, Mapping[str, Any]]], *, instruction: str) -> str:
@@ -147,12 +150,14 @@ def result_text(results: Sequence[tuple[str, Mapping[str, Any]]], *, instruction
             pieces.append(f"Result of {name}: {compact_json(response['output'])}")
         else:
             pieces.append(f"Result of {name}: {compact_json(dict(response))}")
-    return instruction_prefix(instruction) + " ".join(pieces)
+    del instruction  # not repeated in replies (see the module docstring)
+    return " ".join(pieces)
 
 
 def filler_text(names: Sequence[str], *, instruction: str) -> str:
     """What the model says right after starting NON_BLOCKING calls."""
-    return f"{instruction_prefix(instruction)}Working on {', '.join(names)}."
+    del instruction  # not repeated in replies (see the module docstring)
+    return f"Working on {', '.join(names)}."
 
 
 def speech_text(seconds: float) -> str:

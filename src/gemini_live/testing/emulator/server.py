@@ -56,6 +56,19 @@ _PATHS = {
     "vertex": "/ws/google.cloud.aiplatform.{v}.LlmBidiService/BidiGenerateContent",
 }
 _DEFAULT_VERSION = {"googleai": "v1beta", "ephemeral": "v1alpha", "vertex": "v1"}
+# One spelling with the client (gemini_live.Platform): "google_ai"; the older one still works.
+_PLATFORM_ALIASES = {"google_ai": "googleai"}
+
+
+class _NoDebugAdapter(logging.LoggerAdapter[logging.Logger]):
+    """The websockets server's logger with DEBUG forced off: at DEBUG it logs every request
+    header, ``x-goog-api-key`` and ``Authorization`` included (and every frame)."""
+
+    def isEnabledFor(self, level: int) -> bool:
+        return level > logging.DEBUG and self.logger.isEnabledFor(level)
+
+
+_QUIET_WS_LOGGER = _NoDebugAdapter(logging.getLogger("websockets.server"), {})
 
 
 class BaseServer:
@@ -103,6 +116,7 @@ class BaseServer:
                 max_size=self._max_size,
                 ping_interval=None,
                 close_timeout=2,
+                logger=_QUIET_WS_LOGGER,
             )
         except BaseException:
             # e.g. OSError "address already in use": leave nothing behind.
@@ -171,13 +185,19 @@ class BaseServer:
 
     def url_for(
         self,
-        platform: Literal["googleai", "ephemeral", "vertex"] = "googleai",
+        platform: Literal["google_ai", "googleai", "ephemeral", "vertex"] = "google_ai",
         *,
         version: str | None = None,
         prefix: str = "",
     ) -> str:
-        """Full service URL for ``platform`` (optionally under a scenario ``prefix``)."""
-        path = _PATHS[platform].format(v=version or _DEFAULT_VERSION[platform])
+        """Full service URL for ``platform`` (optionally under a scenario ``prefix``).
+
+        ``platform`` is ``"google_ai"`` (the client's spelling; ``"googleai"`` works too),
+        ``"ephemeral"`` or ``"vertex"``, or a ``gemini_live.Platform``.
+        """
+        key = str(getattr(platform, "value", platform))
+        route = _PLATFORM_ALIASES.get(key, key)
+        path = _PATHS[route].format(v=version or _DEFAULT_VERSION[route])
         lead = f"/{prefix.strip('/')}" if prefix.strip("/") else ""
         return f"{self.url}{lead}{path}"
 

@@ -50,7 +50,7 @@ from .resumption import HandleError
 from .runtime import Route, Runtime
 from .scenario import Rule, Scenario, play
 from .setup_config import SessionConfig, parse_setup
-from .state import ConsumedMessage, EmulatedSession, Turn
+from .state import ConsumedMessage, ConversationState, EmulatedSession, Turn
 from .wire import INVALID_ARGUMENT, Reject, normalize, parse_frame
 
 __all__ = ["Connection"]
@@ -59,6 +59,13 @@ logger = logging.getLogger("gemini_live.testing")
 
 FIRST_NOT_SETUP = f"{INVALID_ARGUMENT} The first message must be a setup message."
 BAD_KEY = "API key not valid. Please pass a valid API key."
+
+
+def _peer(address: Any) -> str:
+    if isinstance(address, tuple) and len(address) >= 2:
+        host = f"[{address[0]}]" if ":" in str(address[0]) else str(address[0])
+        return f"{host}:{address[1]}"
+    return str(address)
 
 
 class Connection:
@@ -104,6 +111,15 @@ class Connection:
     # -- top level -----------------------------------------------------------------------
     async def run(self) -> None:
         """Serve until the connection ends (never raises for connection-level outcomes)."""
+        # Who connected and where, never how: the credential is not logged.
+        logger.info(
+            "connection %d: client %s connected (%s %s %s)",
+            self.conn_id,
+            _peer(self.ws.remote_address),
+            self.route.platform,
+            self.route.version,
+            self.route.method,
+        )
         fault = self.link.has("slow_pongs")
         if fault is not None and isinstance(self.ws, EmulatorConnection):
             self.ws.pong_delay = fault.seconds or 0.0
@@ -131,6 +147,9 @@ class Connection:
         with suppress(asyncio.TimeoutError):
             async with asyncio.timeout(1.0):
                 await self.ws.wait_closed()
+        logger.info(
+            "connection %d: closed (code %s)", self.conn_id, self.ws.close_code or "none"
+        )
         if not self.link.closed and self.rt.recorder is not None:
             self.rt.recorder.event(
                 self.conn_id,
@@ -169,6 +188,12 @@ class Connection:
         rule = self.scenario.match(message) if self.scenario else None
         config = self._parse_setup(message["setup"], rule)
         await self._open_session(config, message["setup"])
+        logger.info(
+            "connection %d: setup for %s (%s)",
+            self.conn_id,
+            config.model,
+            "resuming a session" if config.handle else "new session",
+        )
         await self.link.moment("setup")
         delay = self.link.has("delay_setup")
         if delay is not None:
@@ -237,6 +262,11 @@ class Connection:
             ):
                 raise Reject(1011, "Internal error occurred.")
             session.state = record.snapshot.snapshot()
+            if self.link.has("forget_context") is not None:
+                restored = session.state
+                session.state = ConversationState(
+                    system_instruction=restored.system_instruction, tools=restored.tools
+                )
             session.resumed_from.append(config.handle)
             self.rt.stats.resumptions += 1
             if "systemInstruction" in raw_setup or "system_instruction" in raw_setup:
@@ -277,10 +307,16 @@ class Connection:
                     session.connections, self.index, parsed.kind, parsed.field, parsed.payload
                 )
             )
+            # Real-time input wakes a model silenced until input; text that did so is only
+            # its prompt to go on, not a turn of its own.
+            woke = parsed.kind == "realtimeInput" and parsed.field in ("audio", "text")
+            woke = woke and self._engine.wake() and parsed.field == "text"
             rule = self.scenario.match({parsed.kind: parsed.payload}) if self.scenario else None
             self._dispatching = True
             try:
-                if rule is not None:
+                if woke:
+                    pass
+                elif rule is not None:
                     await self._play(rule)
                 else:
                     await self._dispatch(parsed)

@@ -1,12 +1,12 @@
-"""Helpers for the review tests: a raw WebSocket peer and a leftover-task check.
+"""A raw scripted WebSocket peer and a leftover-task check, for the session tests.
 
 :class:`RawPeer` speaks just enough RFC 6455 on plain asyncio streams to play the service in ways
 a server library never would: never answering pings, ignoring a close frame (so the TCP
 connection stays up until the client drops it), or no longer reading at all. It logs what it
 sees per connection (``connect``, ``setup``, ``message``, ``close_frame``, ``eof``), in order.
 
-Also the small helpers the review tests share (connecting, reading events with bounds).
-(No tests here; the module only has the ``test_`` prefix so the review files stay together.)
+Also the small helpers those tests share (connecting; reading events with bounds comes from
+:mod:`gemini_live.testing.streams`, re-exported here under the names the tests use).
 """
 
 from __future__ import annotations
@@ -20,10 +20,10 @@ from typing import Any
 from websockets.utils import accept_key, apply_mask
 
 import gemini_live
-from gemini_live import Event, LiveConfig, SessionOptions
-from gemini_live.client.fanout import Subscription
+from gemini_live import ApiKey, LiveConfig, SessionOptions
 from gemini_live.client.session import Session
 from gemini_live.protocol.config import SessionResumptionConfig
+from gemini_live.testing.streams import drain, read_for, read_until
 
 __all__ = [
     "KEY",
@@ -123,6 +123,12 @@ class RawPeer:
         writer.write(_frame(_TEXT, json.dumps(message).encode()))
         await writer.drain()
 
+    async def send_raw(self, number: int, opcode: int, payload: bytes) -> None:
+        """Send one frame as is (e.g. a text frame whose payload is not UTF-8)."""
+        writer = self._writers[number]
+        writer.write(_frame(opcode, payload))
+        await writer.drain()
+
     def _note(self, what: str, number: int) -> None:
         self.log.append((what, number))
         self._changed.set()
@@ -215,35 +221,12 @@ async def wait_no_leftover_tasks(before: set[asyncio.Task[Any]], timeout: float 
 
 def connect(url: str, config: LiveConfig | None = None, **options: Any) -> Any:
     opts = SessionOptions(**options) if options else None
-    return gemini_live.connect(MODEL, api_key=KEY, base_url=url, config=config, options=opts)
+    return gemini_live.connect(
+        MODEL, credentials=ApiKey(KEY), base_url=url, config=config, options=opts
+    )
 
 
-async def drain_events(events: Subscription, timeout: float = 2.0) -> list[Event]:
-    """Everything until the iterator ends (it must end: bounded)."""
-    async with asyncio.timeout(timeout):
-        return [event async for event in events]
-
-
-async def read_until(events: Subscription, kind: type, timeout: float = 2.0) -> list[Event]:
-    seen: list[Event] = []
-    async with asyncio.timeout(timeout):
-        async for event in events:
-            seen.append(event)
-            if isinstance(event, kind):
-                return seen
-    raise AssertionError(f"events ended before {kind.__name__}: {seen!r}")
-
-
-async def read_for(events: Subscription, seconds: float) -> list[Event]:
-    """Whatever arrives within ``seconds``."""
-    seen: list[Event] = []
-    try:
-        async with asyncio.timeout(seconds):
-            async for event in events:
-                seen.append(event)
-    except TimeoutError:
-        pass
-    return seen
+drain_events = drain  # every event until the stream ends (bounded)
 
 
 def texts(messages: list[dict[str, Any]]) -> list[str]:
@@ -253,12 +236,9 @@ def texts(messages: list[dict[str, Any]]) -> list[str]:
 def fill_socket(session: Session, chunk: bytes) -> int:
     """Write audio until a write leaves bytes in user space (the peer stopped reading and the
     kernel buffers are full at this instant); returns how many chunks went out. No await: the
-    caller acts before the event loop can flush anything. Reads the transport's buffer size:
-    there is no public counter for it."""
-    connection = session._connection
-    assert connection is not None
+    caller acts before the event loop can flush anything."""
     for sent in range(1, 200_000):
         session.send_audio_nowait(chunk)
-        if connection.transport.write_buffer_size > 0:
+        if session.statistics().write_buffer_size > 0:
             return sent
     raise AssertionError("the socket never backed up")

@@ -1,8 +1,8 @@
-"""Adversarial review of the session core, part 1: the session's lifecycle.
+"""The session's lifecycle under adversity: disconnect() races, dead peers, cancellation.
 
 disconnect() racing the keeper, a pending send, a consumer or its own cancellation; bugs in the
 session's own tasks; errors raised again after the end; bounded waits and no leftover tasks.
-Each test's docstring says what was wrong before the review (or which guarantee it guards).
+Each test's docstring says what was once wrong (or which guarantee it guards).
 """
 
 from __future__ import annotations
@@ -29,7 +29,7 @@ from gemini_live.client import keeper
 from gemini_live.client.session import Session
 from gemini_live.client.transport import TransportOptions
 from tests.client.peer import Peer
-from tests.client.test_review_support import (
+from tests.client.rawpeer import (
     RawPeer,
     connect,
     drain_events,
@@ -144,8 +144,12 @@ async def test_disconnect_is_bounded_with_a_dead_peer_and_a_full_outbox() -> Non
                 return "closed"
 
         writers = [asyncio.create_task(writer()) for _ in range(3)]
-        for _ in range(500):  # the queue fills up within seconds (bounded poll)
-            if session.statistics().send_queue_length == 2:
+        # The queue is full *and* the kernel refuses more (bytes wait in user space above the
+        # high-water mark): only then can nothing be flushed. A full queue alone was a race
+        # under load (the kernel took the frames during the flush).
+        for _ in range(500):  # within seconds (bounded poll)
+            stats = session.statistics()
+            if stats.send_queue_length == 2 and stats.write_buffer_size > 4096:
                 break
             await asyncio.sleep(0.01)
         assert session.statistics().send_queue_length == 2
@@ -156,7 +160,14 @@ async def test_disconnect_is_bounded_with_a_dead_peer_and_a_full_outbox() -> Non
         async with asyncio.timeout(1):
             assert await asyncio.gather(*writers) == ["closed"] * 3
         seen = await drain_events(events)
-    assert [(e.kind, e.count) for e in seen if isinstance(e, InputDropped)] == [("unsent", 2)]
+        unsent = session.statistics().dropped_unsent
+    # Usually both queued frames are still queued at the end; under load the peer's kernel may
+    # take them during the flush (its receive buffer grows), so the count is what the session
+    # says it dropped, announced exactly once.
+    assert [(e.kind, e.count) for e in seen if isinstance(e, InputDropped)] == (
+        [("unsent", unsent)] if unsent else []
+    )
+    assert unsent <= 2
     await wait_no_leftover_tasks(before)
 
 
@@ -193,6 +204,10 @@ async def test_waiters_and_iterators_end_with_the_session() -> None:
             async with asyncio.timeout(1):
                 await waiter
         assert await session.wait_for_phase(Phase.DISCONNECTED, timeout=0.1) is Phase.DISCONNECTED
+        # A first consumer that subscribes late still gets the history (nothing is lost before
+        # anyone subscribed), and its iterator ends; a second one gets nothing and ends too.
+        history = await drain_events(session.events(), timeout=0.5)
+        assert history[-1] == Disconnected(1000, "", "client")
         assert await drain_events(session.events(), timeout=0.5) == []
 
 

@@ -1,4 +1,4 @@
-"""Review of the keeper's resumption wiring against the emulator: which handle a reconnect uses,
+"""Resumption rules against the emulator: which handle a reconnect uses,
 when a goAway rotation happens, and what a retry policy that gives up at once announces."""
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     Event,
     ExponentialBackoff,
@@ -30,6 +31,7 @@ from gemini_live import (
     ToolCall,
     ToolCallCancellation,
     TurnComplete,
+    Vertex,
 )
 from gemini_live.client.fanout import Subscription
 from gemini_live.protocol.config import SessionResumptionConfig
@@ -42,7 +44,9 @@ FAST = {"audio_pace": 0.001, "text_pace": 0.001}
 
 def connect(emu: Emulator, config: LiveConfig, **options: Any) -> Any:
     opts = SessionOptions(**options) if options else None
-    return gemini_live.connect(MODEL, api_key="k", base_url=emu.url, config=config, options=opts)
+    return gemini_live.connect(
+        MODEL, credentials=ApiKey("k"), base_url=emu.url, config=config, options=opts
+    )
 
 
 async def read_until(events: Subscription, kind: type, timeout: float = 3.0) -> list[Event]:
@@ -170,9 +174,7 @@ async def test_a_failing_token_provider_during_a_reconnect_is_retried() -> None:
         async with gemini_live.connect(
             MODEL,
             platform=Platform.VERTEX,
-            vertex_project="p",
-            vertex_location="us-central1",
-            vertex_token=token,
+            credentials=Vertex("p", "us-central1", token),
             base_url=emu.url,
             config=LiveConfig(generation_config=TEXT),
         ) as session:

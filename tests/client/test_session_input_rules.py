@@ -1,8 +1,8 @@
-"""Adversarial review of the session core, part 2: writers, phases and the replay wiring.
+"""What the session does with input: writers, phases, tool-call bookkeeping, the replay wiring.
 
 FIFO across writers, cancellation at every await of a send, the phase machine's counters, the
 resumption tracker as driven by the keeper over a scriptable peer, options, and secrets.
-Each test's docstring says what was wrong before the review (or which guarantee it guards).
+Each test's docstring says what was once wrong (or which guarantee it guards).
 """
 
 from __future__ import annotations
@@ -15,6 +15,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     Event,
     ExponentialBackoff,
@@ -33,7 +34,7 @@ from gemini_live import (
 from gemini_live.client.endpoints import custom_endpoint
 from gemini_live.client.transport import TransportOptions
 from tests.client.peer import Peer
-from tests.client.test_review_support import (
+from tests.client.rawpeer import (
     MODEL,
     NO_RESUME,
     RawPeer,
@@ -283,16 +284,16 @@ async def test_no_credential_in_any_repr_error_event_or_log_line(
                         seen.append(event)
             shown += [repr(session), str(session), repr(session.statistics())]
             shown += [repr(broken.value), str(broken.value), *map(repr, seen)]
-            shown += [repr(session._options), repr(session._connection)]
+            shown += [repr(session._driver.options), repr(session._driver.connection)]
             await session.disconnect()
         endpoint = custom_endpoint(peer.base_url, MODEL, platform="google_ai", api_key=api_key)
         shown += [repr(endpoint), str(endpoint)]
     async with Peer(setup_reply=("close", 1008, "Requested entity was not found.")) as peer:
         with pytest.raises(SetupRejected) as rejected:
-            await gemini_live.connect(MODEL, base_url=peer.base_url, api_key=api_key)
+            await gemini_live.connect(MODEL, base_url=peer.base_url, credentials=ApiKey(api_key))
         shown += [repr(rejected.value), str(rejected.value)]
     with pytest.raises(gemini_live.ConnectError) as refused:
-        await gemini_live.connect(MODEL, api_key=api_key, base_url="ws://127.0.0.1:9")
+        await gemini_live.connect(MODEL, credentials=ApiKey(api_key), base_url="ws://127.0.0.1:9")
     shown += [repr(refused.value), str(refused.value)]
     shown += [
         record.getMessage() + (record.exc_text or "")

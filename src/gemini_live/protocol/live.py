@@ -1,0 +1,612 @@
+"""``LiveProtocol``: the whole protocol state of one Live session, as a pure object.
+
+In the spirit of a sans-I/O protocol object (websockets' ``Protocol``, h11's ``Connection``), it
+opens no socket, starts no task and never reads the clock: every input carries ``now``
+(monotonic seconds) and every output is a value the caller acts on. The asyncio driver in
+``gemini_live.client`` runs sockets, timers and tasks, feeds this object and carries out what
+it returns; it makes no protocol decision of its own.
+
+Inputs (each with ``now`` where time matters):
+
+* a connection attempt begins (:meth:`next_setup`) and completes setup (:meth:`connected`);
+* a frame arrives (:meth:`frame_received`) or events decoded during the handshake
+  (:meth:`events_received`);
+* the application sends something: :meth:`written` records every frame put on the wire, and
+  :meth:`tool_responses_accepted`, :meth:`activity_accepted`, :meth:`video_accepted` say what an
+  accepted message means for the phase and the tool-call bookkeeping;
+* the connection is lost (:meth:`connection_lost`), a reconnect attempt fails
+  (:meth:`attempt_failed`), the ``goAway`` timer fires (:meth:`timer_fired`).
+
+Outputs:
+
+* events for the application, collected in order and handed over by :meth:`take_events`
+  (:meth:`frame_received` returns them directly: it is the hot path);
+* decisions: :class:`Reconnect` (after ``delay`` seconds, open a new connection and send
+  :meth:`next_setup`), :class:`Stop` (end the session with ``error``), :class:`Park` (the
+  application is closing: do nothing);
+* the frames to replay after a resume (:meth:`replay_plan`);
+* the ``goAway`` rotation state (:attr:`rotation_deadline`, :attr:`wants_rotation`), re-read by
+  the driver whenever :attr:`needs_attention` is set.
+
+Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
+
+* A loss that :func:`~gemini_live.protocol.retry.classify` calls retryable or routine, with
+  resumption on and reconnection allowed, reconnects after the policy's delay with the newest
+  resumable handle in ``setup``; anything else ends the session with ``SessionBroken``, which
+  carries every message that was never confirmed (``SessionBroken.unconfirmed``).
+* Replay: every frame written is kept by the resumption tracker until the service confirms it;
+  after a resume the unconfirmed frames are written again first, in order. Real-time media
+  older than ``max_audio_age`` is dropped instead (counted and announced).
+* A refused handle (1007/1008 during setup while resuming) starts a fresh session when
+  ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
+  new connection is a fresh session that gets every unconfirmed message replayed, and the old
+  session's pending tool calls are cancelled (the new session never issued them).
+* ``goAway``: rotate at once if idle, else at the end of the turn once a resumable update
+  covers it, and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out.
+* Tool-call ids are remembered in bounded sets (``max_tracked_calls``, oldest forgotten first),
+  so a peer that never stops issuing calls cannot grow the session without bound.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import replace
+from typing import Literal
+
+import orjson
+
+from gemini_live.errors import ClosedBy, LiveError, SessionBroken
+from gemini_live.protocol import events as ev
+from gemini_live.protocol._idset import BoundedIds
+from gemini_live.protocol.config import LiveConfig, Platform
+from gemini_live.protocol.decisions import (
+    Decision,
+    Park,
+    ProtocolCounters,
+    Reconnect,
+    Stop,
+    describe,
+    failure_from_close,
+    failure_of,
+)
+from gemini_live.protocol.decode import decode_events
+from gemini_live.protocol.encode import encode
+from gemini_live.protocol.messages import Setup
+from gemini_live.protocol.phases import Phase, Trigger, next_phase
+from gemini_live.protocol.resumption import (
+    IndexOrigin,
+    ResumptionTracker,
+    SentRecord,
+    is_stale_media,
+)
+from gemini_live.protocol.retry import Failure, FailureKind, RetryPolicy, Verdict, classify
+
+log = logging.getLogger("gemini_live.protocol")
+
+__all__ = [
+    "Decision",
+    "LiveProtocol",
+    "Park",
+    "ProtocolCounters",
+    "Reconnect",
+    "ResumeFailure",
+    "Stop",
+    "failure_of",
+]
+
+ResumeFailure = Literal["fresh", "fail"]
+
+# Which received events move the phase machine, and how.
+_ACTIVITY_TRIGGERS: dict[str, Trigger] = {
+    "ACTIVITY_START": Trigger.USER_ACTIVITY_START,
+    "ACTIVITY_END": Trigger.USER_ACTIVITY_END,
+}
+_EVENT_TRIGGERS: dict[type, Trigger] = {
+    ev.SetupComplete: Trigger.SETUP_COMPLETE,
+    ev.TextDelta: Trigger.MODEL_OUTPUT,
+    ev.AudioChunk: Trigger.MODEL_OUTPUT,
+    ev.OutputTranscription: Trigger.MODEL_OUTPUT,
+    ev.Thought: Trigger.MODEL_OUTPUT,
+    ev.Interrupted: Trigger.INTERRUPTED,
+    ev.TurnComplete: Trigger.TURN_COMPLETE,
+    ev.ToolCall: Trigger.TOOL_CALL,
+}
+_CONTROL = (ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation)
+_IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
+
+
+class LiveProtocol:
+    """The protocol state of one session: phase, tool calls, replay, reconnect decisions.
+
+    Not thread-safe; one driver feeds it from one event loop. See the module docstring for the
+    inputs, outputs and rules.
+    """
+
+    def __init__(
+        self,
+        *,
+        model: str,
+        config: LiveConfig,
+        platform: Platform,
+        retry_policy: RetryPolicy,
+        reconnect: bool = True,
+        max_audio_age: float | None = 2.0,
+        go_away_margin: float = 5.0,
+        on_resume_failure: ResumeFailure = "fresh",
+        replay_index_origin: IndexOrigin = "setup_is_0",
+        max_tracked_calls: int = 4096,
+    ) -> None:
+        if max_tracked_calls < 1:
+            raise ValueError(f"max_tracked_calls must be >= 1, got {max_tracked_calls}")
+        self._model = model
+        self._config = config
+        self.platform = platform
+        self._policy = retry_policy
+        self._reconnect = reconnect
+        self._max_audio_age = max_audio_age
+        self._go_away_margin = go_away_margin
+        self._on_resume_failure = on_resume_failure
+        self._tracker: ResumptionTracker | None = (
+            ResumptionTracker(index_origin=replay_index_origin, max_media_age=max_audio_age)
+            if config.session_resumption_enabled
+            else None
+        )
+        self._events: list[ev.Event] = []
+        self._phase = Phase.DISCONNECTED
+        self._last_trigger: Trigger | None = None
+        self._session_id: str | None = None
+        self._pending = BoundedIds(max_tracked_calls)
+        # Ids the service cancelled (toolCallCancellation) or that died with a fresh session:
+        # late responses to them are dropped (and announced), never sent.
+        self._cancelled = BoundedIds(max_tracked_calls)
+        # Every id the current service-side session issued (reset on a fresh start): an
+        # unconfirmed response to one of them must not be replayed into a new session.
+        self._issued = BoundedIds(max_tracked_calls)
+        # The handle the application gave in LiveConfig: used after a loss until the service
+        # sends a newer one (or refuses it).
+        resumption = config.session_resumption
+        self._fallback_handle: str | None = resumption.handle if resumption is not None else None
+        self._setup_handle: str | None = self._fallback_handle
+        self._fresh = False
+        self._forget = False
+        self._failure: Failure | None = None
+        self._attempt = 0
+        self._go_away_seen = False
+        self.rotation_deadline: float | None = None
+        """After ``goAway``: when the driver must rotate at the latest (monotonic seconds)."""
+        self.wants_rotation = False
+        """Rotate to a new connection now (``goAway`` and the turn is over)."""
+        self.needs_attention = False
+        """The rotation state changed: the driver should re-read it (and reset this flag)."""
+        self.sent_video = False
+        """Whether video was accepted (it shortens the service's session limit)."""
+        self.closing = False
+        self.ended: LiveError | None = None
+        self._connections = 0
+        self._messages_sent = 0
+        self._bytes_sent = 0
+        self._reconnects = 0
+        self._replayed = 0
+        self._dropped_stale = 0
+        self._ignored = 0
+        self._dropped_unsent = 0
+
+    # ------------------------------------------------------------------ state
+
+    @property
+    def phase(self) -> Phase:
+        """The current phase of the session."""
+        return self._phase
+
+    @property
+    def session_id(self) -> str | None:
+        """The service's session id from ``setupComplete``, when it sends one."""
+        return self._session_id
+
+    @property
+    def resumption_handle(self) -> str | None:
+        """The newest handle that came with ``resumable: true`` (or the application's own)."""
+        if self._tracker is None:
+            return None
+        return self._tracker.latest_handle or self._fallback_handle
+
+    @property
+    def resumption_enabled(self) -> bool:
+        """Whether messages are tracked for replay (session resumption is on)."""
+        return self._tracker is not None
+
+    @property
+    def pending_tool_calls(self) -> frozenset[str]:
+        """Ids of tool calls issued by the service and not yet answered or cancelled."""
+        return frozenset(self._pending)
+
+    @property
+    def limits_apply(self) -> bool:
+        """Whether the service's session-duration limits apply (no context compression)."""
+        return self._config.context_window_compression is None
+
+    def limit_warning(self, kind: str, limit: float, left: float) -> ev.SessionWarning:
+        """The warning for an approaching session-duration limit (``left`` seconds to go)."""
+        return ev.SessionWarning(
+            f"the {kind} session limit ({limit:g}s without context window compression) "
+            f"ends this session in about {left:.0f}s; set "
+            "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
+        )
+
+    def counters(self) -> ProtocolCounters:
+        """A snapshot of this object's counters."""
+        tracker = self._tracker
+        return ProtocolCounters(
+            connections=self._connections,
+            messages_sent=self._messages_sent,
+            bytes_sent=self._bytes_sent,
+            reconnects=self._reconnects,
+            replayed_messages=self._replayed,
+            dropped_stale_media=self._dropped_stale,
+            unconfirmed_messages=tracker.unconfirmed_count if tracker is not None else 0,
+            resumption_updates=tracker.statistics().updates if tracker is not None else 0,
+            ignored_phase_triggers=self._ignored,
+            dropped_unsent=self._dropped_unsent,
+        )
+
+    def unconfirmed(self) -> tuple[ev.UnconfirmedMessage, ...]:
+        """Every written message the service has not confirmed yet, oldest first."""
+        if self._tracker is None:
+            return ()
+        return tuple(ev.UnconfirmedMessage(r.kind, r.frame) for r in self._tracker.unconfirmed)
+
+    def take_events(self) -> list[ev.Event]:
+        """The events produced since the last call, in order (the driver publishes them)."""
+        events, self._events = self._events, []
+        return events
+
+    # ------------------------------------------------------------------ phase machine
+
+    def _apply(self, trigger: Trigger) -> None:
+        new = next_phase(self._phase, trigger)
+        if new is None:
+            self._ignored += 1
+            return
+        if new is self._phase:
+            return
+        old, self._phase = self._phase, new
+        self._last_trigger = trigger
+        self._events.append(ev.PhaseChanged(old, new))
+
+    # ------------------------------------------------------------------ connections
+
+    def connect_requested(self) -> None:
+        """The application asked to open the session."""
+        self._apply(Trigger.CONNECT)
+
+    def next_setup(self) -> str:
+        """Start a connection attempt; return the ``setup`` frame to send on it."""
+        self._connections += 1
+        config = self._config
+        if self._tracker is not None:
+            self._tracker.new_connection()
+            config = config.with_resumption_handle(self._setup_handle)
+        return encode(Setup(model=self._model, config=config))
+
+    def connected(self, early: list[ev.Event], now: float) -> None:
+        """A connection completed setup; ``early`` is what arrived during the handshake."""
+        self._apply(Trigger.SETUP_SENT)
+        for event in early:
+            if type(event) is ev.SetupComplete and event.session_id:
+                self._session_id = event.session_id
+        processed = self._process(early, now)  # returns the pending events, then resets them
+        self._events.extend(processed)
+        self._policy.connected(now)
+
+    def open_failed(self) -> None:
+        """The first connection attempt failed (``connect()`` raises)."""
+        self._apply(Trigger.CLOSED)
+
+    # ------------------------------------------------------------------ receiving
+
+    def frame_received(self, data: str | bytes, now: float) -> list[ev.Event]:
+        """Decode one frame; return every event for the application (phase changes included)."""
+        return self._process(decode_events(data), now)
+
+    def events_received(self, events: list[ev.Event], now: float) -> list[ev.Event]:
+        """Like :meth:`frame_received` for events that are already decoded."""
+        return self._process(events, now)
+
+    def _process(self, events: list[ev.Event], now: float = 0.0) -> list[ev.Event]:
+        # Phase changes are appended to self._events by _apply, right after their cause.
+        out = self._events
+        for event in events:
+            kind = type(event)
+            trigger = _EVENT_TRIGGERS.get(kind)
+            if kind in _CONTROL:
+                trigger = self._control(event, now, trigger)
+            elif kind is ev.VoiceActivity:
+                # Unknown activity kinds (kept as sent) move nothing.
+                trigger = _ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
+            out.append(event)
+            if trigger is not None and not (
+                trigger is self._last_trigger and next_phase(self._phase, trigger) is None
+            ):
+                self._apply(trigger)
+        self._events = []
+        return out
+
+    def _control(self, event: ev.Event, now: float, trigger: Trigger | None) -> Trigger | None:
+        if isinstance(event, ev.ResumptionUpdate):
+            tracker = self._tracker
+            if tracker is not None:
+                tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
+                # After goAway: the turn is covered by a resumable handle, rotate if idle.
+                if (
+                    event.resumable
+                    and event.handle
+                    and self.rotation_deadline is not None
+                    and self._phase in _IDLE
+                ):
+                    self.wants_rotation = self.needs_attention = True
+        elif isinstance(event, ev.GoAway):
+            self._go_away(event.time_left.total_seconds(), now)
+        elif isinstance(event, ev.ToolCall):
+            ids = [call.id for call in event.calls if call.id is not None]
+            self._pending.add_all(ids)
+            self._issued.add_all(ids)
+            # An id issued again (a fresh session may reuse ids) is live again.
+            self._cancelled.discard_all(ids)
+        elif isinstance(event, ev.ToolCallCancellation):
+            self._pending.discard_all(event.ids)
+            self._cancelled.add_all(event.ids)
+            if not self._pending:
+                return Trigger.TOOL_CALL_CANCELLED
+        return trigger
+
+    def _go_away(self, time_left: float, now: float) -> None:
+        self._go_away_seen = True
+        if self._tracker is None or not self._reconnect:
+            # Closing early could only end the session sooner: keep the connection until the
+            # service closes it (the application sees the GoAway event).
+            return
+        self.rotation_deadline = now + max(0.0, time_left - self._go_away_margin)
+        self.needs_attention = True
+        if self._phase in _IDLE:
+            self.wants_rotation = True
+
+    def timer_fired(self, now: float) -> None:
+        """The driver's ``goAway`` timer fired: rotate if the deadline has passed."""
+        if self.rotation_deadline is not None and now >= self.rotation_deadline:
+            self.wants_rotation = True
+
+    # ------------------------------------------------------------------ sending
+
+    def written(self, kind: str, frame: str, accepted_at: float) -> None:
+        """A frame for the application went on the wire (kept for replay until confirmed)."""
+        self._messages_sent += 1
+        self._bytes_sent += len(frame)
+        if self._tracker is not None:
+            self._tracker.record_sent(kind, frame, accepted_at)
+
+    def is_stale(self, kind: str, accepted_at: float, now: float) -> bool:
+        """Whether a queued frame is real-time media too old to be worth writing."""
+        return is_stale_media(kind, accepted_at, now, self._max_audio_age)
+
+    def stale_dropped(self, kind: str, count: int) -> None:
+        """``count`` queued frames of ``kind`` were dropped as stale instead of written."""
+        self._dropped_stale += count
+        self._events.append(ev.InputDropped(kind, count, "stale: queued too long"))
+
+    def live_tool_responses(self, ids: Iterable[str | None]) -> list[bool]:
+        """For each response's call id: whether it may be sent (False: the call was cancelled)."""
+        cancelled = self._cancelled
+        return [call_id is None or call_id not in cancelled for call_id in ids]
+
+    def announce_cancelled_responses(self, count: int) -> None:
+        """``count`` tool responses were dropped because their calls were cancelled."""
+        self._events.append(ev.InputDropped("tool_response", count, "the call was cancelled"))
+
+    def tool_responses_accepted(self, ids: Iterable[str]) -> None:
+        """Responses to ``ids`` were accepted for sending."""
+        self._pending.discard_all(ids)
+        if not self._pending:
+            self._apply(Trigger.TOOL_RESPONSE_SENT)
+
+    def tool_execution_started(self) -> None:
+        """The application runs the pending tool calls."""
+        self._apply(Trigger.TOOL_EXECUTION_STARTED)
+
+    def activity_accepted(self, start: bool) -> None:
+        """``activityStart`` (``start``) or ``activityEnd`` was accepted for sending."""
+        self._apply(Trigger.USER_ACTIVITY_START if start else Trigger.USER_ACTIVITY_END)
+
+    def video_accepted(self) -> None:
+        """A video frame was accepted (only accepted video shortens the session limit)."""
+        self.sent_video = True
+
+    # ------------------------------------------------------------------ losing a connection
+
+    def connection_lost(
+        self, code: int | None, reason: str, closed_by: ClosedBy, now: float
+    ) -> Decision:
+        """The connection ended by itself; decide whether to reconnect."""
+        failure = failure_from_close(code, reason, closed_by)
+        verdict = classify(failure, after_go_away=self._go_away_seen)
+        return self._after_loss(failure, verdict, now)
+
+    def rotation_started(self, now: float) -> Decision:
+        """The driver closed the connection to rotate after ``goAway``."""
+        failure = Failure(FailureKind.CLOSED, 1000, "goAway rotation", "client")
+        return self._after_loss(failure, Verdict.ROTATE, now)
+
+    def _after_loss(self, failure: Failure, verdict: Verdict, now: float) -> Decision:
+        self.wants_rotation = False
+        self.rotation_deadline = None
+        self._go_away_seen = False
+        if self.closing:
+            # disconnect() owns this connection now: a loss must not open a new one.
+            return Park()
+        tracker = self._tracker
+        if verdict is Verdict.FATAL or not self._reconnect or tracker is None:
+            return self._stop(failure)
+        # Ask the policy first: announcing will_reconnect=True and then giving up would be a lie.
+        delay = self._policy.next_delay(failure, verdict, now)
+        if delay is None:
+            return self._stop(failure)
+        self._events.append(
+            ev.Disconnected(failure.code, failure.reason, failure.closed_by, will_reconnect=True)
+        )
+        self._apply(Trigger.CONNECTION_LOST)
+        self._setup_handle = tracker.latest_handle or self._fallback_handle
+        # Without a resumable handle the new connection is a new service-side session; every
+        # message so far is still unconfirmed, so replaying them rebuilds the input history.
+        self._fresh = self._setup_handle is None
+        self._forget = False
+        self._attempt = 0
+        return self._schedule(failure, delay)
+
+    def _schedule(self, failure: Failure, delay: float) -> Reconnect:
+        self._failure = failure
+        self._attempt += 1
+        self._events.append(ev.Reconnecting(self._attempt, delay, describe(failure)))
+        return Reconnect(delay)
+
+    def attempt_failed(self, failure: Failure, now: float) -> Decision:
+        """A reconnect attempt failed before ``setupComplete``; ``failure`` says how."""
+        if self.closing:
+            return Park()
+        refused = (
+            failure.kind is FailureKind.SETUP_REJECTED
+            and self._setup_handle is not None
+            and failure.code in (1007, 1008)
+        )
+        if refused and self._on_resume_failure == "fresh":
+            log.warning("resumption handle refused (%s); starting a fresh session", failure.reason)
+            # The service's state for that handle is gone: start over, and say so.
+            failure = replace(failure, kind=FailureKind.RESUMPTION_REFUSED)
+            self._setup_handle = self._fallback_handle = None
+            self._fresh = self._forget = True
+            verdict = classify(failure)
+        else:
+            verdict = classify(failure)
+            if verdict is Verdict.FATAL:
+                return self._stop(failure)
+        delay = self._policy.next_delay(failure, verdict, now)
+        if delay is None:
+            return self._stop(failure)
+        return self._schedule(failure, delay)
+
+    # ------------------------------------------------------------------ resuming
+
+    def replay_plan(self, now: float) -> tuple[SentRecord, ...]:
+        """After a reconnect completed setup: settle the old session's state and return the
+        records to write again, in order (the driver writes them and calls :meth:`replayed`)."""
+        tracker = self._tracker
+        assert tracker is not None
+        if self._fresh and self._pending:
+            # A fresh service-side session never issued the old session's calls: tell the
+            # application they died, and drop late answers instead of sending them.
+            ids = tuple(sorted(self._pending))
+            self._pending.clear()
+            self._cancelled.add_all(ids)
+            self._events.append(ev.ToolCallCancellation(ids))
+        if self._fresh and not self._forget and self._issued:
+            issued = self._issued
+            stale = tracker.discard(
+                lambda r: r.kind == "tool_response" and _answers_any(r.frame, issued)
+            )
+            if stale:
+                self._events.append(
+                    ev.InputDropped("tool_response", stale, "it answers a call of the lost session")
+                )
+        if self._fresh:
+            self._issued.clear()
+        self._dropped_now = 0
+        if self._forget:
+            self._dropped_now = tracker.forget_all()
+            if self._dropped_now:
+                self._events.append(
+                    ev.InputDropped("unconfirmed", self._dropped_now, "fresh session")
+                )
+            return ()
+        plan = tracker.plan_replay(now, self._max_audio_age)
+        self._dropped_now = plan.dropped_stale_audio
+        if self._dropped_now:
+            self._dropped_stale += self._dropped_now
+            self._events.append(
+                ev.InputDropped(
+                    "audio",
+                    self._dropped_now,
+                    "stale: real-time audio/video older than max_audio_age",
+                )
+            )
+        return plan.records
+
+    _dropped_now = 0
+
+    def replayed(self, record: SentRecord) -> None:
+        """``record`` was written again on the new connection."""
+        assert self._tracker is not None
+        self._tracker.record_replayed(record)
+        self._replayed += 1
+
+    def resumed(self, replayed: int, now: float) -> None:
+        """The replay is written: announce the resume."""
+        self._reconnects += 1
+        self._policy.connected(now)
+        self._events.append(
+            ev.Resumed(self._setup_handle, replayed, self._dropped_now, fresh_session=self._fresh)
+        )
+
+    # ------------------------------------------------------------------ ending
+
+    def close_requested(self) -> None:
+        """The application called ``disconnect()``: nothing reconnects from now on."""
+        self.closing = True
+        self._apply(Trigger.DISCONNECT_REQUESTED)
+
+    def _stop(self, failure: Failure) -> Stop:
+        error = SessionBroken(
+            "the connection ended",
+            code=failure.code,
+            reason=failure.reason,
+            closed_by=failure.closed_by,
+        )
+        return Stop(error, ev.Disconnected(failure.code, failure.reason, failure.closed_by))
+
+    def end(
+        self, error: LiveError, event: ev.Disconnected, unsent: list[ev.UnconfirmedMessage]
+    ) -> None:
+        """The session is over (``error``: ``SessionClosed`` or ``SessionBroken``).
+
+        ``unsent`` were accepted but never written. A broken session keeps every message the
+        service did not confirm, written or not, on the error (``SessionBroken.unconfirmed``,
+        oldest first) so that the application can re-send them, and announces them.
+        """
+        if self.ended is not None:
+            return
+        self.ended = error
+        self._apply(Trigger.CLOSED)
+        if unsent:
+            self._dropped_unsent += len(unsent)
+            self._events.append(
+                ev.InputDropped(
+                    "unsent", len(unsent), "the session ended before they could be written"
+                )
+            )
+        if isinstance(error, SessionBroken):
+            lost = self.unconfirmed()
+            error.unconfirmed = lost + tuple(unsent)
+            if lost:
+                self._events.append(
+                    ev.InputDropped(
+                        "unconfirmed",
+                        len(lost),
+                        "the session broke before the service confirmed them "
+                        "(SessionBroken.unconfirmed)",
+                    )
+                )
+        self._events.append(event)
+
+
+def _answers_any(frame: str, call_ids: BoundedIds) -> bool:
+    """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
+    body = orjson.loads(frame).get("toolResponse", {})
+    return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))

@@ -10,6 +10,7 @@ import pytest_asyncio
 
 pytest.importorskip("aiohttp", reason="the web console tests need the [web] extra (aiohttp)")
 
+from gemini_live import ApiKey
 from gemini_live.testing import Emulator
 from gemini_live.web import ConsoleServer, Limits
 
@@ -36,7 +37,7 @@ async def start_console(
     emulator = await Emulator(audio_pace=audio_pace).start()
     server = ConsoleServer(
         MODEL,
-        connect_kwargs={"base_url": emulator.url, "api_key": api_key},
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey(api_key)},
         limits=limits,
     )
     try:

@@ -143,6 +143,12 @@ async def test_spoken_question_gets_a_spoken_answer_with_transcripts_tools_and_l
     assert '"temp_c": 18' in await page.text_content(".tool .tool-result")
     await wait_model_text(page, 'Result of get_weather: {"city":"Paris"')
     await wait_for(page, "() => geminiConsole.latencies.length === 2")
+    # The relay measures too (the conversation layer): every turn has a record with latency.
+    await wait_for(page, "() => geminiConsole.turnRecords.length === 2")
+    records = await hook(page, "turnRecords")
+    assert all(r["firstAudioMs"] is not None for r in records), records
+    assert records[1]["inputEnd"] in ("text", "tool_response"), records
+    assert "to first audio" in await page.text_content("#relay-latency")
     await wait_for(page, "() => !document.querySelector('.message.live')")
     assert await page.get_attribute("#status", "data-state") == "connected"
     await screenshot(page, "conversation")

@@ -15,7 +15,7 @@ import orjson
 import pytest
 import websockets
 
-from gemini_live import AutomaticActivityDetection, RealtimeInputConfig
+from gemini_live import ApiKey, AutomaticActivityDetection, RealtimeInputConfig
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.testing import Emulator, Fault
 from gemini_live.web import ConsoleServer, Limits, default_config
@@ -250,6 +250,7 @@ async def test_closing_the_socket_ends_the_session_with_one_log_line(
     assert len(lines) == 1
     assert lines[0].startswith("web session 1 ended after ")
     assert "(browser closed)" in lines[0] and "1 turn(s)" in lines[0]
+    assert "first audio p50 " in lines[0]
 
 
 async def test_two_pages_get_two_independent_sessions(console: Console) -> None:
@@ -295,7 +296,8 @@ async def test_page_and_static_files_are_served_with_a_strict_policy(console: Co
 async def test_a_session_that_cannot_open_is_reported_on_the_page() -> None:
     emulator = await Emulator(api_keys=frozenset({"the-right-key"})).start()
     server = ConsoleServer(
-        "gemini-3.8-live", connect_kwargs={"base_url": emulator.url, "api_key": "a-wrong-key"}
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("a-wrong-key")},
     )
     await server.start()
     try:
@@ -348,7 +350,9 @@ async def test_push_to_talk_with_manual_activity_detection() -> None:
     )
     emulator = await Emulator(audio_pace=0.0).start()
     server = ConsoleServer(
-        "gemini-3.8-live", connect_kwargs={"base_url": emulator.url, "api_key": "k"}, config=config
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("k")},
+        config=config,
     )
     await server.start()
     try:
@@ -370,7 +374,7 @@ async def test_a_tab_over_the_session_limit_is_told_why() -> None:
     emulator = await Emulator().start()
     server = ConsoleServer(
         "gemini-3.8-live",
-        connect_kwargs={"base_url": emulator.url, "api_key": "k"},
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("k")},
         max_sessions=1,
     )
     await server.start()

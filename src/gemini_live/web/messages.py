@@ -15,7 +15,7 @@ Relay → page
     * binary frame: the model's voice, raw PCM16 little-endian mono at 24 kHz;
     * text frame, JSON object with a ``type``: ``ready``, ``state``, ``transcript``,
       ``tool_call``, ``tool_result``, ``tool_cancelled``, ``interrupted``, ``turn_complete``,
-      ``usage``, ``notice``, ``error`` (see :func:`event_message` and the relay).
+      ``turn_record``, ``usage``, ``notice``, ``error`` (see :func:`event_message` and the relay).
 
 Anything else from the page is a :class:`BadInput` with a message meant for the person in front
 of the page; the relay sends it as ``{"type": "error", ...}`` and closes.
@@ -235,8 +235,8 @@ def dumps(message: dict[str, Any]) -> str:
 def event_message(event: ev.Event) -> dict[str, Any] | None:
     """The page's view of one session event, or ``None`` when the page does not need it.
 
-    Audio, tool calls and connection states are handled by the relay itself (they need more
-    than a translation); this covers the rest.
+    Audio, connection states and tool calls (reported by the tool runner) are handled by the
+    relay itself; this covers the rest.
     """
     match event:
         case ev.InputTranscription(text=text):
@@ -251,8 +251,6 @@ def event_message(event: ev.Event) -> dict[str, Any] | None:
             return {"type": "generation_complete"}
         case ev.TurnComplete():
             return {"type": "turn_complete"}
-        case ev.ToolCallCancellation(ids=ids):
-            return {"type": "tool_cancelled", "ids": list(ids)}
         case ev.Usage(prompt_tokens=prompt, response_tokens=response, total_tokens=total):
             return {"type": "usage", "prompt": prompt, "response": response, "total": total}
         case ev.SessionWarning(message=text):

@@ -400,7 +400,9 @@ function onFirstAudio(item) {
 
 function onTurnRecord(record) {
   hooks.turnRecords.push(record);
-  if (record.firstAudioMs === null) return;
+  // "last_audio": the microphone was still streaming (silence is audio too), so the relay
+  // could not tell when speech ended; the page's own measurement covers that turn.
+  if (record.firstAudioMs === null || record.inputEnd === "last_audio") return;
   const from = INPUT_END_TEXT[record.inputEnd] || "the end of input";
   ui.relayLatency.textContent = `${record.firstAudioMs} ms from ${from} to first audio (turn ${record.index})`;
 }
@@ -408,7 +410,7 @@ function onTurnRecord(record) {
 const INPUT_END_TEXT = {
   text: "the typed message", audio_stream_end: "the microphone pause",
   activity_end: "the end of the talk button", voice_activity_end: "the service's end of speech",
-  last_audio: "the last audio chunk", tool_response: "the tool result",
+  tool_response: "the tool result",
   client_content: "the client content",
 };
 

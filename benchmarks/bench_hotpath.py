@@ -152,7 +152,11 @@ async def live_round(base_url: str, frames: int, resumption: bool) -> tuple[floa
     # until the service confirms it (the peer confirms every CONFIRM_EVERY frames).
     config = LiveConfig(session_resumption=SessionResumptionConfig(enabled=resumption))
     async with gemini_live.connect(
-        "bench-model", api_key="bench", base_url=base_url, config=config, options=options
+        "bench-model",
+        credentials=gemini_live.ApiKey("bench"),
+        base_url=base_url,
+        config=config,
+        options=options,
     ) as session:
         events = session.events(max_queue=frames + 100)
         t0 = time.process_time()
@@ -208,7 +212,10 @@ async def live_growth(base_url: str) -> list[float]:
     options = SessionOptions(transport=TransportOptions(max_frame_size=None))
     out = []
     async with gemini_live.connect(
-        "bench-noconfirm", api_key="bench", base_url=base_url, options=options
+        "bench-noconfirm",
+        credentials=gemini_live.ApiKey("bench"),
+        base_url=base_url,
+        options=options,
     ) as session:
         t0 = time.process_time()
         for sent in range(1, GROWTH_CHECKPOINTS[-1] + 1):

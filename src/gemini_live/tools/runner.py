@@ -302,7 +302,8 @@ class ToolRunner:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
             self._error = exc
-            log.info("tool runner: the event stream ended with %s", type(exc).__name__)
+            # Warning: calls still running are cancelled and no later call will be answered.
+            log.warning("tool runner: the event stream ended with %s", type(exc).__name__)
         finally:
             self._stream_ended.set()
         if not self._closing:

@@ -172,8 +172,15 @@ class ToolRunner:
             raise RuntimeError("this ToolRunner was already started")
         started = asyncio.get_running_loop().create_future()
         self._supervisor = asyncio.create_task(self._run(started), name="gemini-live-tools")
+        self._supervisor.add_done_callback(self._supervisor_done)
         await started
         return self
+
+    def _supervisor_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None and not self._closing:
+            # A bug in the runner itself: say so at once (calls are no longer answered); the
+            # error is raised again by aclose().
+            log.error("tool runner stopped", exc_info=task.exception())
 
     async def __aenter__(self) -> ToolRunner:
         return await self.start()
@@ -230,6 +237,10 @@ class ToolRunner:
                     await close()
                 except Exception:  # the stream's own close failing must not hide our result
                     log.debug("tool runner: closing the event stream failed", exc_info=True)
+        if self._supervisor.done() and not self._supervisor.cancelled():
+            failure = self._supervisor.exception()
+            if failure is not None:
+                raise failure
 
     @staticmethod
     def _left(deadline: float) -> float:
@@ -342,6 +353,12 @@ class ToolRunner:
         seq = self._seq
         for fc in calls:
             self._n.calls += 1
+            if not fc.name or (fc.id is not None and not fc.id):
+                # Nothing can answer a call without a name (or with an empty id): the response
+                # would be refused before it is sent. Count it and keep serving the others.
+                self._n.rejected += 1
+                log.warning("tool runner: ignoring a function call without a name or id")
+                continue
             call_id = fc.id
             if call_id is None:
                 key = f"local-{next(self._local_ids)}"

@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from gemini_live.errors import SessionBroken
 from gemini_live.protocol.config import Platform
 from gemini_live.protocol.events import (
     Disconnected,
@@ -313,8 +314,10 @@ class ToolRunner:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
             self._error = exc
-            # Warning: calls still running are cancelled and no later call will be answered.
-            log.warning("tool runner: the event stream ended with %s", type(exc).__name__)
+            # A broken session is reported to the application by the session itself; anything
+            # else (e.g. SubscriberOverflow) means calls silently stop being answered: warn.
+            level = logging.INFO if isinstance(exc, SessionBroken) else logging.WARNING
+            log.log(level, "tool runner: the event stream ended with %s", type(exc).__name__)
         finally:
             self._stream_ended.set()
         if not self._closing:

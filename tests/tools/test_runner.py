@@ -652,3 +652,23 @@ async def test_pydantic_arguments_are_validated_into_models() -> None:
         "type": "InvalidArguments",
         "message": "missing required argument 'to.street'",
     }
+
+
+async def test_nameless_calls_are_skipped_and_a_broken_writer_surfaces_from_exit() -> None:
+    tools, feed = Toolbox(), Feed()
+
+    class Broken(RecordingWriter):
+        async def send_tool_response(self, responses: Any) -> None:
+            raise RuntimeError("writer bug")
+
+    @tools.function
+    async def f() -> int:
+        return 1
+
+    with pytest.raises(ExceptionGroup) as info:
+        async with tools.serve(events=feed, writer=Broken()) as runner:
+            feed.calls(("a", "", {}), ("b", "f", {}))
+            await wait_for(lambda: runner.statistics().rejected == 1)
+            await wait_for(lambda: runner.statistics().succeeded == 1)
+            await asyncio.sleep(0.01)
+    assert info.group_contains(RuntimeError, match="writer bug")

@@ -42,6 +42,7 @@ from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
 
+from gemini_live.errors import SessionBroken
 from gemini_live.protocol.config import Platform
 from gemini_live.protocol.events import (
     Disconnected,
@@ -172,8 +173,15 @@ class ToolRunner:
             raise RuntimeError("this ToolRunner was already started")
         started = asyncio.get_running_loop().create_future()
         self._supervisor = asyncio.create_task(self._run(started), name="gemini-live-tools")
+        self._supervisor.add_done_callback(self._supervisor_done)
         await started
         return self
+
+    def _supervisor_done(self, task: asyncio.Task[None]) -> None:
+        if not task.cancelled() and task.exception() is not None and not self._closing:
+            # A bug in the runner itself: say so at once (calls are no longer answered); the
+            # error is raised again by aclose().
+            log.error("tool runner stopped", exc_info=task.exception())
 
     async def __aenter__(self) -> ToolRunner:
         return await self.start()
@@ -230,6 +238,10 @@ class ToolRunner:
                     await close()
                 except Exception:  # the stream's own close failing must not hide our result
                     log.debug("tool runner: closing the event stream failed", exc_info=True)
+        if self._supervisor.done() and not self._supervisor.cancelled():
+            failure = self._supervisor.exception()
+            if failure is not None:
+                raise failure
 
     @staticmethod
     def _left(deadline: float) -> float:
@@ -302,7 +314,10 @@ class ToolRunner:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
             self._error = exc
-            log.info("tool runner: the event stream ended with %s", type(exc).__name__)
+            # A broken session is reported to the application by the session itself; anything
+            # else (e.g. SubscriberOverflow) means calls silently stop being answered: warn.
+            level = logging.INFO if isinstance(exc, SessionBroken) else logging.WARNING
+            log.log(level, "tool runner: the event stream ended with %s", type(exc).__name__)
         finally:
             self._stream_ended.set()
         if not self._closing:
@@ -341,6 +356,12 @@ class ToolRunner:
         seq = self._seq
         for fc in calls:
             self._n.calls += 1
+            if not fc.name or (fc.id is not None and not fc.id):
+                # Nothing can answer a call without a name (or with an empty id): the response
+                # would be refused before it is sent. Count it and keep serving the others.
+                self._n.rejected += 1
+                log.warning("tool runner: ignoring a function call without a name or id")
+                continue
             call_id = fc.id
             if call_id is None:
                 key = f"local-{next(self._local_ids)}"

@@ -28,12 +28,15 @@ __all__ = [
     "speech_seconds",
 ]
 
-ARTIFACTS = Path(
-    os.environ.get("GEMINI_LIVE_ARTIFACTS")
-    or Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
-) / "web"
+ARTIFACTS = (
+    Path(
+        os.environ.get("GEMINI_LIVE_ARTIFACTS")
+        or Path(__file__).resolve().parents[2] / "tmp" / "artifacts"
+    )
+    / "web"
+)
 
-SPOKEN = "Hello there! How is the weather today?"
+SPOKEN = "Hello! How are you?"
 MIC_RATE = 16_000
 
 

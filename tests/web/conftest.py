@@ -10,7 +10,8 @@ import pytest_asyncio
 
 pytest.importorskip("aiohttp", reason="the web console tests need the [web] extra (aiohttp)")
 
-from gemini_live.testing import Emulator
+from gemini_live import ApiKey
+from gemini_live.testing import Emulator, Scenario
 from gemini_live.web import ConsoleServer, Limits
 
 MODEL = "gemini-3.8-live"
@@ -31,12 +32,16 @@ class Console:
 
 
 async def start_console(
-    *, audio_pace: float = 0.01, limits: Limits | None = None, api_key: str = "test-key"
+    *,
+    audio_pace: float = 0.01,
+    limits: Limits | None = None,
+    api_key: str = "test-key",
+    scenario: Scenario | None = None,
 ) -> tuple[Emulator, ConsoleServer]:
-    emulator = await Emulator(audio_pace=audio_pace).start()
+    emulator = await Emulator(audio_pace=audio_pace, scenario=scenario).start()
     server = ConsoleServer(
         MODEL,
-        connect_kwargs={"base_url": emulator.url, "api_key": api_key},
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey(api_key)},
         limits=limits,
     )
     try:

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 import pytest_asyncio
 
-from gemini_live.testing import Fault
+from gemini_live.testing import Fault, Pause, Scenario
 
 from .browser import ARTIFACTS, fake_microphone_wav, require_chromium
 from .conftest import Console, start_console
@@ -143,6 +143,12 @@ async def test_spoken_question_gets_a_spoken_answer_with_transcripts_tools_and_l
     assert '"temp_c": 18' in await page.text_content(".tool .tool-result")
     await wait_model_text(page, 'Result of get_weather: {"city":"Paris"')
     await wait_for(page, "() => geminiConsole.latencies.length === 2")
+    # The relay measures too (the conversation layer): every turn has a record with latency.
+    await wait_for(page, "() => geminiConsole.turnRecords.length === 2")
+    records = await hook(page, "turnRecords")
+    assert all(r["firstAudioMs"] is not None for r in records), records
+    assert records[1]["inputEnd"] in ("text", "tool_response"), records
+    assert "to first audio" in await page.text_content("#relay-latency")
     await wait_for(page, "() => !document.querySelector('.message.live')")
     assert await page.get_attribute("#status", "data-state") == "connected"
     await screenshot(page, "conversation")
@@ -229,6 +235,41 @@ async def test_killed_live_connection_shows_reconnecting_then_resumed(
     assert await page.locator(".message.interrupted").count() == 0
     await screenshot(page, "resumed")
     assert page.errors == []
+
+
+async def test_interim_transcripts_replace_each_other_until_the_final_one(context: Any) -> None:
+    # The service's interim transcripts are provisional (each replaces the last); a scripted
+    # emulator reply sends some, then the final transcript and the answer.
+    def content(**fields: Any) -> dict[str, Any]:
+        return {"serverContent": fields}
+
+    scenario = Scenario().on_text(
+        "transcribe me",
+        reply=[
+            content(interimInputTranscription={"text": "what"}),
+            Pause(0.4),
+            content(interimInputTranscription={"text": "what time"}),
+            Pause(0.4),
+            content(inputTranscription={"text": "What time is it?"}),
+            content(outputTranscription={"text": "It is noon."}),
+            content(turnComplete=True),
+        ],
+    )
+    emulator, server = await start_console(scenario=scenario)
+    try:
+        page = await open_console(context, Console(emulator, server))
+        await type_message(page, "transcribe me")
+        interim = "() => document.querySelectorAll('.message.user')[1]?.querySelector('.interim')"
+        await wait_for(page, f"{interim}?.textContent === 'what'")
+        await wait_for(page, f"{interim}?.textContent === 'what time'")  # replaced, not appended
+        await wait_model_text(page, "It is noon.")
+        spoken = page.locator(".message.user").nth(1)
+        assert await spoken.locator(".text").text_content() == "What time is it?"
+        assert await spoken.locator(".interim").text_content() == ""
+        assert await page.locator(".message.user").count() == 2  # typed, then transcribed
+    finally:
+        await server.stop()
+        await emulator.stop()
 
 
 async def test_closing_the_tab_ends_the_session_on_the_server(

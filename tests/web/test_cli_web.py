@@ -5,11 +5,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import re
+import socket
 
 import aiohttp
 import pytest
 
-from gemini_live.cli import build_parser
+from gemini_live.cli import build_parser, main
 from gemini_live.cli.web import run_web
 
 HELLO = {"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 16000, "channels": 1}}
@@ -53,3 +54,15 @@ async def test_web_command_serves_the_console_and_keeps_the_key(
 def test_web_command_defaults() -> None:
     args = build_parser().parse_args(["web"])
     assert (args.host, args.port, args.model) == ("127.0.0.1", 8000, "gemini-3.8-live")
+
+
+def test_a_busy_port_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> None:
+    with socket.socket() as busy:
+        busy.bind(("127.0.0.1", 0))
+        busy.listen()
+        port = busy.getsockname()[1]
+        status = main(["web", "--emulator", "--port", str(port)])
+    assert status == 1
+    err = capsys.readouterr().err.strip()
+    assert err.startswith("gemini-live web: error: cannot listen on 127.0.0.1:")
+    assert "choose another --port" in err and "\n" not in err

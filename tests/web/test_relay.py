@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import logging
+import socket
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -11,10 +13,12 @@ from typing import Any
 import aiohttp
 import orjson
 import pytest
+import websockets
 
+from gemini_live import ApiKey, AutomaticActivityDetection, RealtimeInputConfig
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.testing import Emulator, Fault
-from gemini_live.web import ConsoleServer, Limits
+from gemini_live.web import ConsoleServer, Limits, default_config
 
 from .conftest import Console, start_console
 
@@ -23,9 +27,10 @@ HELLO = {"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 160
 
 @asynccontextmanager
 async def page(console: Console, **kwargs: Any) -> AsyncIterator[aiohttp.ClientWebSocketResponse]:
-    async with aiohttp.ClientSession() as http, http.ws_connect(
-        console.ws_url, origin=console.origin, max_msg_size=0, **kwargs
-    ) as ws:
+    async with (
+        aiohttp.ClientSession() as http,
+        http.ws_connect(console.ws_url, origin=console.origin, max_msg_size=0, **kwargs) as ws,
+    ):
         yield ws
 
 
@@ -146,7 +151,7 @@ BAD_INPUTS = [
     ("odd byte count", [HELLO, b"\x01\x02\x03"], "wrong audio format", 1003),
     ("oversized audio frame", [HELLO, b"\x00" * 20_000], "audio frame too large", 1009),
     ("control flood", [HELLO] + [{"type": "audio_end"}] * 40, "too many messages", 1008),
-    ("audio flood", [HELLO] + [b"\x00" * 16_000] * 12, "faster than real time", 1008),
+    ("audio flood", [HELLO] + [b"\x00" * 16_000] * 24, "faster than real time", 1008),
 ]
 
 
@@ -201,22 +206,31 @@ async def test_silent_page_is_told_it_must_say_hello() -> None:
 
 
 async def test_a_page_that_stops_reading_is_cut_off_with_bounded_memory() -> None:
-    # A small event queue stands in for a browser that never reads: the relay must give up on
-    # it (error, closed relay, session ended) instead of buffering the model's audio forever.
+    # A browser that never reads: a tiny receive window and a client that stops reading. The
+    # relay must give up on it (closed relay, session ended) instead of buffering the model's
+    # audio without bound; a small event queue keeps the test short.
     emulator, server = await start_console(
         audio_pace=0.0, limits=Limits(event_queue=8, send_timeout=0.5)
     )
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     try:
-        console = Console(emulator, server)
-        async with page(console, autoclose=False) as ws:
-            await ready(ws)
-            await ws.send_json({"type": "text", "text": "say " + "lorem ipsum " * 200})
-            await server.wait_active(0, timeout=15)
-        report = server.reports[-1]
-        assert report.ended == "browser too slow"
+        sock.connect(("127.0.0.1", server.port))
+        async with websockets.connect(
+            server.url.replace("http", "ws") + "ws",
+            sock=sock,
+            origin=server.url.rstrip("/"),
+            max_queue=1,
+            close_timeout=0.1,  # it cannot read the server's close frame: it stopped reading
+        ) as ws:
+            await ws.send(orjson.dumps(HELLO).decode())
+            await ws.send(orjson.dumps({"type": "text", "text": "say " + "lorem " * 200}).decode())
+            await server.wait_active(0, timeout=15)  # and never read a thing
+        assert server.reports[-1].ended == "browser too slow"
         async with asyncio.timeout(5):
             await emulator.last_session.wait_disconnected()
     finally:
+        sock.close()
         await server.stop()
         await emulator.stop()
 
@@ -236,6 +250,7 @@ async def test_closing_the_socket_ends_the_session_with_one_log_line(
     assert len(lines) == 1
     assert lines[0].startswith("web session 1 ended after ")
     assert "(browser closed)" in lines[0] and "1 turn(s)" in lines[0]
+    assert "first audio p50 " in lines[0]
 
 
 async def test_two_pages_get_two_independent_sessions(console: Console) -> None:
@@ -281,7 +296,8 @@ async def test_page_and_static_files_are_served_with_a_strict_policy(console: Co
 async def test_a_session_that_cannot_open_is_reported_on_the_page() -> None:
     emulator = await Emulator(api_keys=frozenset({"the-right-key"})).start()
     server = ConsoleServer(
-        "gemini-3.8-live", connect_kwargs={"base_url": emulator.url, "api_key": "a-wrong-key"}
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("a-wrong-key")},
     )
     await server.start()
     try:
@@ -322,3 +338,56 @@ async def test_a_relay_bug_costs_one_tab_not_the_server(console: Console) -> Non
             assert response.status == 200
     finally:
         await broken.stop()
+
+
+async def test_push_to_talk_with_manual_activity_detection() -> None:
+    # With automatic detection off, the talk button brackets the user's turn.
+    config = dataclasses.replace(
+        default_config(),
+        realtime_input_config=RealtimeInputConfig(
+            automatic_activity_detection=AutomaticActivityDetection(disabled=True)
+        ),
+    )
+    emulator = await Emulator(audio_pace=0.0).start()
+    server = ConsoleServer(
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("k")},
+        config=config,
+    )
+    await server.start()
+    try:
+        async with page(Console(emulator, server)) as ws:
+            await ready(ws)
+            await ws.send_json({"type": "audio_start"})
+            for _ in range(25):  # 0.5 s in 20 ms frames (loud or not: the button decides)
+                await ws.send_bytes(b"\x10\x00" * 320)
+            await ws.send_json({"type": "audio_end"})
+            user = await next_json(ws, "transcript")
+            assert user["text"] == "<speech 0.50s>"
+            assert (await model_reply(ws)) == "Echo: <speech 0.50s>"
+    finally:
+        await server.stop()
+        await emulator.stop()
+
+
+async def test_a_tab_over_the_session_limit_is_told_why() -> None:
+    emulator = await Emulator().start()
+    server = ConsoleServer(
+        "gemini-3.8-live",
+        connect_kwargs={"base_url": emulator.url, "credentials": ApiKey("k")},
+        max_sessions=1,
+    )
+    await server.start()
+    console = Console(emulator, server)
+    try:
+        async with page(console) as first:
+            await ready(first)
+            async with page(console) as second:
+                message, code = await error_and_close(second)
+            assert "Too many console sessions are open (limit 1)" in message and code == 1013
+            await first.send_json({"type": "text", "text": "say still fine"})
+            assert (await model_reply(first)).strip() == "still fine"
+        assert emulator.stats.connections == 1
+    finally:
+        await server.stop()
+        await emulator.stop()

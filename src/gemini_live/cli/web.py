@@ -16,9 +16,7 @@ from gemini_live.cli.target import open_target
 
 __all__ = ["run_web"]
 
-EMULATOR_NOTE = (
-    "try: say something long | call get_weather {\"city\": \"Paris\"} | recap"
-)
+EMULATOR_NOTE = 'try: say something long | call get_weather {"city": "Paris"} | recap'
 
 
 def _is_loopback(host: str) -> bool:
@@ -50,8 +48,10 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
                 if target.emulated
                 else "You are a friendly, concise voice assistant. Use the tools when useful."
             )
-            label = "emulator" if target.emulated else (
-                "Gemini Live API" if not args.base_url else "custom endpoint"
+            label = (
+                "emulator"
+                if target.emulated
+                else ("Gemini Live API" if not args.base_url else "custom endpoint")
             )
             server = ConsoleServer(
                 args.model,
@@ -61,6 +61,13 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
                 host=args.host,
                 port=args.port,
             )
+            try:
+                await server.start()
+            except OSError as exc:
+                raise OSError(
+                    f"cannot listen on {args.host}:{args.port} ({exc.strerror or exc}); "
+                    "is another console running? choose another --port"
+                ) from exc
             async with server:
                 print(f"gemini-live console for {args.model} via {target.label}")
                 if not _is_loopback(args.host):

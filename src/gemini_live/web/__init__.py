@@ -25,14 +25,14 @@ except ImportError as exc:  # pragma: no cover - depends on the installed extras
 from gemini_live.web.messages import Limits
 from gemini_live.web.relay import Relay, RelayReport
 from gemini_live.web.server import ConsoleServer, default_config
-from gemini_live.web.tools import CONSOLE_TOOLS, ConsoleTool
+from gemini_live.web.tools import CONSOLE_TOOLS, console_toolbox
 
 __all__ = [
     "CONSOLE_TOOLS",
     "ConsoleServer",
-    "ConsoleTool",
     "Limits",
     "Relay",
     "RelayReport",
+    "console_toolbox",
     "default_config",
 ]

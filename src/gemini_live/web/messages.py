@@ -7,13 +7,15 @@ Page → relay
       ``{"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 16000,
       "channels": 1}}`` first (declares what the binary frames carry),
       ``{"type": "text", "text": "..."}`` (typed input),
-      ``{"type": "audio_end"}`` (the talk button was released: the microphone stream paused).
+      ``{"type": "audio_start"}`` / ``{"type": "audio_end"}`` (the talk button was pressed /
+      released; with manual activity detection they become ``activityStart``/``activityEnd``,
+      with automatic detection ``audio_end`` becomes ``audioStreamEnd``).
 
 Relay → page
     * binary frame: the model's voice, raw PCM16 little-endian mono at 24 kHz;
     * text frame, JSON object with a ``type``: ``ready``, ``state``, ``transcript``,
       ``tool_call``, ``tool_result``, ``tool_cancelled``, ``interrupted``, ``turn_complete``,
-      ``usage``, ``notice``, ``error`` (see :func:`event_message` and the relay).
+      ``turn_record``, ``usage``, ``notice``, ``error`` (see :func:`event_message` and the relay).
 
 Anything else from the page is a :class:`BadInput` with a message meant for the person in front
 of the page; the relay sends it as ``{"type": "error", ...}`` and closes.
@@ -34,6 +36,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "Allowance",
     "AudioEnd",
+    "AudioStart",
     "BadInput",
     "Hello",
     "Limits",
@@ -57,7 +60,9 @@ class Limits:
     * ``max_audio_frame``: bytes in one audio frame (default 0.5 s of 16 kHz PCM16);
     * ``max_text_frame``: bytes in one JSON frame; ``max_text_chars``: characters of typed text;
     * ``audio_burst``/``audio_rate``: seconds of audio the page may get ahead of real time, and
-      how fast that allowance refills (seconds of audio per wall second) — a flood guard;
+      how fast that allowance refills (seconds of audio per wall second) — a flood guard. The
+      burst is larger than the page's own backlog cap (256 KiB, 8 s), so a page catching up
+      after the relay applied backpressure (a long reconnect) is not taken for a flood;
     * ``control_burst``/``control_rate``: the same for JSON frames (frames, frames per second);
     * ``hello_timeout``: seconds the page has to introduce itself;
     * ``send_timeout``: seconds one frame to the page may wait for a slow browser;
@@ -68,7 +73,7 @@ class Limits:
     max_audio_frame: int = 16_000
     max_text_frame: int = 16 * 1024
     max_text_chars: int = 4_000
-    audio_burst: float = 3.0
+    audio_burst: float = 10.0
     audio_rate: float = 1.5
     control_burst: float = 20.0
     control_rate: float = 5.0
@@ -116,11 +121,16 @@ class TextInput:
 
 
 @dataclass(frozen=True, slots=True)
+class AudioStart:
+    pass
+
+
+@dataclass(frozen=True, slots=True)
 class AudioEnd:
     pass
 
 
-PageMessage = Hello | TextInput | AudioEnd
+PageMessage = Hello | TextInput | AudioStart | AudioEnd
 
 
 def _obj(value: Any, what: str) -> dict[str, Any]:
@@ -152,6 +162,8 @@ def parse_text_frame(data: str, limits: Limits) -> PageMessage:
                 f"text too long: {len(text)} characters (limit {limits.max_text_chars})", 1009
             )
         return TextInput(text.strip())
+    if kind == "audio_start":
+        return AudioStart()
     if kind == "audio_end":
         return AudioEnd()
     if kind == "hello":
@@ -223,8 +235,8 @@ def dumps(message: dict[str, Any]) -> str:
 def event_message(event: ev.Event) -> dict[str, Any] | None:
     """The page's view of one session event, or ``None`` when the page does not need it.
 
-    Audio, tool calls and connection states are handled by the relay itself (they need more
-    than a translation); this covers the rest.
+    Audio, connection states and tool calls (reported by the tool runner) are handled by the
+    relay itself; this covers the rest.
     """
     match event:
         case ev.InputTranscription(text=text):
@@ -239,8 +251,6 @@ def event_message(event: ev.Event) -> dict[str, Any] | None:
             return {"type": "generation_complete"}
         case ev.TurnComplete():
             return {"type": "turn_complete"}
-        case ev.ToolCallCancellation(ids=ids):
-            return {"type": "tool_cancelled", "ids": list(ids)}
         case ev.Usage(prompt_tokens=prompt, response_tokens=response, total_tokens=total):
             return {"type": "usage", "prompt": prompt, "response": response, "total": total}
         case ev.SessionWarning(message=text):

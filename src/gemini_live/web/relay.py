@@ -1,16 +1,20 @@
 """One browser tab ↔ one Live session: the relay behind the console's WebSocket.
 
-The relay owns one :class:`~gemini_live.Session` (opened with the public ``connect()``), and one
-TaskGroup with two long tasks and one short task per tool call:
+The relay owns one :class:`~gemini_live.Session` (opened with the public ``connect()``), the
+layers above it — a :class:`~gemini_live.conversation.Conversation` (turn records, latency
+metrics, stall watchdog) and a :class:`~gemini_live.tools.Toolbox` runner (answers every call
+exactly once) — and one TaskGroup with four tasks:
 
-* uplink: page frames → validated → ``send_audio`` / ``send_text`` / ``send_audio_stream_end``.
+* uplink: page frames → validated → the conversation's writer (``send_audio`` / ``send_text`` /
+  ``send_audio_stream_end``, or ``activityStart``/``activityEnd`` for push-to-talk).
   The session's send queue is bounded, so a browser that sends faster than the session can
   write is slowed down by TCP (we stop reading it); one that sends faster than real time for
   longer than :attr:`Limits.audio_burst` is a flood and is cut off with an error.
 * downlink: session events → page. The subscription is bounded (:attr:`Limits.event_queue`)
   and every frame to the page waits at most :attr:`Limits.send_timeout`, so a stalled tab costs
   bounded memory and ends with an error instead of growing the server.
-* tool calls: answered locally (:mod:`gemini_live.web.tools`), shown on the page with results.
+* notices: turn records (the relay's own latency measurement), stalls, lost context → page.
+* tool outcomes: what the runner reports (call, result, error, cancellation) → page.
 
 Whatever ends first (the tab closes, bad input, the session breaks, the server stops) ends the
 whole relay: the other tasks are cancelled, the session is disconnected (bounded) and one log
@@ -30,13 +34,17 @@ from aiohttp import WSMsgType, web
 
 from gemini_live.audio.resample import resample_pcm16
 from gemini_live.client.session import Session
+from gemini_live.client.writer import SessionWriter
+from gemini_live.conversation import ContextLost, Conversation, MetricsSnapshot, Stalled, TurnRecord
 from gemini_live.errors import LiveError, SessionBroken, SubscriberOverflow
 from gemini_live.protocol import events as ev
+from gemini_live.tools import Toolbox, ToolCallRejected, ToolCallStarted, ToolEvent
 from gemini_live.web.messages import (
     INPUT_RATE,
     OUTPUT_RATE,
     Allowance,
     AudioEnd,
+    AudioStart,
     BadInput,
     Hello,
     Limits,
@@ -46,13 +54,14 @@ from gemini_live.web.messages import (
     event_message,
     parse_text_frame,
 )
-from gemini_live.web.tools import ConsoleTool, run_call
+from gemini_live.web.tools import tool_message
 
 __all__ = ["Relay", "RelayReport"]
 
 logger = logging.getLogger("gemini_live.web")
 
 SessionOpener = Callable[[], Awaitable[Session]]
+_TOO_SLOW = "Relay closed: this page could not keep up with the session."
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,13 +76,19 @@ class RelayReport:
     turns: int
     tool_calls: int
     reconnects: int
+    first_audio_p50: float | None = None
 
     def line(self) -> str:
+        latency = (
+            f", first audio p50 {self.first_audio_p50 * 1000:.0f} ms"
+            if self.first_audio_p50 is not None
+            else ""
+        )
         return (
             f"web session {self.number} ended after {self.seconds:.1f} s ({self.ended}): "
             f"audio in {self.audio_in_seconds:.1f} s, out {self.audio_out_seconds:.1f} s, "
             f"{self.turns} turn(s), {self.tool_calls} tool call(s), "
-            f"{self.reconnects} reconnect(s)"
+            f"{self.reconnects} reconnect(s){latency}"
         )
 
 
@@ -103,7 +118,7 @@ class Relay:
         *,
         number: int,
         limits: Limits,
-        tools: Mapping[str, ConsoleTool],
+        tools: Toolbox,
         page_info: Mapping[str, Any],
     ) -> None:
         self._ws = ws
@@ -118,7 +133,11 @@ class Relay:
         self._turns = 0
         self._tool_calls = 0
         self._reconnects = 0
-        self._calls: dict[str, asyncio.Task[None]] = {}
+        # Runner outcomes arrive by synchronous callback; a task forwards them in order. Calls
+        # are few, so the bound is generous; beyond it an outcome is not shown (and counted).
+        self._tool_events: asyncio.Queue[ToolEvent] = asyncio.Queue(maxsize=256)
+        self._tool_events_dropped = 0
+        self._metrics: MetricsSnapshot | None = None
         self._started = time.monotonic()
         self._ended_at: float | None = None
         self._end: _End | None = None
@@ -137,7 +156,7 @@ class Relay:
                     else:
                         await self._ws.send_str(dumps(message))
         except TimeoutError:
-            raise _End("browser too slow", code=1011) from None
+            raise _End("browser too slow", page_error=_TOO_SLOW, code=1011) from None
         except ConnectionError:
             raise _End("browser closed") from None
 
@@ -185,6 +204,7 @@ class Relay:
             turns=self._turns,
             tool_calls=self._tool_calls,
             reconnects=self._reconnects,
+            first_audio_p50=_p50(self._metrics, "first_audio"),
         )
 
     async def _serve(self, opened: list[Session]) -> _End:
@@ -199,20 +219,31 @@ class Relay:
                     page_error=f"Could not open the Live session. {_describe(exc)}",
                     code=1011,
                 ) from None
-            opened.append(session)
-            # Subscribe before the next await, so that no event is missed.
-            events = session.events(max_queue=self._limits.event_queue)
-            await self._send({"type": "ready", **self._page_info})
-            await self._state("connected")
         except _End as end:
             return end
+        opened.append(session)
+        # Every subscriber (ours, the conversation's, the runner's) is taken before the first
+        # await after connecting, so that no event is missed.
+        events = session.events(max_queue=self._limits.event_queue)
         ended: list[_End] = []
+        convo = Conversation(session)
         try:
-            async with asyncio.TaskGroup() as tasks:
-                tasks.create_task(self._uplink(session))
-                tasks.create_task(self._downlink(session, events, tasks))
+            async with (
+                convo,
+                self._tools.serve(session, writer=convo.writer(), on_event=self._tool_event),
+                asyncio.TaskGroup() as tasks,
+            ):
+                notices = convo.events()
+                await self._send({"type": "ready", **self._page_info})
+                await self._state("connected")
+                tasks.create_task(self._uplink(session, convo.writer()))
+                tasks.create_task(self._downlink(events))
+                tasks.create_task(self._notices(notices))
+                tasks.create_task(self._tool_outcomes())
         except* _End as group:
             ended.append(_first_end(group))
+        finally:
+            self._metrics = convo.metrics()
         # The tasks only end by raising _End; the fallback keeps the type honest.
         return ended[0] if ended else _End("browser closed")
 
@@ -257,11 +288,12 @@ class Relay:
         except BadInput as exc:
             raise _bad(exc) from None
 
-    async def _uplink(self, session: Session) -> None:
+    async def _uplink(self, session: Session, writer: SessionWriter) -> None:
         limits = self._limits
         clock = time.monotonic
         audio = Allowance(limits.audio_burst, limits.audio_rate, clock())
         control = Allowance(limits.control_burst, limits.control_rate, clock())
+        automatic = session.config.automatic_activity_detection_enabled
         try:
             async for message in self._ws:
                 if message.type is WSMsgType.BINARY:
@@ -271,15 +303,21 @@ class Relay:
                             "microphone audio is arriving faster than real time (flood)", 1008
                         )
                     self._audio_in_bytes += len(data)
-                    await session.send_audio(data)
+                    await writer.send_audio(data)
                 elif message.type is WSMsgType.TEXT:
                     if not control.take(1.0, clock()):
                         raise BadInput("too many messages per second (flood)", 1008)
                     parsed = parse_text_frame(message.data, limits)
                     if isinstance(parsed, TextInput):
-                        await session.send_text(parsed.text)
+                        await writer.send_text(parsed.text)
+                    elif isinstance(parsed, AudioStart):
+                        if not automatic:  # push-to-talk: the talk button is the activity
+                            await writer.signal_activity_start()
                     elif isinstance(parsed, AudioEnd):
-                        await session.send_audio_stream_end()
+                        if automatic:
+                            await writer.send_audio_stream_end()
+                        else:
+                            await writer.signal_activity_end()
                     else:
                         raise BadInput("hello was already received")
                 elif message.type is WSMsgType.ERROR:
@@ -293,38 +331,20 @@ class Relay:
 
     # -- session → page -----------------------------------------------------------------------
 
-    async def _downlink(
-        self, session: Session, events: AsyncIterator[ev.Event], tasks: asyncio.TaskGroup
-    ) -> None:
+    async def _downlink(self, events: AsyncIterator[ev.Event]) -> None:
         try:
             async for event in events:
-                await self._forward(session, event, tasks)
+                await self._forward(event)
         except (SessionBroken, SubscriberOverflow) as exc:
             raise _session_ended(exc) from None
         raise _End("session closed", page_error="The Live session ended.", code=1011)
 
-    async def _forward(self, session: Session, event: ev.Event, tasks: asyncio.TaskGroup) -> None:
+    async def _forward(self, event: ev.Event) -> None:
         match event:
             case ev.AudioChunk(data=data, sample_rate=rate):
                 pcm = data if rate == OUTPUT_RATE else resample_pcm16(data, rate, OUTPUT_RATE)
                 self._audio_out_bytes += len(pcm)
                 await self._send(pcm)
-            case ev.ToolCall(calls=calls):
-                self._tool_calls += len(calls)
-                await self._send(
-                    {
-                        "type": "tool_call",
-                        "calls": [{"id": c.id, "name": c.name, "args": c.args} for c in calls],
-                    }
-                )
-                key = ",".join(c.id or c.name for c in calls)
-                self._calls[key] = tasks.create_task(self._answer(session, calls, key))
-            case ev.ToolCallCancellation(ids=ids):
-                for key, task in list(self._calls.items()):
-                    if set(key.split(",")) & set(ids):
-                        task.cancel()
-                        del self._calls[key]
-                await self._send({"type": "tool_cancelled", "ids": list(ids)})
             case ev.Disconnected(will_reconnect=True):
                 await self._state("reconnecting")
             case ev.Reconnecting(attempt=attempt, delay=delay):
@@ -340,26 +360,46 @@ class Relay:
                 if message is not None:
                     await self._send(message)
 
-    async def _answer(
-        self, session: Session, calls: tuple[ev.FunctionCall, ...], key: str
-    ) -> None:
-        session.notify_tool_execution_started()
-        outcomes = [await run_call(call, self._tools) for call in calls]
-        self._calls.pop(key, None)
+    # -- the layers above the session → page ---------------------------------------------------
+
+    async def _notices(self, notices: AsyncIterator[Any]) -> None:
+        async for notice in notices:
+            match notice:
+                case TurnRecord(index=index, latency=latency, interrupted=interrupted):
+                    first = latency.first_audio
+                    await self._send(
+                        {
+                            "type": "turn_record",
+                            "index": index,
+                            "firstAudioMs": None if first is None else round(first * 1000),
+                            "inputEnd": latency.input_end_kind,
+                            "interrupted": interrupted is not None,
+                        }
+                    )
+                case Stalled(waited=waited, waiting_for=waiting_for):
+                    text = (
+                        f"No answer from the model for {waited:.0f} s (waiting for {waiting_for})"
+                    )
+                    await self._send({"type": "notice", "text": text})
+                case ContextLost():
+                    text = "The service seems to have lost the conversation after reconnecting."
+                    await self._send({"type": "notice", "text": text})
+        # The conversation follows the session: it ends when the session does (downlink says).
+        await asyncio.Event().wait()
+
+    def _tool_event(self, event: ToolEvent) -> None:
+        if isinstance(event, ToolCallStarted | ToolCallRejected):
+            self._tool_calls += 1
         try:
-            await session.send_tool_response([o.response for o in outcomes])
-        except LiveError as exc:
-            raise _session_ended(exc) from None
-        for call, outcome in zip(calls, outcomes, strict=True):
-            await self._send(
-                {
-                    "type": "tool_result",
-                    "id": call.id,
-                    "name": call.name,
-                    "ok": outcome.ok,
-                    "result": outcome.shown,
-                }
-            )
+            self._tool_events.put_nowait(event)
+        except asyncio.QueueFull:
+            self._tool_events_dropped += 1
+
+    async def _tool_outcomes(self) -> None:
+        while True:
+            event = await self._tool_events.get()
+            for message in tool_message(event):
+                await self._send(message)
 
 
 def _bad(exc: BadInput) -> _End:
@@ -368,16 +408,17 @@ def _bad(exc: BadInput) -> _End:
 
 def _session_ended(exc: BaseException) -> _End:
     if isinstance(exc, SubscriberOverflow):
-        return _End(
-            "browser too slow",
-            page_error="Relay closed: this page could not keep up with the session.",
-            code=1011,
-        )
+        return _End("browser too slow", page_error=_TOO_SLOW, code=1011)
     return _End(
         f"session ended: {_describe(exc)}",
         page_error=f"The Live session ended. {_describe(exc)}",
         code=1011,
     )
+
+
+def _p50(metrics: MetricsSnapshot | None, name: str) -> float | None:
+    summary = metrics.latency.get(name) if metrics is not None else None
+    return summary.p50 if summary is not None else None
 
 
 def _first_end(group: BaseExceptionGroup[_End]) -> _End:

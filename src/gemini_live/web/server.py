@@ -26,9 +26,10 @@ from aiohttp import web
 import gemini_live
 from gemini_live.client.session import Session
 from gemini_live.protocol.config import AudioTranscriptionConfig, GenerationConfig, LiveConfig
-from gemini_live.web.messages import INPUT_RATE, OUTPUT_RATE, PROTOCOL_VERSION, Limits
+from gemini_live.tools import Toolbox
+from gemini_live.web.messages import INPUT_RATE, OUTPUT_RATE, PROTOCOL_VERSION, Limits, dumps
 from gemini_live.web.relay import Relay, RelayReport
-from gemini_live.web.tools import CONSOLE_TOOLS, ConsoleTool, console_tool
+from gemini_live.web.tools import CONSOLE_TOOLS
 
 __all__ = ["ConsoleServer", "default_config"]
 
@@ -57,14 +58,12 @@ _HEADERS = {
 _HARD_FRAME_LIMIT = 1024 * 1024
 
 
-def default_config(
-    tools: tuple[ConsoleTool, ...] = CONSOLE_TOOLS, *, instruction: str = ""
-) -> LiveConfig:
+def default_config(tools: Toolbox = CONSOLE_TOOLS, *, instruction: str = "") -> LiveConfig:
     """The session the console opens: spoken answers, both transcripts, the console's tools."""
     return LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction=instruction or None,
-        tools=(console_tool(tools),) if tools else (),
+        tools=tools.declarations(),
         input_audio_transcription=AudioTranscriptionConfig(),
         output_audio_transcription=AudioTranscriptionConfig(),
         input_audio_rate=INPUT_RATE,
@@ -94,7 +93,7 @@ class ConsoleServer:
         host: str = "127.0.0.1",
         port: int = 0,
         limits: Limits | None = None,
-        tools: tuple[ConsoleTool, ...] = CONSOLE_TOOLS,
+        tools: Toolbox = CONSOLE_TOOLS,
         max_sessions: int = 16,
     ) -> None:
         if max_sessions < 1:
@@ -106,7 +105,7 @@ class ConsoleServer:
         self._host = host
         self._port = port
         self.limits = limits or Limits()
-        self._tools = {t.declaration.name: t for t in tools}
+        self._tools = tools
         self._max_sessions = max_sessions
         self._static = _load_static()
         self._relays: set[asyncio.Task[Any]] = set()
@@ -210,13 +209,19 @@ class ConsoleServer:
     async def _relay(self, request: web.Request) -> web.StreamResponse:
         if not _same_origin(request):
             raise web.HTTPForbidden(text="cross-origin WebSocket refused")
-        if len(self._relays) >= self._max_sessions:
-            raise web.HTTPServiceUnavailable(text=f"at most {self._max_sessions} sessions")
         # No permessage-deflate: PCM barely compresses and it would cost CPU per frame.
         ws = web.WebSocketResponse(
             max_msg_size=_HARD_FRAME_LIMIT, heartbeat=30.0, compress=False, timeout=2.0
         )
         await ws.prepare(request)
+        if len(self._relays) >= self._max_sessions:
+            # Said over the socket: a refused upgrade would reach the page as a bare 1006.
+            await _refuse(
+                ws,
+                f"Too many console sessions are open (limit {self._max_sessions}): "
+                "close another tab and try again.",
+            )
+            return ws
         self._opened += 1
         relay = Relay(
             ws,
@@ -258,6 +263,15 @@ class ConsoleServer:
             task.cancel()
         if self._relays:
             await asyncio.wait(list(self._relays), timeout=10.0)
+
+
+async def _refuse(ws: web.WebSocketResponse, message: str) -> None:
+    try:
+        async with asyncio.timeout(2.0):
+            await ws.send_str(dumps({"type": "error", "message": message}))
+            await ws.close(code=1013, message=b"too many sessions")
+    except (TimeoutError, ConnectionError):
+        pass
 
 
 def _same_origin(request: web.Request) -> bool:

@@ -18,6 +18,7 @@ const ui = {
   talk: $("talk"), talkLabel: $("talk-label"), micLevel: $("mic-level"), outLevel: $("out-level"),
   buffered: $("buffered"), latencyLast: $("latency-last"), latencyMedian: $("latency-median"),
   latencyCount: $("latency-count"), latencyBars: $("latency-bars"), log: $("connection-log"),
+  relayLatency: $("relay-latency"),
 };
 
 const STATE_TEXT = {
@@ -28,7 +29,7 @@ const STATE_TEXT = {
 // Everything a test (or a curious developer in the console) may want to look at.
 const hooks = {
   states: [], latencies: [], flushes: [], errors: [], playback: {}, sentFrames: 0,
-  droppedFrames: 0, localBargeIns: 0, mutedChunks: 0, turnsComplete: 0, outputPeak: 0, outputRms: 0, ready: false,
+  droppedFrames: 0, localBargeIns: 0, mutedChunks: 0, turnsComplete: 0, turnRecords: [], outputPeak: 0, outputRms: 0, ready: false,
   socket: () => socket,
   resetOutputPeak() { hooks.outputPeak = 0; },
 };
@@ -152,7 +153,7 @@ function onMessage(message) {
       onToolResult(message);
       break;
     case "tool_cancelled":
-      for (const id of message.ids) markTool(id, "cancelled", "cancelled by the model");
+      for (const id of message.ids) markTool(id, "cancelled", CANCEL_TEXT[message.reason] || "cancelled");
       break;
     case "interrupted":
       onInterrupted();
@@ -167,6 +168,9 @@ function onMessage(message) {
       postPlayback({ type: "drain" });
       if (modelItem) modelItem.li.classList.remove("live");
       modelItem = null;
+      break;
+    case "turn_record":
+      onTurnRecord(message);
       break;
     case "usage":
       if (modelItem) modelItem.tokens = message.total;
@@ -307,6 +311,12 @@ function localBargeIn() {
 
 // ---------------------------------------------------------------- tools
 
+const CANCEL_TEXT = {
+  service: "cancelled by the model", fresh_session: "cancelled: new session",
+  rolled_back: "cancelled: session rolled back", shutdown: "cancelled: relay closing",
+  session_ended: "cancelled: session ended",
+};
+
 function addToolCall(call) {
   hideHint();
   closeModel();
@@ -387,6 +397,22 @@ function onFirstAudio(item) {
   item.meta.append(tag);
   renderLatency();
 }
+
+function onTurnRecord(record) {
+  hooks.turnRecords.push(record);
+  // "last_audio": the microphone was still streaming (silence is audio too), so the relay
+  // could not tell when speech ended; the page's own measurement covers that turn.
+  if (record.firstAudioMs === null || record.inputEnd === "last_audio") return;
+  const from = INPUT_END_TEXT[record.inputEnd] || "the end of input";
+  ui.relayLatency.textContent = `${record.firstAudioMs} ms from ${from} to first audio (turn ${record.index})`;
+}
+
+const INPUT_END_TEXT = {
+  text: "the typed message", audio_stream_end: "the microphone pause",
+  activity_end: "the end of the talk button", voice_activity_end: "the service's end of speech",
+  tool_response: "the tool result",
+  client_content: "the client content",
+};
 
 function renderLatency() {
   const values = hooks.latencies;
@@ -486,6 +512,9 @@ async function startTalking() {
   if (talking || failed) return;
   talking = true;
   renderTalk();
+  if (socket && socket.readyState === WebSocket.OPEN) {
+    socket.send(JSON.stringify({ type: "audio_start" }));
+  }
   try {
     const a = await ensureAudio();
     if (!a.stream) {
@@ -498,8 +527,7 @@ async function startTalking() {
       a.source.connect(a.capture);
     }
   } catch (err) {
-    talking = false;
-    renderTalk();
+    stopTalking();
     addNotice(`Microphone unavailable: ${err.message || err}`, "warning");
   }
 }

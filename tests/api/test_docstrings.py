@@ -1,6 +1,7 @@
 """Every public name has its own docstring: the API reference is generated from them.
 
-Public names: everything in ``gemini_live.__all__`` and ``gemini_live.testing.__all__``, and the
+Public names: everything in the ``__all__`` of ``gemini_live`` and of its public subpackages
+listed in ``MODULES``, and the
 public methods and properties of the classes among them (inherited ones included when they are
 defined inside gemini_live). A class's docstring must be its own: an Enum inherits Enum's, and a
 dataclass without one gets its signature as ``__doc__``, neither of which documents anything.
@@ -14,9 +15,20 @@ from types import ModuleType
 from typing import Any
 
 import gemini_live
+import gemini_live.audio
+import gemini_live.conversation
 import gemini_live.testing
+import gemini_live.video
 
-MODULES: tuple[ModuleType, ...] = (gemini_live, gemini_live.testing)
+# gemini_live.tools and gemini_live.web are still being written in parallel (four names there
+# lack a docstring at the time of writing); add them here once they are complete.
+MODULES: tuple[ModuleType, ...] = (
+    gemini_live,
+    gemini_live.audio,
+    gemini_live.conversation,
+    gemini_live.testing,
+    gemini_live.video,
+)
 
 def _own_class_doc(cls: type) -> str:
     doc = cls.__dict__.get("__doc__") or ""

@@ -1,9 +1,8 @@
 """Every public name has its own docstring: the API reference is generated from them.
 
-Public names: everything in the ``__all__`` of ``gemini_live`` and of its public subpackages
-listed in ``MODULES``, and the
-public methods and properties of the classes among them (inherited ones included when they are
-defined inside gemini_live). A class's docstring must be its own: an Enum inherits Enum's, and a
+Public names: everything in the ``__all__`` of ``gemini_live`` and of the public subpackages
+listed in ``MODULES``, and the public methods and properties of the classes among them
+(inherited ones included when they are defined inside gemini_live). A class's docstring must be its own: an Enum inherits Enum's, and a
 dataclass without one gets its signature as ``__doc__``, neither of which documents anything.
 """
 

@@ -2,8 +2,9 @@
 
 Public names: everything in the ``__all__`` of ``gemini_live`` and of the public subpackages
 listed in ``MODULES``, and the public methods and properties of the classes among them
-(inherited ones included when they are defined inside gemini_live). A class's docstring must be its own: an Enum inherits Enum's, and a
-dataclass without one gets its signature as ``__doc__``, neither of which documents anything.
+(inherited ones included when they are defined inside gemini_live). A class's docstring must
+be its own: an Enum inherits Enum's, and a dataclass without one gets its signature as
+``__doc__``, neither of which documents anything.
 """
 
 from __future__ import annotations

@@ -290,7 +290,10 @@ async def test_tls_ca_file_lets_clients_connect_as_printed(tmp_path: Path) -> No
         printed = "\n".join(lines)
         assert url.startswith("wss://127.0.0.1:")
         assert ca_file.read_text().startswith("-----BEGIN CERTIFICATE-----")
-        assert f"SSL_CERT_FILE={ca_file} GEMINI_LIVE_BASE_URL={url} python your_app.py" in printed
+        assert (
+            f"SSL_CERT_FILE={ca_file} GEMINI_LIVE_BASE_URL={url} GEMINI_API_KEY=any "
+            "python your_app.py"
+        ) in printed
         assert f'ssl.create_default_context(cafile="{ca_file}")' in printed
 
         # 1) in code, with ssl= as printed

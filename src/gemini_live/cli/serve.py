@@ -24,23 +24,25 @@ INTERRUPTED = 130
 def connect_hints(url: str, http_url: str, ca_file: str | None) -> list[str]:
     """The lines that tell a user how to reach the emulator at ``url`` (trusting ``ca_file``)."""
     model = "gemini-3.8-live"
+    call = f'gemini_live.connect("{model}", base_url="{url}", credentials=ApiKey("any")'
+    env = f"GEMINI_LIVE_BASE_URL={url} GEMINI_API_KEY=any"  # any key is accepted
     if ca_file is None:
         return [
             "connect with:",
-            f'  gemini_live.connect("{model}", base_url="{url}", credentials=ApiKey("any"))',
-            f"  or leave the code unchanged: GEMINI_LIVE_BASE_URL={url} python your_app.py",
+            f"  {call})",
+            f"  or leave the code unchanged: {env} python your_app.py",
         ]
     return [
         f"certificate to trust (a self-signed CA): {ca_file}",
         "connect with (either way):",
-        f"  SSL_CERT_FILE={ca_file} GEMINI_LIVE_BASE_URL={url} python your_app.py",
+        f"  SSL_CERT_FILE={ca_file} {env} python your_app.py",
         f'  ctx = ssl.create_default_context(cafile="{ca_file}")',
-        f'  gemini_live.connect("{model}", base_url="{url}", credentials=ApiKey("any"),',
+        f"  {call},",
         "      options=SessionOptions(transport=TransportOptions(ssl=ctx)))",
         "the official SDK (google-genai):",
         '  genai.Client(api_key="any", http_options=types.HttpOptions(',
         f'      base_url="{http_url}/", async_client_args={{"ssl": ctx}}))',
-        f"  or without code changes: SSL_CERT_FILE={ca_file}",
+        f"  or trust it process-wide instead of ssl=: SSL_CERT_FILE={ca_file}",
     ]
 
 

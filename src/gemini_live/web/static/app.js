@@ -465,7 +465,10 @@ function onPlaybackMessage(message) {
     hooks.playback = message;
     ui.buffered.textContent = `${Math.round(message.bufferedMs)} ms`;
   } else if (message.type === "flushed") {
-    hooks.flushes.push({ at: performance.now(), droppedMs: message.droppedMs });
+    const flush = { at: performance.now(), droppedMs: message.droppedMs, rmsAfter: null };
+    hooks.flushes.push(flush);
+    // What the speaker carried 200 ms later (recorded here, so a slow observer cannot miss it).
+    setTimeout(() => { flush.rmsAfter = hooks.outputRms; }, 200);
     hooks.playback = { ...hooks.playback, bufferedMs: 0, playing: false };
     ui.buffered.textContent = "0 ms";
   }

@@ -14,6 +14,10 @@ gemini-live is measured twice: with session resumption off (nothing kept for rep
 it on (the default: every sent frame is kept until the service confirms it; the peer then
 confirms every 50 frames with a ``sessionResumptionUpdate``, as the service does periodically).
 
+A last part checks that the send path does not slow down as the replay buffer fills: with
+resumption on and a peer that never confirms, 30,000 chunks are sent and the cumulative client
+CPU per chunk is printed after 5,000 and after 30,000, next to the raw loop's.
+
 Each round runs raw then gemini-live (then alternates) and the best round per client is printed
 with the ratio gemini-live / raw (target: <= 1.0 on both paths).
 """
@@ -64,7 +68,8 @@ def _peer_main(port: int, ready: multiprocessing.synchronize.Event) -> None:  # 
         resumable = False
         async for message in ws:
             if message.startswith('{"setup"'):
-                resumable = '"sessionResumption"' in message
+                # The model name "bench-noconfirm" asks for a peer that never confirms.
+                resumable = '"sessionResumption"' in message and "noconfirm" not in message
                 await ws.send('{"setupComplete":{}}')
                 continue
             if '"text"' not in message:
@@ -172,6 +177,47 @@ async def live_round(base_url: str, frames: int, resumption: bool) -> tuple[floa
     return up, down
 
 
+GROWTH_CHECKPOINTS = (5_000, 30_000)
+
+
+async def raw_growth(url: str) -> list[float]:
+    """Cumulative client CPU per chunk (us) at each checkpoint, raw loop."""
+    from websockets.asyncio.client import connect
+
+    out = []
+    async with connect(url, max_size=None, compression=None) as ws:
+        t0 = time.process_time()
+        for sent in range(1, GROWTH_CHECKPOINTS[-1] + 1):
+            data = base64.b64encode(UP_CHUNK).decode()
+            await ws.send(
+                json.dumps(
+                    {"realtimeInput": {"audio": {"mimeType": "audio/pcm;rate=16000", "data": data}}}
+                )
+            )
+            if sent in GROWTH_CHECKPOINTS:
+                out.append((time.process_time() - t0) / sent * 1e6)
+    return out
+
+
+async def live_growth(base_url: str) -> list[float]:
+    """The same with gemini-live, resumption on (default) and no confirmation ever."""
+    import gemini_live
+    from gemini_live.client.options import SessionOptions
+    from gemini_live.client.transport import TransportOptions
+
+    options = SessionOptions(transport=TransportOptions(max_frame_size=None))
+    out = []
+    async with gemini_live.connect(
+        "bench-noconfirm", api_key="bench", base_url=base_url, options=options
+    ) as session:
+        t0 = time.process_time()
+        for sent in range(1, GROWTH_CHECKPOINTS[-1] + 1):
+            await session.send_audio(UP_CHUNK)
+            if sent in GROWTH_CHECKPOINTS:
+                out.append((time.process_time() - t0) / sent * 1e6)
+    return out
+
+
 def _free_port() -> int:
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
@@ -228,6 +274,20 @@ def main(argv: list[str] | None = None) -> int:
                 f"{label:<32}{raw_value:>8.2f} us{live_value:>10.2f} us"
                 f"{live_value / raw_value:>7.2f}{resumed_value:>10.2f} us"
                 f"{resumed_value / raw_value:>7.2f}"
+            )
+        raw_runs = [asyncio.run(raw_growth(url)) for _ in range(2)]
+        live_runs = [asyncio.run(live_growth(base_url)) for _ in range(2)]
+        raw_costs = [min(column) for column in zip(*raw_runs, strict=True)]
+        live_costs = [min(column) for column in zip(*live_runs, strict=True)]
+        print()
+        print("send path, resumption on, peer never confirms: cumulative client CPU per chunk")
+        print(f"{'after':<12}{'raw loop':>11}{'gemini-live':>13}{'ratio':>7}")
+        for checkpoint, raw_value, live_value in zip(
+            GROWTH_CHECKPOINTS, raw_costs, live_costs, strict=True
+        ):
+            print(
+                f"{checkpoint:>6,} chunks{raw_value:>8.2f} us{live_value:>10.2f} us"
+                f"{live_value / raw_value:>7.2f}"
             )
     finally:
         peer.terminate()

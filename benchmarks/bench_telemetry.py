@@ -61,6 +61,7 @@ def _telemetry(setup: str) -> Any:
 
 async def live_round(base_url: str, frames: int, setup: str) -> tuple[float, float]:
     import gemini_live
+    from gemini_live import ApiKey
     from gemini_live.client.options import SessionOptions
     from gemini_live.client.transport import TransportOptions
     from gemini_live.conversation import Conversation, TurnRecord
@@ -68,7 +69,7 @@ async def live_round(base_url: str, frames: int, setup: str) -> tuple[float, flo
 
     options = SessionOptions(transport=TransportOptions(max_frame_size=None))
     async with gemini_live.connect(
-        "bench-model", api_key="bench", base_url=base_url, options=options
+        "bench-model", credentials=ApiKey("bench"), base_url=base_url, options=options
     ) as session:
         events = session.events(max_queue=frames + 100)
         convo = None

@@ -18,6 +18,7 @@ import pytest
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     FunctionDeclaration,
     FunctionResponse,
     GenerationConfig,
@@ -72,7 +73,7 @@ async def answer(session: gemini_live.Session, question: str) -> str:
 
 def connect(emulator: Emulator) -> Any:
     return gemini_live.connect(
-        "gemini-3.8-live", base_url=emulator.url, api_key="test", config=CONFIG
+        "gemini-3.8-live", base_url=emulator.url, credentials=ApiKey("test"), config=CONFIG
     )
 
 
@@ -121,7 +122,7 @@ async def resumable_checkpoint(session: gemini_live.Session) -> None:
 async def test_an_unknown_model_is_refused(live_emulator: Emulator) -> None:
     with pytest.raises(gemini_live.SetupRejected) as refused:
         async with gemini_live.connect(
-            "no-such-model", base_url=live_emulator.url, api_key="test", config=CONFIG
+            "no-such-model", base_url=live_emulator.url, credentials=ApiKey("test"), config=CONFIG
         ):
             pass
     assert refused.value.code == 1008

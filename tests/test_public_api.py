@@ -63,13 +63,19 @@ def test_every_event_class_is_exported() -> None:
 
 
 def _public_members(obj: type) -> list[tuple[str, object]]:
-    members = []
-    for name, value in vars(obj).items():
-        if name.startswith("_") or (isinstance(obj, enum.EnumMeta) and name in obj.__members__):
+    """Public methods and properties, inherited ones included (from our own classes)."""
+    members: dict[str, object] = {}
+    for cls in reversed(obj.__mro__):
+        if not cls.__module__.startswith("gemini_live"):
             continue
-        if isinstance(value, property | staticmethod | classmethod) or inspect.isfunction(value):
-            members.append((name, value))
-    return members
+        for name, value in vars(cls).items():
+            if name.startswith("_") or (isinstance(obj, enum.EnumMeta) and name in obj.__members__):
+                continue
+            if isinstance(value, property | staticmethod | classmethod) or inspect.isfunction(
+                value
+            ):
+                members[name] = value
+    return list(members.items())
 
 
 @pytest.mark.parametrize("name", sorted(EXPORTED - ALIASES - {"__version__"}))

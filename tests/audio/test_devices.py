@@ -6,16 +6,16 @@ import asyncio
 import inspect
 import math
 import sys
+import threading
 from array import array
 
 import pytest
 
-from gemini_live.audio import devices
 from gemini_live.audio.capture import HalfDuplex
-from gemini_live.audio.devices import Microphone, Speaker, require_sounddevice
 from gemini_live.audio.playback import PlaybackBuffer
 from gemini_live.audio.synth import tone
 from gemini_live.errors import AudioDeviceError
+from gemini_live.media import Microphone, Speaker, devices, require_sounddevice
 from tests.audio.fake_sounddevice import STREAM_ARGS, FakeSoundDevice, Flags
 
 
@@ -153,7 +153,7 @@ async def test_speaker_plays_the_buffer_at_the_device_rate_and_stops_within_a_pe
 
 async def test_speaker_device_failure_is_kept_and_raised_by_watch() -> None:
     sd = FakeSoundDevice()
-    speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
+    speaker = Speaker(PlaybackBuffer(48_000, 2, lock=threading.Lock()), backend=sd)
     speaker.start()
     watcher = asyncio.create_task(speaker.watch())
     await asyncio.sleep(0)
@@ -168,7 +168,7 @@ async def test_speaker_device_failure_is_kept_and_raised_by_watch() -> None:
 
 async def test_closing_the_speaker_is_not_a_failure() -> None:
     sd = FakeSoundDevice()
-    speaker = Speaker(PlaybackBuffer(48_000, 2), backend=sd)
+    speaker = Speaker(PlaybackBuffer(48_000, 2, lock=threading.Lock()), backend=sd)
     speaker.start()
     speaker.close()
     sd.streams[0].vanish()  # PortAudio reports the end of a stream we stopped ourselves
@@ -183,3 +183,8 @@ def test_the_fake_accepts_exactly_what_the_real_sounddevice_accepts() -> None:
     for factory in (sd.RawInputStream, sd.RawOutputStream):
         params = [p for p in inspect.signature(factory.__init__).parameters if p != "self"]
         assert tuple(params) == STREAM_ARGS
+
+
+def test_a_speaker_refuses_a_buffer_without_a_lock() -> None:
+    with pytest.raises(ValueError, match=r"lock=threading\.Lock"):
+        Speaker(PlaybackBuffer(48_000, 2), backend=FakeSoundDevice())

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 import asyncio
+import threading
 from array import array
 
 import pytest
 
 from gemini_live.audio.playback import PlaybackBuffer
 from gemini_live.audio.synth import tone
+from gemini_live.media import PlaybackReader
 
 RATE = 24_000
 PERIOD = 240  # a 10 ms device period at 24 kHz
@@ -110,11 +112,10 @@ def test_interrupt_stops_playback_by_the_next_period_and_reports_played_and_drop
 
 
 def test_interrupt_from_another_thread_between_callbacks() -> None:
-    buf = PlaybackBuffer(RATE, target_latency_ms=0)
+    buf = PlaybackBuffer(RATE, target_latency_ms=0, lock=threading.Lock())
+    assert buf.thread_safe and not PlaybackBuffer().thread_safe
     buf.push(ramp(RATE))
     buf.pull(PERIOD)
-    import threading
-
     reports = []
     t = threading.Thread(target=lambda: reports.append(buf.interrupt()))
     t.start()
@@ -184,33 +185,50 @@ def test_bad_configuration_is_rejected() -> None:
         PlaybackBuffer(resampler="fast")  # type: ignore[arg-type]
 
 
-async def test_async_read_waits_for_the_target_then_drains_and_ends_on_close() -> None:
+def test_take_returns_what_is_playable_without_padding() -> None:
     buf = PlaybackBuffer(RATE, target_latency_ms=40)
-    reader = asyncio.create_task(buf.read(480))
+    buf.push(ramp(480))  # 20 ms: below the target
+    assert buf.take(480) == b""
+    buf.push(ramp(960, 481))
+    assert buf.take(480) == ramp(480)
+    assert buf.take(10_000) == ramp(960, 481)
+    assert buf.take(10) == b""
+    assert buf.stats().underruns == 0  # a self-paced sink never underruns
+    assert not buf.finished
+    buf.close()
+    assert buf.finished
+
+
+async def test_reader_waits_for_the_target_then_drains_and_ends_on_close() -> None:
+    buf = PlaybackBuffer(RATE, target_latency_ms=40)
+    reader = PlaybackReader(buf)
+    first = asyncio.create_task(reader.read(480))
     await asyncio.sleep(0)
     buf.push(ramp(480))  # 20 ms: not yet playable
     await asyncio.sleep(0)
-    assert not reader.done()
+    assert not first.done()
     buf.push(ramp(960, 481))
     async with asyncio.timeout(2):
-        assert await reader == ramp(480)
+        assert await first == ramp(480)
         buf.close()
         rest = b""
-        while chunk := await buf.read(10_000):
+        while chunk := await reader.read(10_000):
             rest += chunk
     assert rest == ramp(960, 481)
     with pytest.raises(RuntimeError):
         buf.push(ramp(2))
+    reader.close()
 
 
-async def test_async_read_is_woken_by_a_push_from_another_thread() -> None:
-    buf = PlaybackBuffer(RATE, target_latency_ms=0)
+async def test_reader_is_woken_by_a_push_from_another_thread() -> None:
+    buf = PlaybackBuffer(RATE, target_latency_ms=0, lock=threading.Lock())
+    reader = PlaybackReader(buf)
     loop = asyncio.get_running_loop()
-    reader = asyncio.create_task(buf.read(100))
+    pending = asyncio.create_task(reader.read(100))
     await asyncio.sleep(0)
     await loop.run_in_executor(None, buf.push, ramp(50))
     async with asyncio.timeout(2):
-        assert await reader == ramp(50)
+        assert await pending == ramp(50)
 
 
 def test_local_barge_in_discards_the_rest_of_the_reply_until_the_service_confirms() -> None:

@@ -23,7 +23,7 @@ from gemini_live.audio.activity import ActivityGate
 from gemini_live.audio.pcm import chunk_pcm16
 from gemini_live.audio.playback import FlushReport, PlaybackBuffer
 from gemini_live.audio.synth import silence, synthesize
-from gemini_live.audio.wiring import feed_playback, stream_microphone
+from gemini_live.media import PlaybackReader, feed_playback, stream_microphone
 from gemini_live.testing import Emulator
 
 MODEL = "gemini-3.8-live"
@@ -35,7 +35,9 @@ def connect(emu: Emulator, modality: str) -> gemini_live.Session:
         generation_config=GenerationConfig(response_modalities=(modality,)),
         realtime_input_config=MANUAL,
     )
-    return gemini_live.connect(MODEL, base_url=emu.url, api_key="test", config=config)
+    return gemini_live.connect(
+        MODEL, base_url=emu.url, credentials=gemini_live.ApiKey("test"), config=config
+    )
 
 
 async def test_barge_in_flushes_playback_and_reports_what_was_heard() -> None:
@@ -112,9 +114,10 @@ async def test_audio_chunks_reach_the_model_as_pushed_into_playback_across_turns
                     elif isinstance(event, TurnComplete):
                         break
         played = b""
+        reader = PlaybackReader(buffer)
         async with asyncio.timeout(5):
             while len(played) < len(received):
-                played += await buffer.read(4800)
+                played += await reader.read(4800)
         assert played == received
         assert buffer.position().turn == 2
         feeder.cancel()

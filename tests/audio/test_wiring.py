@@ -9,7 +9,7 @@ from gemini_live.audio.activity import ActivityGate
 from gemini_live.audio.pcm import chunk_pcm16
 from gemini_live.audio.playback import FlushReport, PlaybackBuffer
 from gemini_live.audio.synth import silence, synthesize
-from gemini_live.audio.wiring import feed_playback, stream_microphone
+from gemini_live.media import feed_playback, stream_microphone
 
 
 async def chunks(pcm: bytes) -> AsyncIterator[bytes]:

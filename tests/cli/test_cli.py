@@ -194,7 +194,7 @@ async def test_emulator_command_serves_until_terminated() -> None:
         config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
         url = f"ws://127.0.0.1:{port}"
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=url, api_key="any", config=config
+            "gemini-3.8-live", base_url=url, credentials=gemini_live.ApiKey("any"), config=config
         ) as session:
             events = session.events()
             await session.send_text("ping")

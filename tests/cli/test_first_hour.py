@@ -231,7 +231,7 @@ async def test_emulator_logs_connections_without_credentials_and_exits_130_on_ct
         config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
         secret = "secret-key-never-logged-42"
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=url, api_key=secret, config=config
+            "gemini-3.8-live", base_url=url, credentials=gemini_live.ApiKey(secret), config=config
         ) as session:
             events = session.events()
             await session.send_text("ping")
@@ -298,7 +298,11 @@ async def test_tls_ca_file_lets_clients_connect_as_printed(tmp_path: Path) -> No
         options = gemini_live.SessionOptions(transport=gemini_live.TransportOptions(ssl=context))
         config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=url, api_key="any", options=options, config=config
+            "gemini-3.8-live",
+            base_url=url,
+            credentials=gemini_live.ApiKey("any"),
+            options=options,
+            config=config,
         ) as session:
             events = session.events()
             await session.send_text("over tls")
@@ -315,11 +319,11 @@ async def test_tls_ca_file_lets_clients_connect_as_printed(tmp_path: Path) -> No
         program = (
             "import asyncio, gemini_live\n"
             "async def main():\n"
-            "    async with gemini_live.connect('gemini-3.8-live', api_key='any') as s:\n"
+            "    async with gemini_live.connect('gemini-3.8-live') as s:\n"
             "        print('phase', s.phase.value)\n"
             "asyncio.run(main())\n"
         )
-        env = cli_env(SSL_CERT_FILE=str(ca_file), GEMINI_LIVE_BASE_URL=url)
+        env = cli_env(SSL_CERT_FILE=str(ca_file), GEMINI_LIVE_BASE_URL=url, GEMINI_API_KEY="any")
         done = await asyncio.to_thread(
             subprocess.run,
             [sys.executable, "-c", program],

@@ -85,7 +85,13 @@ def weather_tool(behavior: str) -> Tool:
     )
 
 
-def open_session(emu: Emulator, config: LiveConfig, *, vertex: bool = False) -> Any:
+def open_session(
+    emu: Emulator,
+    config: LiveConfig,
+    *,
+    vertex: bool = False,
+    options: gemini_live.SessionOptions | None = None,
+) -> Any:
     if vertex:
         return gemini_live.connect(
             MODEL,
@@ -93,8 +99,11 @@ def open_session(emu: Emulator, config: LiveConfig, *, vertex: bool = False) -> 
             credentials=Vertex("p", "us-central1", "t"),
             base_url=emu.url,
             config=config,
+            options=options,
         )
-    return gemini_live.connect(MODEL, base_url=emu.url, credentials=ApiKey("test"), config=config)
+    return gemini_live.connect(
+        MODEL, base_url=emu.url, credentials=ApiKey("test"), config=config, options=options
+    )
 
 
 async def read_phase(events: Subscription, phase: Phase) -> list[Event]:

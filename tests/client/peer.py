@@ -1,90 +1,93 @@
-"""A small scriptable WebSocket peer for session tests (real sockets on 127.0.0.1).
+"""``Peer``: the scripted raw peer of :mod:`tests.client.rawpeer`, with a websockets-like view.
 
-It plays the service just enough to test the client's own machinery, including hostile
-behaviour the emulator would not produce on purpose: never answering setup, garbage frames,
-stalling.
+One peer implementation serves every client test (a plain asyncio-streams WebSocket server
+that can misbehave on purpose: never answer setup, send garbage, stall, ignore a close); this
+module only adds the convenience API the session tests read best: ``peer.send(frame)`` and
+``peer.ws`` for the newest connection, ``peer.stall``, ``peer.wait_for_messages(n)``.
 """
 
 from __future__ import annotations
 
-import asyncio
 import json
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
-from websockets.asyncio.server import Server, ServerConnection, serve
+from tests.client.rawpeer import RawPeer
 
-PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
+__all__ = ["Peer", "PeerSocket"]
 
 
-@dataclass
-class Peer:
-    """``setup_reply``: "complete", "never", "garbage_then_complete" or ("close", code, reason)."""
+@dataclass(frozen=True)
+class _Abort:
+    peer: RawPeer
+    number: int
 
-    setup_reply: Any = "complete"
-    after_setup: list[dict[str, Any]] = field(default_factory=list)  # sent with setupComplete
-    received: list[dict[str, Any]] = field(default_factory=list)
-    raw_received: list[str] = field(default_factory=list)
-    connections: list[ServerConnection] = field(default_factory=list)
-    stall: asyncio.Event = field(default_factory=asyncio.Event)  # set = stop reading
-    got_message: asyncio.Event = field(default_factory=asyncio.Event)
-    _server: Server | None = None
+    def abort(self) -> None:
+        self.peer.abort(self.number)
+
+
+@dataclass(frozen=True)
+class PeerSocket:
+    """The peer's side of one connection (the subset of websockets' API the tests use)."""
+
+    peer: RawPeer
+    number: int
+
+    async def close(self, code: int = 1000, reason: str = "") -> None:
+        """Close handshake from the peer's side; returns once the TCP connection is gone."""
+        await self.peer.close(self.number, code, reason)
+        await self.peer.wait_for("eof", self.number, timeout=5)
+
+    async def wait_closed(self) -> None:
+        await self.peer.wait_for("eof", self.number, timeout=5)
 
     @property
-    def base_url(self) -> str:
-        assert self._server is not None
-        host, port = self._server.sockets[0].getsockname()[:2]
-        return f"ws://{host}:{port}"
+    def transport(self) -> _Abort:
+        return _Abort(self.peer, self.number)
 
     @property
-    def ws(self) -> ServerConnection:
-        return self.connections[-1]
+    def close_code(self) -> int | None:
+        """The code of the close frame the client sent on this connection."""
+        return self.peer.close_codes.get(self.number)
 
-    async def __aenter__(self) -> Peer:
-        self._server = await serve(self._handle, "127.0.0.1", 0, max_size=None)
-        return self
 
-    async def __aexit__(self, *exc: object) -> None:
-        assert self._server is not None
-        self._server.close()
-        await asyncio.wait_for(self._server.wait_closed(), 5)
+class _Stall:
+    """``set()``: the peer stops reading (its socket buffers fill up); ``clear()``: reads again."""
 
-    async def _handle(self, ws: ServerConnection) -> None:
-        self.connections.append(ws)
-        setup = json.loads(await ws.recv())
-        self.received.append(setup)
-        reply = self.setup_reply
-        if reply == "never":
-            await ws.wait_closed()
-            return
-        if isinstance(reply, tuple) and reply[0] == "close":
-            await ws.close(reply[1], reply[2])
-            return
-        if reply == "garbage_then_complete":
-            await ws.send("this is not json {")
-        await ws.send(json.dumps({"setupComplete": {"sessionId": "peer-1"}}))
-        for frame in self.after_setup:
-            await ws.send(json.dumps(frame))
-        try:
-            while True:
-                if self.stall.is_set():
-                    await asyncio.sleep(0.01)
-                    continue
-                raw = await ws.recv()
-                assert isinstance(raw, str)
-                self.raw_received.append(raw)
-                self.received.append(json.loads(raw))
-                self.got_message.set()
-        except Exception:
-            return
+    def __init__(self, peer: RawPeer) -> None:
+        self._peer = peer
 
-    async def send(self, frame: dict[str, Any] | str) -> None:
-        await self.ws.send(frame if isinstance(frame, str) else json.dumps(frame))
+    def set(self) -> None:
+        self._peer.reading = False
+
+    def clear(self) -> None:
+        self._peer.reading = True
+
+    def is_set(self) -> bool:
+        return not self._peer.reading
+
+
+class Peer(RawPeer):
+    """``Peer(setup_reply=..., after_setup=[...])``; see :class:`RawPeer` for the behaviours."""
+
+    @property
+    def ws(self) -> PeerSocket:
+        return PeerSocket(self, self.connections)
+
+    @property
+    def stall(self) -> _Stall:
+        return _Stall(self)
+
+    @property
+    def sockets(self) -> list[PeerSocket]:
+        return [PeerSocket(self, n) for n in range(1, self.connections + 1)]
+
+    async def send(self, frame: dict[str, Any] | str) -> None:  # type: ignore[override]
+        """Send one text frame (a dict is JSON-encoded) on the newest connection."""
+        text = frame if isinstance(frame, str) else json.dumps(frame)
+        await self.send_raw(self.connections, 0x1, text.encode())
 
     async def wait_for_messages(self, count: int, timeout: float = 5.0) -> list[dict[str, Any]]:
-        """Wait until ``count`` messages after setup have arrived; return them."""
-        async with asyncio.timeout(timeout):
-            while len(self.received) - 1 < count:
-                self.got_message.clear()
-                await self.got_message.wait()
+        """Wait until ``count`` messages after the (first) setup have arrived; return them."""
+        await self.wait_messages_total(count + 1, timeout)
         return self.received[1:]

@@ -60,19 +60,31 @@ def _frame(opcode: int, payload: bytes) -> bytes:
 
 @dataclass
 class RawPeer:
-    """Per-connection behaviour is read when it matters, so a test may change it in between.
+    """The one scripted peer of the client tests (``tests.client.peer.Peer`` is a view on it).
 
+    Per-connection behaviour is read when it matters, so a test may change it in between.
     ``pong``: answer pings. ``answer_close``: echo a close frame and close TCP (else ignore it
     and keep reading). ``reading``: read at all after setup (False: a dead peer whose socket
-    buffers fill up). ``setup_complete``: answer setup.
+    buffers fill up). ``setup_complete``: answer setup; ``setup_reply`` scripts how (complete,
+    never, garbage first, or a close with code and reason) and ``after_setup`` what follows
+    setupComplete at once. ``close()``/``abort()`` end a connection from the peer's side.
     """
 
     pong: bool = True
     answer_close: bool = True
     reading: bool = True
     setup_complete: bool = True
+    # Scripted setup: "complete", "never", "garbage_then_complete" or ("close", code, reason);
+    # ``after_setup`` frames go out right behind setupComplete (e.g. a greeting).
+    setup_reply: Any = "complete"
+    after_setup: list[dict[str, Any]] = field(default_factory=list)
     log: list[tuple[str, int]] = field(default_factory=list)
     messages: dict[int, list[dict[str, Any]]] = field(default_factory=dict)
+    # Every text message of every connection, setups included, in arrival order.
+    received: list[dict[str, Any]] = field(default_factory=list)
+    raw_received: list[str] = field(default_factory=list)
+    close_codes: dict[int, int | None] = field(default_factory=dict)  # code of the close frame
+    _closing: set[int] = field(default_factory=set)  # connections we sent a close frame on
     _writers: dict[int, asyncio.StreamWriter] = field(default_factory=dict)
     _handlers: list[asyncio.Task[Any]] = field(default_factory=list)
     _server: asyncio.Server | None = None
@@ -122,6 +134,24 @@ class RawPeer:
         writer = self._writers[number]
         writer.write(_frame(_TEXT, json.dumps(message).encode()))
         await writer.drain()
+
+    async def close(self, number: int, code: int, reason: str = "") -> None:
+        """Send a close frame on connection ``number``; TCP closes once the client echoes it."""
+        self._closing.add(number)
+        writer = self._writers[number]
+        writer.write(_frame(_CLOSE, code.to_bytes(2, "big") + reason.encode()))
+        await writer.drain()
+
+    def abort(self, number: int) -> None:
+        """Drop connection ``number``'s TCP connection without a close frame."""
+        self._writers[number].transport.abort()
+
+    async def wait_messages_total(self, count: int, timeout: float = 5.0) -> None:
+        """Wait until ``count`` text messages (setups included) arrived on all connections."""
+        async with asyncio.timeout(timeout):
+            while len(self.received) < count:
+                self._changed.clear()
+                await self._changed.wait()
 
     async def send_raw(self, number: int, opcode: int, payload: bytes) -> None:
         """Send one frame as is (e.g. a text frame whose payload is not UTF-8)."""
@@ -183,25 +213,44 @@ class RawPeer:
             data = await reader.readexactly(size)
             payload = apply_mask(data, mask) if mask else data
             if opcode == _TEXT:
-                message = json.loads(payload)
+                text = payload.decode()
+                message = json.loads(text)
+                self.received.append(message)
+                self.raw_received.append(text)
                 if not setup_seen:
                     setup_seen = True
                     self.messages[number].append(message)
                     self._note("setup", number)
-                    if self.setup_complete:
-                        reply = {"setupComplete": {"sessionId": f"raw-{number}"}}
-                        writer.write(_frame(_TEXT, json.dumps(reply).encode()))
+                    await self._reply_to_setup(number, writer)
                 else:
                     self.messages[number].append(message)
                     self._note("message", number)
             elif opcode == _PING and self.pong:
                 writer.write(_frame(_PONG, payload))
             elif opcode == _CLOSE:
+                self.close_codes[number] = int.from_bytes(payload[:2], "big") if payload else None
                 self._note("close_frame", number)
+                if number in self._closing:  # the echo of our own close: the handshake is done
+                    writer.close()
+                    return
                 if self.answer_close:
                     writer.write(_frame(_CLOSE, payload[:2]))
                     writer.close()
                     return
+
+
+    async def _reply_to_setup(self, number: int, writer: asyncio.StreamWriter) -> None:
+        reply = self.setup_reply
+        if not self.setup_complete or reply == "never":
+            return
+        if isinstance(reply, tuple) and reply[0] == "close":
+            await self.close(number, reply[1], reply[2])
+            return
+        if reply == "garbage_then_complete":
+            writer.write(_frame(_TEXT, b"this is not json {"))
+        complete = {"setupComplete": {"sessionId": f"raw-{number}"}}
+        for frame in (complete, *self.after_setup):
+            writer.write(_frame(_TEXT, json.dumps(frame).encode()))
 
 
 def leftover_tasks(before: set[asyncio.Task[Any]]) -> set[asyncio.Task[Any]]:

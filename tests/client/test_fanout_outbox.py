@@ -110,3 +110,29 @@ async def test_outbox_fail_rejects_waiters_and_later_puts() -> None:
         await waiter
     with pytest.raises(ConnectionError):
         box.put_nowait(_frame(2))
+
+
+async def test_the_first_subscriber_gets_the_backlog_and_only_it() -> None:
+    hub = EventHub(backlog=3)
+    hub.publish(TextDelta("before keep_backlog"))  # nobody could subscribe yet: not kept
+    hub.keep_backlog()
+    for n in range(5):
+        hub.publish(TextDelta(str(n)))
+    first = hub.subscribe(max_queue=10)
+    second = hub.subscribe(max_queue=10)
+    hub.publish(TextDelta("live"))
+    hub.close()
+    assert [e.text async for e in first] == ["2", "3", "4", "live"]  # bounded: oldest dropped
+    assert [e.text async for e in second] == ["live"]
+    assert hub.statistics().dropped_events == 2
+
+
+async def test_a_subscription_refuses_another_event_loop() -> None:
+    hub = EventHub(loop=asyncio.get_running_loop())
+    events = hub.subscribe(max_queue=4)
+
+    async def other_loop() -> object:
+        return await anext(events)
+
+    with pytest.raises(RuntimeError, match="another event loop"):
+        await asyncio.wait_for(asyncio.to_thread(asyncio.run, other_loop()), 5)

@@ -231,7 +231,7 @@ async def test_a_fatal_close_is_never_retried() -> None:
         assert not [e for e in seen if isinstance(e, Reconnecting)]
         assert next(e for e in seen if isinstance(e, Disconnected)).will_reconnect is False
         await asyncio.sleep(0.1)
-        assert len(peer.connections) == 1
+        assert peer.connections == 1
 
 
 async def test_a_lost_socket_is_dropped_before_the_next_connection_resumes() -> None:

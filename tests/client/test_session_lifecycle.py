@@ -50,7 +50,7 @@ async def test_disconnect_does_not_reconnect_or_announce_a_reconnect() -> None:
         await session.send_text("bye")
         await session.disconnect()
         seen = await drain_events(events)
-        assert len(peer.connections) == 1
+        assert peer.connections == 1
     assert not [e for e in seen if isinstance(e, Reconnecting | Resumed)]
     assert [e for e in seen if isinstance(e, Disconnected)] == [Disconnected(1000, "", "client")]
     await wait_no_leftover_tasks(before)

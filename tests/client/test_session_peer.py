@@ -54,7 +54,7 @@ def connect(peer: Peer, config: LiveConfig | None = None, **options: object):  #
 async def test_setup_frame_and_phase() -> None:
     async with Peer() as peer, connect(peer) as session:
         assert session.phase is Phase.ACTIVE
-        assert session.session_id == "peer-1"
+        assert session.session_id == "raw-1"
         setup = peer.received[0]["setup"]
         assert setup["model"] == "models/gemini-3.8-live"
         assert "sessionResumption" in setup  # on by default

@@ -7,6 +7,7 @@ from typing import Any
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AudioTranscriptionConfig,
     ExponentialBackoff,
     GenerationConfig,
@@ -40,7 +41,9 @@ FAST_RETRY = SessionOptions(retry_policy=ExponentialBackoff(initial_delay=0.01, 
 
 def connect_to(emu: Emulator, config: LiveConfig = TEXT_CONFIG, **kwargs: Any) -> Any:
     kwargs.setdefault("options", FAST_RETRY)
-    return gemini_live.connect(MODEL, base_url=emu.url, api_key="test", config=config, **kwargs)
+    return gemini_live.connect(
+        MODEL, base_url=emu.url, credentials=ApiKey("test"), config=config, **kwargs
+    )
 
 
 async def read_until(events: Any, kind: type, *, timeout: float = 5.0) -> Any:

@@ -19,6 +19,7 @@ from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanE
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     AudioChunk,
     FunctionDeclaration,
     FunctionResponse,
@@ -101,7 +102,11 @@ async def test_spans_metrics_and_no_secrets(
     async with (
         Emulator(audio_pace=0.003, resumption_update_every=1) as emu,
         gemini_live.connect(
-            MODEL, base_url=emu.url, api_key=SECRET_KEY, config=config, options=FAST_RETRY
+            MODEL,
+            base_url=emu.url,
+            credentials=ApiKey(SECRET_KEY),
+            config=config,
+            options=FAST_RETRY,
         ) as session,
     ):
         events = session.events()

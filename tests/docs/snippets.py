@@ -28,9 +28,11 @@ from pathlib import Path
 
 from gemini_live.testing import Emulator
 
-__all__ = ["ROOT", "Snippet", "markdown_files", "run_program", "snippets"]
+__all__ = ["NO_DEPRECATED", "ROOT", "Snippet", "markdown_files", "run_program", "snippets"]
 
 ROOT = Path(__file__).resolve().parents[2]
+NO_DEPRECATED = "error::DeprecationWarning:__main__"
+"""``python -W`` filter: a deprecated call made by the program itself is an error."""
 LIMIT = 60.0  # seconds per snippet; they take well under one against the emulator
 
 _FENCE = re.compile(r"^(\s*)```+\s*([\w+-]*)")

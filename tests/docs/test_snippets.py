@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from gemini_live.testing import Emulator
-from tests.docs.snippets import Snippet, markdown_files, run_program, snippets
+from tests.docs.snippets import NO_DEPRECATED, Snippet, markdown_files, run_program, snippets
 
 ALL = [s for path in markdown_files() for s in snippets(path)]
 
@@ -25,7 +25,9 @@ async def test_snippet_runs_as_written(snippet: Snippet, tmp_path: Path) -> None
         args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_snippet.py"]
     else:
         (tmp_path / "snippet.py").write_text(snippet.source, encoding="utf-8")
-        args = ["snippet.py"]
+        # A snippet must not teach a deprecated call: the library's DeprecationWarnings name
+        # the caller (the snippet, run as __main__), and here they are errors.
+        args = ["-W", NO_DEPRECATED, "snippet.py"]
     async with Emulator() as emulator:
         status, output = await run_program(args, tmp_path, emulator)
     assert status == 0, f"{snippet.id} failed ({status}):\n{output}"

@@ -11,14 +11,16 @@ from pathlib import Path
 
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.testing import Emulator
-from tests.docs.snippets import ROOT, run_program
+from tests.docs.snippets import NO_DEPRECATED, ROOT, run_program
 
 EXAMPLES = ROOT / "examples"
 
 
 async def run(name: str, *args: str, cwd: Path) -> str:
     async with Emulator() as emulator:
-        status, output = await run_program([str(EXAMPLES / name), *args], cwd, emulator)
+        status, output = await run_program(
+            ["-W", NO_DEPRECATED, str(EXAMPLES / name), *args], cwd, emulator
+        )
     assert status == 0, f"examples/{name} failed ({status}):\n{output}"
     return output
 

@@ -490,8 +490,8 @@ def test_stale_media_bytes_are_released_early_but_counted_as_before() -> None:
     tracker.record_sent("text", '{"realtimeInput":{"text":"hi"}}', 9.5)
     # Chunks older than 2 s at the newest write (t=9) hold no bytes any more...
     assert tracker.unconfirmed_bytes == 3 * 640 + len('{"realtimeInput":{"text":"hi"}}')
-    # ...but are still buffered records: a confirmation covers them as before.
-    assert tracker.unconfirmed_count == 11
+    # ...and are not listed (they can never be replayed), but a confirmation still covers them.
+    assert tracker.unconfirmed_count == len(tracker.unconfirmed) == 4
     assert tracker.on_update("h", True, 4) == 4  # indexes 1..4: chunks 0..3
     tracker.new_connection()
     plan = tracker.plan_replay(now=9.5, max_audio_age=2.0)
@@ -536,7 +536,10 @@ def test_releasing_stale_media_early_changes_no_outcome(seed: int) -> None:
             cut = rng.randint(0, len(a_plan.records))
             for r in a_plan.records[:cut]:
                 assert early.record_replayed(r) == late.record_replayed(r)
-        assert early.unconfirmed_count == late.unconfirmed_count
+        # The early one lists what the late one does, minus media stale at the newest write.
+        listed = [r for r in late.unconfirmed if r in early.unconfirmed]
+        assert list(early.unconfirmed) == listed
+        assert early.unconfirmed_count == len(listed)
         assert early.unconfirmed_bytes <= late.unconfirmed_bytes
     assert early.statistics() == late.statistics()
 
@@ -560,3 +563,17 @@ def test_many_buffered_media_records_are_compacted_in_order() -> None:
     assert tracker.statistics().evicted_media == 5000 + 8 - 1000
     tracker.on_update("h", True, None)
     assert tracker.unconfirmed_count == 0 and tracker.unconfirmed_bytes == 0
+
+
+def test_a_replay_after_newer_media_still_confirms_exactly() -> None:
+    # Indexes on a connection normally grow with seq; a record replayed after newer ones were
+    # sent breaks that, and confirmation must then read the whole buffer.
+    tracker = ResumptionTracker()
+    tracker.new_connection()
+    old = tracker.record_sent("audio", _audio_frame(1), 0.0)  # seq 1
+    tracker.new_connection()
+    new = tracker.record_sent("audio", _audio_frame(2), 0.0)  # seq 2, index 1
+    replayed = tracker.record_replayed(old)  # seq 1, index 2
+    assert (new.index, replayed.index) == (1, 2)
+    assert tracker.on_update("h", True, 1) == 1
+    assert _seqs(tracker.unconfirmed) == [1]

@@ -22,7 +22,10 @@ SNIPPET = textwrap.dedent(
 
     async def test_my_agent(live_emulator):
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=live_emulator.url, api_key="x", config=TEXT
+            "gemini-3.8-live",
+            base_url=live_emulator.url,
+            credentials=gemini_live.ApiKey("x"),
+            config=TEXT,
         ) as session:
             events = session.events()
             await session.send_text("hello")

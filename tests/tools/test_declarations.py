@@ -403,3 +403,57 @@ def test_bad_options_are_value_errors() -> None:
     tools.add(f)
     with pytest.raises(ValueError, match="already"):
         tools.add(f)
+
+
+class Agent:
+    def __init__(self) -> None:
+        self.prefix = "hi "
+
+    async def greet(self, name: str) -> str:
+        """Greet someone."""
+        return self.prefix + name
+
+
+class Counter:
+    async def __call__(self, step: int = 1) -> int:
+        """Count."""
+        return step
+
+
+def test_bound_methods_and_callable_objects() -> None:
+    agent = Agent()
+    greet = make_function(agent.greet)
+    assert greet.kind == "async"
+    assert greet.declaration() == FunctionDeclaration(
+        name="greet",
+        description="Greet someone.",
+        parameters_json_schema={
+            "type": "object",
+            "properties": {"name": {"type": "string"}},
+            "required": ["name"],
+        },
+    )
+    counter = make_function(Counter(), name="count")
+    assert counter.kind == "async"
+    assert counter.parameters == {"type": "object", "properties": {"step": {"type": "integer"}}}
+    with pytest.raises(TypeError, match="'self' has no type hint"):
+        make_function(Agent.greet)
+
+
+def test_declarations_check_behaviors_against_the_model() -> None:
+    tools = Toolbox()
+
+    @tools.function(behavior="NON_BLOCKING")
+    async def background() -> None:
+        pass
+
+    @tools.function(behavior="BLOCKING")
+    async def foreground() -> None:
+        pass
+
+    assert tools.declarations(model="gemini-3.8-live")
+    assert tools.declarations(model="gemini-2.5-flash-native-audio-preview-12-2025")
+    with pytest.raises(ValueError, match=r"synchronously only: tool\(s\) \['background'\]"):
+        tools.declarations(model="models/gemini-3.1-flash-live-preview")
+    with pytest.raises(ValueError, match=r"asynchronously only: tool\(s\) \['foreground'\]"):
+        tools.declarations(model="gemini-3.8-live-extended-thinking")

@@ -9,6 +9,7 @@ from typing import Any
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     FunctionDeclaration,
     GenerationConfig,
     LiveConfig,
@@ -24,6 +25,8 @@ from gemini_live.client.fanout import Subscription
 from gemini_live.testing import Emulator, Fault, Scenario
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent, ToolResult
 from tests.tools.feed import responses, wait_for
+
+KEY = ApiKey("k")
 
 TEXT = GenerationConfig(response_modalities=("TEXT",))
 BLOCKING_MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"
@@ -75,7 +78,7 @@ async def test_blocking_call_result_is_spoken_in_the_same_turn() -> None:
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session,
     ):
         events = session.events()
@@ -112,7 +115,7 @@ async def test_non_blocking_scheduling_silent_interrupt_and_when_idle() -> None:
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            NON_BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            NON_BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session,
     ):
         events = session.events()
@@ -144,7 +147,7 @@ async def test_streaming_results_carry_will_continue() -> None:
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            NON_BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            NON_BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session,
     ):
         events = session.events()
@@ -180,7 +183,7 @@ async def test_service_cancellation_cancels_the_function_and_nothing_is_sent() -
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session,
     ):
         events = session.events()
@@ -224,7 +227,7 @@ async def test_faulty_calls_each_get_one_error_and_the_session_stays_healthy() -
     async with (
         Emulator() as emu,
         gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools, ghost)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools, ghost)
         ) as session,
     ):
         events = session.events()
@@ -262,7 +265,7 @@ async def test_duplicate_call_ids_from_the_service_are_answered_once() -> None:
     async with (
         Emulator(scenario=scenario) as emu,
         gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session,
     ):
         events = session.events()
@@ -291,7 +294,7 @@ async def test_resumed_reconnect_rolls_back_calls_newer_than_the_checkpoint() ->
     async with Emulator() as emu:
         emu.faults.next(Fault.close(1011, "Internal error occurred.", at="tool_call"))
         async with gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session:
             events = session.events()
             watch = session.events()
@@ -345,7 +348,7 @@ async def test_fresh_reconnect_cancels_the_lost_sessions_calls() -> None:
         # session replays the question there, which asks for the call again (same id fc-1).
         emu.faults.next(Fault.close(1011, "Internal error occurred.", at="tool_call"))
         async with gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, api_key="k", config=config(tools)
+            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
         ) as session:
             events = session.events()
             writer = RecordingWriter(session)

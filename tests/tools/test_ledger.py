@@ -9,13 +9,23 @@ from collections import Counter
 from typing import Any, Literal
 
 import gemini_live
-from gemini_live import GenerationConfig, LiveConfig, RecordingWriter, TextDelta, TurnComplete
+from gemini_live import (
+    ApiKey,
+    GenerationConfig,
+    LiveConfig,
+    RecordingWriter,
+    TextDelta,
+    TurnComplete,
+)
 from gemini_live.testing import Emulator, Pause, Scenario
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent
 from tests.tools.feed import responses, wait_for
 
 Mode = Literal["ok", "fail", "hang", "bad"]
 CALLS = 100
+
+
+KEY = ApiKey("k")
 
 
 def plan(seed: int) -> tuple[list[dict[str, Any]], list[Any]]:
@@ -75,7 +85,7 @@ async def test_100_concurrent_calls_exactly_once_ledger() -> None:
         gemini_live.connect(
             "gemini-2.5-flash-native-audio-preview-12-2025",
             base_url=emu.url,
-            api_key="k",
+            credentials=KEY,
             config=config,
         ) as session,
     ):

@@ -12,12 +12,14 @@ from typing import Any
 import pytest
 
 import gemini_live
-from gemini_live import GenerationConfig, LiveConfig, TextDelta, TurnComplete
+from gemini_live import ApiKey, GenerationConfig, LiveConfig, TextDelta, TurnComplete
 from gemini_live.client.fanout import Subscription
 from gemini_live.testing import Emulator
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent
 
 pytest.importorskip("mcp")
+
+KEY = ApiKey("k")
 
 SERVER = str(Path(__file__).with_name("mcp_server.py"))
 MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"
@@ -55,7 +57,7 @@ async def test_stdio_server_tools_declared_and_run_through_the_runner() -> None:
         async with (
             Emulator() as emu,
             gemini_live.connect(
-                MODEL, base_url=emu.url, api_key="k", config=text_config(tools)
+                MODEL, base_url=emu.url, credentials=KEY, config=text_config(tools)
             ) as session,
         ):
             events = session.events()
@@ -125,7 +127,7 @@ async def test_streamable_http_server() -> None:
             async with (
                 Emulator() as emu,
                 gemini_live.connect(
-                    MODEL, base_url=emu.url, api_key="k", config=text_config(tools)
+                    MODEL, base_url=emu.url, credentials=KEY, config=text_config(tools)
                 ) as session,
             ):
                 events = session.events()

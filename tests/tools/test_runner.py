@@ -12,6 +12,7 @@ from typing import Any, Literal
 import pytest
 
 from gemini_live import (
+    Disconnected,
     FunctionResponse,
     Platform,
     RecordingWriter,
@@ -32,6 +33,7 @@ from gemini_live.tools import (
     ToolEvent,
     ToolResult,
 )
+from tests.tools import test_declarations as declarations
 from tests.tools.feed import Feed, by_id, responses, wait_for
 
 
@@ -571,3 +573,82 @@ async def test_resuming_from_an_older_checkpoint_rolls_back_newer_calls_only() -
     assert [(e.call_id, e.reason) for e in seen if isinstance(e, ToolCallCancelled)] == [
         ("c", "rolled_back")
     ]
+
+
+async def test_answers_wait_while_disconnected_then_go_out_or_are_withdrawn() -> None:
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+
+    @tools.function
+    async def f(n: int) -> int:
+        return n
+
+    lost = Disconnected(code=1006, reason="", closed_by="network", will_reconnect=True)
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.push(ResumptionUpdate(handle="h1", resumable=True))
+        feed.calls(("old", "f", {"n": 1}))
+        await wait_for(lambda: runner.statistics().responses_sent == 1)
+        feed.push(ResumptionUpdate(handle="h2", resumable=True))
+        feed.push(lost)
+        feed.calls(("new", "f", {"n": 2}))  # issued after h2, answered while disconnected
+        await wait_for(lambda: runner.statistics().succeeded == 2)
+        await asyncio.sleep(0.01)
+        assert [r.id for r in responses(writer)] == ["old"]  # "new" waits for Resumed
+        feed.push(Resumed(handle_used="h2", replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().withdrawn == 1)
+        feed.push(lost)
+        feed.calls(("later", "f", {"n": 3}))
+        await wait_for(lambda: runner.statistics().succeeded == 3)
+        feed.push(Resumed(handle_used="h2-unknown", replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    assert [r.id for r in responses(writer)] == ["old", "later"]
+
+
+async def test_a_disconnect_during_a_write_holds_the_answers_queued_behind_it() -> None:
+    tools, feed = Toolbox(), Feed()
+    gate = asyncio.Event()
+
+    class SlowWriter(RecordingWriter):
+        async def send_tool_response(self, responses: Any) -> None:
+            await gate.wait()
+            await super().send_tool_response(responses)
+
+    writer = SlowWriter()
+
+    @tools.function
+    async def f(n: int) -> int:
+        return n
+
+    lost = Disconnected(code=1006, reason="", closed_by="network", will_reconnect=True)
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.calls(("1", "f", {"n": 1}))
+        await wait_for(lambda: runner.statistics().succeeded == 1)  # its write is stuck
+        feed.push(lost)
+        feed.calls(("2", "f", {"n": 2}))
+        await wait_for(lambda: runner.statistics().succeeded == 2)
+        gate.set()
+        await wait_for(lambda: runner.statistics().responses_sent == 1)
+        await asyncio.sleep(0.02)
+        assert [r.id for r in responses(writer)] == ["1"]  # "2" waits for Resumed
+        feed.push(Resumed(handle_used=None, replayed_count=0, dropped_count=0))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    assert [r.id for r in responses(writer)] == ["1", "2"]
+
+
+async def test_pydantic_arguments_are_validated_into_models() -> None:
+    pydantic = pytest.importorskip("pydantic")
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+
+    @tools.function
+    async def ship(to: declarations.Address) -> Any:
+        assert isinstance(to, pydantic.BaseModel)
+        return to  # a model result is sent as JSON
+
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.calls(("1", "ship", {"to": {"street": "Main 1"}}), ("2", "ship", {"to": {}}))
+        await wait_for(lambda: runner.statistics().responses_sent == 2)
+    got = {r.id: r.response for r in responses(writer)}
+    assert got["1"] == {"output": {"street": "Main 1", "zip_code": None}}
+    assert got["2"]["error"] == {
+        "type": "InvalidArguments",
+        "message": "missing required argument 'to.street'",
+    }

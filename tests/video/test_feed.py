@@ -124,7 +124,7 @@ async def test_streaming_large_video_never_delays_audio_sends() -> None:
     chunk = tone(0.02, 16_000)
     config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
     async with Emulator() as emu, gemini_live.connect(
-        "gemini-3.8-live", base_url=emu.url, api_key="test", config=config
+        "gemini-3.8-live", base_url=emu.url, credentials=gemini_live.ApiKey("test"), config=config
     ) as session:
         lateness: list[float] = []
         async with VideoFeed(session, fps=10) as feed:

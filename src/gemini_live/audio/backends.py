@@ -35,16 +35,26 @@ class Resampler(Protocol):
     """A streaming mono PCM16 resampler."""
 
     @property
-    def from_rate(self) -> int: ...
+    def from_rate(self) -> int:
+        """Input sample rate in Hz."""
+        ...
 
     @property
-    def to_rate(self) -> int: ...
+    def to_rate(self) -> int:
+        """Output sample rate in Hz."""
+        ...
 
-    def process(self, chunk: bytes | bytearray | memoryview) -> bytes: ...
+    def process(self, chunk: bytes | bytearray | memoryview) -> bytes:
+        """Feed mono PCM16; returns the output that is ready (some is held for the filter)."""
+        ...
 
-    def flush(self) -> bytes: ...
+    def flush(self) -> bytes:
+        """End the stream: the remaining output; the resampler is then ready for a new one."""
+        ...
 
-    def reset(self) -> None: ...
+    def reset(self) -> None:
+        """Forget the stream without producing its tail."""
+        ...
 
 
 @lru_cache(maxsize=1)
@@ -88,13 +98,16 @@ class SoxrResampler:
 
     @property
     def from_rate(self) -> int:
+        """Input sample rate in Hz."""
         return self._from_rate
 
     @property
     def to_rate(self) -> int:
+        """Output sample rate in Hz."""
         return self._to_rate
 
     def process(self, chunk: bytes | bytearray | memoryview) -> bytes:
+        """Feed mono PCM16; returns the output that is ready (soxr holds a few ms back)."""
         validate_pcm16(chunk)
         if self._from_rate == self._to_rate:
             return bytes(chunk)
@@ -103,6 +116,7 @@ class SoxrResampler:
         return bytes(out.astype("<i2", copy=False).tobytes())
 
     def flush(self) -> bytes:
+        """End the stream: the remaining output, then a fresh stream."""
         if self._from_rate == self._to_rate:
             return b""
         tail = self._stream.resample_chunk(self._np.zeros(0, dtype="<i2"), last=True)
@@ -110,6 +124,7 @@ class SoxrResampler:
         return bytes(tail.astype("<i2", copy=False).tobytes())
 
     def reset(self) -> None:
+        """Forget the stream without producing its tail."""
         # A fresh stream rather than ``clear()``: the flushed state cannot be fed again.
         self._stream = self._new_stream()
 

@@ -92,6 +92,7 @@ class SileroVad:
 
     @property
     def in_speech(self) -> bool:
+        """True between a ``start`` and the following ``end``."""
         return self._in_speech
 
     def feed(self, pcm: bytes, sample_rate: int) -> tuple[VadEvent, ...]:

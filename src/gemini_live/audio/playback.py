@@ -9,7 +9,8 @@ know how much of the turn was actually heard. :class:`PlaybackBuffer` does that 
   channel), so the sink side only slices bytes.
 * A sink drains it at its own pace: :meth:`~PlaybackBuffer.pull` is the audio-device style
   callback (asks for exactly N frames, always gets N, silence where there is no audio) and
-  :meth:`~PlaybackBuffer.read` is the async pull (waits until audio is playable).
+  :meth:`~PlaybackBuffer.take` gives what is playable now, unpadded, for sinks that pace
+  themselves (:class:`gemini_live.media.PlaybackReader` makes it an async pull that waits).
 * Jitter: a turn starts playing only once ``target_latency_ms`` of it is buffered (or the turn has
   ended with less), and after an underrun it re-buffers the same way, so network jitter up to the
   target latency never becomes a gap.
@@ -21,20 +22,24 @@ know how much of the turn was actually heard. :class:`PlaybackBuffer` does that 
   :meth:`~PlaybackBuffer.stats` and :meth:`~PlaybackBuffer.position`.
 
 Pure and clock-free: time is the number of frames the sink has pulled, so a test drives it with a
-simulated device clock. ``pull`` is thread-safe (device callbacks run on a driver thread); the
-other methods are meant for the event-loop thread. "Played" means handed to the sink; a device
-adds its own output latency after that (``sounddevice`` reports it as ``latency``).
+simulated device clock. It imports no threading or asyncio: when the sink pulls from another
+thread (a device callback), pass ``lock=threading.Lock()`` and every method takes it (see
+:attr:`~PlaybackBuffer.thread_safe`); listeners (:meth:`~PlaybackBuffer.add_listener`) hear of
+new audio, so an async reader can wait without polling. "Played" means handed to the sink; a
+device adds its own output latency after that (``sounddevice`` reports it as ``latency``).
 """
 
 from __future__ import annotations
 
-import asyncio
+import contextlib
 import logging
 import math
-import threading
 from array import array
 from collections import deque
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from dataclasses import dataclass
+from typing import Any
 
 from gemini_live.audio.backends import Resampler, ResamplerBackend, create_resampler
 from gemini_live.audio.pcm import BYTES_PER_SAMPLE, OUTPUT_RATE, validate_pcm16
@@ -124,7 +129,8 @@ class PlaybackBuffer:
     ``sink_rate``/``channels``: the sink's format (PCM16 interleaved). ``target_latency_ms``:
     audio buffered before a turn starts (and restarts after an underrun). ``max_buffer_s``:
     buffered audio beyond it is dropped and counted as an overrun. ``resampler``: backend for
-    audio whose rate differs from ``sink_rate`` (see :func:`create_resampler`).
+    audio whose rate differs from ``sink_rate`` (see :func:`create_resampler`). ``lock``: any
+    context manager (``threading.Lock()``) making the buffer safe for a sink on another thread.
     """
 
     def __init__(
@@ -135,6 +141,7 @@ class PlaybackBuffer:
         target_latency_ms: float = 80.0,
         max_buffer_s: float = 120.0,
         resampler: ResamplerBackend = "auto",
+        lock: AbstractContextManager[Any] | None = None,
     ) -> None:
         self._rate = _check_positive_int("sink_rate", sink_rate)
         self._channels = _check_positive_int("channels", channels)
@@ -146,7 +153,10 @@ class PlaybackBuffer:
             raise ValueError(f"resampler must be 'auto', 'builtin' or 'soxr', got {resampler!r}")
         self._backend: ResamplerBackend = resampler
         self._resampler: Resampler | None = None
-        self._lock = threading.Lock()
+        self._thread_safe = lock is not None
+        self._lock: AbstractContextManager[Any] = (
+            lock if lock is not None else contextlib.nullcontext()
+        )
         # Queue of (turn, sink-format bytes); the head may be partly consumed (``_head_offset``).
         self._queue: deque[tuple[int, bytes]] = deque()
         self._head_offset = 0
@@ -161,18 +171,18 @@ class PlaybackBuffer:
         self._underruns = self._overruns = self._interruptions = 0
         self._frames_played = self._frames_silence = 0
         self._dropped_overrun = self._flushed = 0
-        self._waiter: asyncio.Event | None = None
-        self._waiter_loop: asyncio.AbstractEventLoop | None = None
-        self._waiter_thread = 0
+        self._listeners: list[Callable[[], object]] = []
 
     # ------------------------------------------------------------------ properties
 
     @property
     def sink_rate(self) -> int:
+        """The sink's sample rate in Hz (what :meth:`pull` delivers)."""
         return self._rate
 
     @property
     def channels(self) -> int:
+        """The sink's channel count (interleaved; mono model audio is copied to each)."""
         return self._channels
 
     @property
@@ -184,6 +194,27 @@ class PlaybackBuffer:
     def target_frames(self) -> int:
         """Frames buffered before playback (re)starts."""
         return self._target
+
+    @property
+    def thread_safe(self) -> bool:
+        """Whether a ``lock`` was given (a sink may then pull from another thread)."""
+        return self._thread_safe
+
+    @property
+    def finished(self) -> bool:
+        """:meth:`close` was called and everything was taken."""
+        with self._lock:
+            return self._closed and not self._queued
+
+    def add_listener(self, listener: Callable[[], object]) -> None:
+        """Call ``listener()`` after audio arrives, a turn ends, a flush or :meth:`close` (on the
+        producer's thread, outside the lock); e.g. to wake an async reader."""
+        self._listeners.append(listener)
+
+    def remove_listener(self, listener: Callable[[], object]) -> None:
+        """Stop calling ``listener`` (no error if it was not added)."""
+        with contextlib.suppress(ValueError):
+            self._listeners.remove(listener)
 
     # ------------------------------------------------------------------ producer side
 
@@ -258,7 +289,7 @@ class PlaybackBuffer:
         return FlushReport(turn=turn, played=played, dropped=lost)
 
     def close(self) -> None:
-        """No more audio: :meth:`read` returns what is left, then ``b""``. Idempotent."""
+        """No more audio: what is buffered may still be taken, then :attr:`finished`. Idempotent."""
         self.end_turn()
         self._closed = True
         self._wake()
@@ -314,7 +345,7 @@ class PlaybackBuffer:
     def pull(self, frames: int) -> bytes:
         """The device callback: exactly ``frames`` sink frames (PCM16), silence-padded.
 
-        Never blocks and never raises for a running buffer; thread-safe. Silence while priming
+        Never blocks and never raises for a running buffer. Silence while priming
         or idle is not an underrun; running dry while a turn is still open is (counted, then
         playback re-buffers to the target latency).
         """
@@ -332,22 +363,16 @@ class PlaybackBuffer:
             data += bytes(want - len(data))
         return data
 
-    async def read(self, max_frames: int) -> bytes:
-        """Async pull for sinks that pace themselves (a socket, a file, a browser).
+    def take(self, max_frames: int) -> bytes:
+        """Up to ``max_frames`` playable frames, unpadded; ``b""`` while priming or empty.
 
-        Waits until audio is playable (``target_latency_ms`` buffered, or the turn ended), then
-        returns between 1 and ``max_frames`` frames. Returns ``b""`` once :meth:`close` was
-        called and everything was read. Safe to cancel (nothing is consumed unless returned);
-        one reader at a time. Bound the wait with ``asyncio.timeout`` if needed.
+        For sinks that pace themselves (a socket, a file, a browser): no silence is made up and
+        running dry is not an underrun. :class:`gemini_live.media.PlaybackReader` waits for
+        audio with it.
         """
         _check_positive_int("max_frames", max_frames)
-        while True:
-            with self._lock:
-                data = self._take(max_frames)
-                closed = self._closed and not self._queued
-            if data or closed:
-                return data
-            await self._wait()
+        with self._lock:
+            return self._take(max_frames)
 
     def _take(self, frames: int) -> bytes:
         """Up to ``frames`` frames if playback may run (lock held)."""
@@ -374,28 +399,14 @@ class PlaybackBuffer:
                 self._head_offset += len(piece)
         return b"".join(parts)
 
-    async def _wait(self) -> None:
-        loop = asyncio.get_running_loop()
-        if self._waiter is None or self._waiter_loop is not loop:
-            self._waiter = asyncio.Event()
-            self._waiter_loop = loop
-            self._waiter_thread = threading.get_ident()
-        self._waiter.clear()
-        await self._waiter.wait()
-
     def _wake(self) -> None:
-        waiter, loop = self._waiter, self._waiter_loop
-        if waiter is None or loop is None:
-            return
-        if threading.get_ident() == self._waiter_thread:
-            waiter.set()
-        elif not loop.is_closed():
-            loop.call_soon_threadsafe(waiter.set)
+        for listener in tuple(self._listeners):
+            listener()
 
     # ------------------------------------------------------------------ reporting
 
     def position(self) -> PlaybackPosition:
-        """Where playback of the latest turn is (thread-safe)."""
+        """Where playback of the latest turn is."""
         with self._lock:
             turn = self._turn
             return PlaybackPosition(
@@ -407,7 +418,7 @@ class PlaybackBuffer:
             )
 
     def stats(self) -> PlaybackStats:
-        """Counters since creation (thread-safe)."""
+        """Counters since creation."""
         with self._lock:
             return PlaybackStats(
                 underruns=self._underruns,

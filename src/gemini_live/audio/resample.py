@@ -109,10 +109,12 @@ class StreamingResampler:
 
     @property
     def from_rate(self) -> int:
+        """Input sample rate in Hz."""
         return self._from_rate
 
     @property
     def to_rate(self) -> int:
+        """Output sample rate in Hz."""
         return self._to_rate
 
     def process(self, chunk: bytes | bytearray | memoryview) -> bytes:

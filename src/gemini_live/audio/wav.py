@@ -50,10 +50,12 @@ class WavInfo:
 
     @property
     def duration_seconds(self) -> float:
+        """Length of the audio in seconds (0.0 for a header without a rate)."""
         return self.frames / self.sample_rate if self.sample_rate else 0.0
 
     @property
     def is_integer_pcm(self) -> bool:
+        """Whether the samples are plain integer PCM (the only kind the reader decodes)."""
         return self.format_tag == _PCM
 
 

@@ -28,10 +28,15 @@ from gemini_live import (
 )
 from gemini_live.audio.activity import ActivityGate
 from gemini_live.audio.capture import HalfDuplex
-from gemini_live.audio.devices import Microphone, Speaker, require_sounddevice
 from gemini_live.audio.playback import FlushReport, PlaybackBuffer
-from gemini_live.audio.wiring import feed_playback, stream_microphone
 from gemini_live.cli.target import open_target
+from gemini_live.media import (
+    Microphone,
+    Speaker,
+    feed_playback,
+    require_sounddevice,
+    stream_microphone,
+)
 
 __all__ = ["add_live_arguments", "barge_in", "run_live_talk"]
 

@@ -27,7 +27,7 @@ def connect_hints(url: str, http_url: str, ca_file: str | None) -> list[str]:
     if ca_file is None:
         return [
             "connect with:",
-            f'  gemini_live.connect("{model}", base_url="{url}", api_key="any")',
+            f'  gemini_live.connect("{model}", base_url="{url}", credentials=ApiKey("any"))',
             f"  or leave the code unchanged: GEMINI_LIVE_BASE_URL={url} python your_app.py",
         ]
     return [
@@ -35,8 +35,8 @@ def connect_hints(url: str, http_url: str, ca_file: str | None) -> list[str]:
         "connect with (either way):",
         f"  SSL_CERT_FILE={ca_file} GEMINI_LIVE_BASE_URL={url} python your_app.py",
         f'  ctx = ssl.create_default_context(cafile="{ca_file}")',
-        f'  gemini_live.connect("{model}", base_url="{url}", api_key="any", options=gemini_live.'
-        "SessionOptions(transport=gemini_live.TransportOptions(ssl=ctx)))",
+        f'  gemini_live.connect("{model}", base_url="{url}", credentials=ApiKey("any"),',
+        "      options=SessionOptions(transport=TransportOptions(ssl=ctx)))",
         "the official SDK (google-genai):",
         '  genai.Client(api_key="any", http_options=types.HttpOptions(',
         f'      base_url="{http_url}/", async_client_args={{"ssl": ctx}}))',

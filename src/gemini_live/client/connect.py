@@ -58,7 +58,7 @@ class Connecting:
         return self._factory().__await__()
 
     async def __aenter__(self) -> Session:
-        """Open the session for the ``async with`` block."""
+        """Open the session for the ``async with`` block. Safe to cancel (nothing is left open)."""
         self._session = await self._factory()
         return self._session
 
@@ -182,6 +182,9 @@ def connect(
             on_resume_failure=opts.on_resume_failure,
             replay_index_origin=opts.replay_index_origin,
             max_tracked_calls=opts.max_tracked_calls,
+            session_limit_warning=opts.session_limit_warning,
+            audio_session_limit=opts.audio_session_limit,
+            video_session_limit=opts.video_session_limit,
         )
         driver = SessionDriver(protocol, provider, opts)
         await open_session(driver)

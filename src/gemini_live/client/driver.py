@@ -54,6 +54,7 @@ class SessionDriver:
         self.options = options
         self.endpoint_provider = endpoint_provider
         self.loop = asyncio.get_running_loop()
+        self._time = self.loop.time  # bound once: read for every received frame
         self.hub = EventHub(loop=self.loop, backlog=options.event_queue_size)
         self.outbox = Outbox(options.send_queue_size)
         self.high_water = options.transport.write_limit_high
@@ -115,7 +116,7 @@ class SessionDriver:
         if connection is not self.connection:
             return
         protocol = self.protocol
-        self.publish(protocol.frame_received(data, self.loop.time()))
+        self.publish(protocol.frame_received(data, self._time()))
         if protocol.needs_attention:
             self.attention.set()
 

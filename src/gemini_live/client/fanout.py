@@ -143,12 +143,14 @@ class Subscription(AsyncIterator[Event]):
         return len(self._queue)
 
     async def aclose(self) -> None:
-        """Stop receiving events; already queued events are discarded."""
+        """Stop receiving events; already queued events are discarded. Never waits: safe to
+        cancel and to call more than once."""
         self._hub._unsubscribe(self)
         self._queue.clear()
         self._finish(None)
 
     async def __aenter__(self) -> Subscription:
+        """``async with session.events() as events:`` unsubscribes at the end (never waits)."""
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -110,27 +110,15 @@ async def _pump(driver: SessionDriver) -> None:
 
 
 async def _watch_limits(driver: SessionDriver) -> None:
-    """Warn before the service's session-duration limits when compression is off."""
+    """Run the protocol's session-limit check on its own schedule."""
     protocol = driver.protocol
-    if not protocol.limits_apply:
-        return
-    options = driver.options
     loop = driver.loop
-    started = loop.time()
-    warned: set[str] = set()
     while True:
-        kind, limit = (
-            ("audio+video", options.video_session_limit)
-            if protocol.sent_video
-            else ("audio", options.audio_session_limit)
-        )
-        warn_at = started + max(0.0, limit - options.session_limit_warning)
-        now = loop.time()
-        if now >= warn_at and kind not in warned:
-            warned.add(kind)
-            driver.publish([protocol.limit_warning(kind, limit, max(0.0, started + limit - now))])
-        # Re-check at least every second: sending video shortens the limit.
-        await asyncio.sleep(min(1.0, max(0.01, warn_at - now)) if kind not in warned else 1.0)
+        next_check = protocol.check_limits(loop.time())
+        driver.flush_events()
+        if next_check is None:
+            return
+        await asyncio.sleep(max(0.0, next_check - loop.time()))
 
 
 async def _keep(driver: SessionDriver) -> None:

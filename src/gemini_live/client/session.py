@@ -164,9 +164,11 @@ class Session:
     ) -> Subscription:
         """Every event from now on, through this consumer's own bounded queue.
 
-        Call it once per consumer. The first consumer also gets every event published before it
-        subscribed (e.g. a greeting that arrived with ``setupComplete``), so nothing the service
-        sends is lost before the application can subscribe. The iterator ends after the session
+        Call it once per consumer. The first consumer also gets what arrived after the setup
+        completed and before it subscribed (e.g. a greeting sent with ``setupComplete``), so
+        nothing the service sends is lost before the application can subscribe; the opening
+        itself (``SetupComplete``, the phase reaching ``ACTIVE``) is what ``connect()``
+        returning means, and is not repeated. The iterator ends after the session
         closes, or raises ``SessionBroken`` if it broke. See :mod:`gemini_live.client.fanout`
         for the overflow policies.
         """
@@ -226,19 +228,28 @@ class Session:
         self._driver.submit_nowait("audio", frame)
 
     async def send_video(self, jpeg_data: bytes) -> None:
-        """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``)."""
+        """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``).
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         frame = codec.encode_video(inputs.check_jpeg(jpeg_data), "image/jpeg")
         # Only video actually accepted shortens the session limit (not a rejected frame).
         await self._driver.submit("video", frame, self._protocol.video_accepted)
 
     async def send_text(self, text: str) -> None:
-        """Send user text as ``realtimeInput.text`` (the path current models accept mid-session)."""
+        """Send user text as ``realtimeInput.text`` (the path current models accept mid-session).
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         await self._submit("text", codec.encode(RealtimeText(inputs.check_text(text))))
 
     async def send_client_content(
         self, turns: Sequence[Content | Mapping[str, Any]], turn_complete: bool = True
     ) -> None:
-        """Send ``clientContent`` turns. Any ``clientContent`` interrupts generation."""
+        """Send ``clientContent`` turns. Any ``clientContent`` interrupts generation.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         message = ClientContent(
             inputs.check_turns(turns), inputs.check_bool("turn_complete", turn_complete)
         )
@@ -248,7 +259,10 @@ class Session:
         self, responses: Sequence[FunctionResponse | Mapping[str, Any]]
     ) -> None:
         """Answer function calls. On Google AI every response needs the call's ``id``;
-        ``scheduling``/``willContinue`` are rejected on Vertex (it closes with 1007)."""
+        ``scheduling``/``willContinue`` are rejected on Vertex (it closes with 1007).
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         checked = inputs.check_function_responses(responses)
         protocol = self._protocol
         validate_function_responses(checked, protocol.platform)
@@ -280,6 +294,8 @@ class Session:
         Sends ``contextUpdate.systemInstruction``; with ``vertex_system_turns=True`` (Vertex's
         documented form) sends a ``role: "system"`` client-content turn with
         ``turnComplete: false`` instead.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
         """
         text = inputs.check_instruction(instruction)
         content = Content(
@@ -293,7 +309,10 @@ class Session:
             )
 
     async def update_tools(self, tools: Sequence[Tool | Mapping[str, Any]]) -> None:
-        """Replace the declared tools (``contextUpdate.tools``); an empty list clears them."""
+        """Replace the declared tools (``contextUpdate.tools``); an empty list clears them.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         await self._submit(
             "context_update", codec.encode(ContextUpdate(tools=inputs.check_tools(tools)))
         )
@@ -307,7 +326,10 @@ class Session:
             )
 
     async def signal_activity_start(self) -> None:
-        """Mark the start of user activity (``activityStart``); manual detection only."""
+        """Mark the start of user activity (``activityStart``); manual detection only.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         self._check_manual_activity("signal_activity_start")
         await self._driver.submit(
             "activity_start",
@@ -316,7 +338,10 @@ class Session:
         )
 
     async def signal_activity_end(self) -> None:
-        """Mark the end of user activity (``activityEnd``); manual detection only."""
+        """Mark the end of user activity (``activityEnd``); manual detection only.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         self._check_manual_activity("signal_activity_end")
         await self._driver.submit(
             "activity_end",
@@ -325,7 +350,10 @@ class Session:
         )
 
     async def send_audio_stream_end(self) -> None:
-        """Tell the service the microphone paused (``audioStreamEnd``); automatic VAD only."""
+        """Tell the service the microphone paused (``audioStreamEnd``); automatic VAD only.
+
+        Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
+        """
         if not self._auto_vad:
             raise ValueError(
                 "send_audio_stream_end() is only valid with automatic activity detection; "
@@ -346,7 +374,7 @@ class Session:
         await self._driver.disconnect()
 
     async def __aenter__(self) -> Session:
-        """``async with session:`` disconnects at the end of the block."""
+        """``async with session:`` disconnects at the end of the block (safe to cancel)."""
         return self
 
     async def __aexit__(self, *exc_info: object) -> None:

@@ -104,16 +104,19 @@ class _WrappingWriter:
         await self._observe(call)
 
     async def send_audio(self, data: bytes) -> None:
+        """Validate, record and forward ``send_audio`` (see :class:`SessionWriter`)."""
         await self._handle(RecordedCall("send_audio", (inputs.check_audio(data),)))
         if self._inner is not None:
             await self._inner.send_audio(data)
 
     async def send_text(self, text: str) -> None:
+        """Validate, record and forward ``send_text`` (see :class:`SessionWriter`)."""
         await self._handle(RecordedCall("send_text", (inputs.check_text(text),)))
         if self._inner is not None:
             await self._inner.send_text(text)
 
     async def send_tool_response(self, responses: Sequence[FunctionResponseLike]) -> None:
+        """Validate, record and forward ``send_tool_response``."""
         checked = inputs.check_function_responses(responses)
         await self._handle(RecordedCall("send_tool_response", (checked,)))
         if self._inner is not None:
@@ -122,6 +125,7 @@ class _WrappingWriter:
     async def send_client_content(
         self, turns: Sequence[ContentLike], turn_complete: bool = True
     ) -> None:
+        """Validate, record and forward ``send_client_content``."""
         checked = inputs.check_turns(turns)
         flag = inputs.check_bool("turn_complete", turn_complete)
         await self._handle(RecordedCall("send_client_content", (checked,), {"turn_complete": flag}))
@@ -129,37 +133,46 @@ class _WrappingWriter:
             await self._inner.send_client_content(turns, turn_complete)
 
     async def send_video(self, jpeg_data: bytes) -> None:
+        """Validate, record and forward ``send_video``."""
         await self._handle(RecordedCall("send_video", (inputs.check_jpeg(jpeg_data),)))
         if self._inner is not None:
             await self._inner.send_video(jpeg_data)
 
     async def update_instruction(self, instruction: str) -> None:
+        """Validate, record and forward ``update_instruction``."""
         checked = inputs.check_instruction(instruction)
         await self._handle(RecordedCall("update_instruction", (checked,)))
         if self._inner is not None:
             await self._inner.update_instruction(instruction)
 
     async def update_tools(self, tools: Sequence[ToolLike]) -> None:
+        """Validate, record and forward ``update_tools``."""
         await self._handle(RecordedCall("update_tools", (inputs.check_tools(tools),)))
         if self._inner is not None:
             await self._inner.update_tools(tools)
 
     async def signal_activity_start(self) -> None:
+        """Record and forward ``signal_activity_start``."""
         await self._handle(RecordedCall("signal_activity_start"))
         if self._inner is not None:
             await self._inner.signal_activity_start()
 
     async def signal_activity_end(self) -> None:
+        """Record and forward ``signal_activity_end``."""
         await self._handle(RecordedCall("signal_activity_end"))
         if self._inner is not None:
             await self._inner.signal_activity_end()
 
     async def send_audio_stream_end(self) -> None:
+        """Record and forward ``send_audio_stream_end``."""
         await self._handle(RecordedCall("send_audio_stream_end"))
         if self._inner is not None:
             await self._inner.send_audio_stream_end()
 
     async def disconnect(self) -> None:
+        """Record ``disconnect`` (once) and forward it; later sends raise ``SessionClosed``.
+
+        Safe to call concurrently and to cancel (as every method here)."""
         if not self._closed:
             await self._handle(RecordedCall("disconnect"))
             self._closed = True

@@ -109,6 +109,17 @@ def decode_events(frame: str | bytes) -> list[Event]:
                 except WireValueError as exc:
                     raise exc.under(reader[0]) from None
                 return result if type(result) is list else [result]
+        if len(obj) == 2:
+            # The turn's last frame: serverContent with usageMetadata beside it.
+            usage = obj.get("usageMetadata")
+            content = obj.get("serverContent")
+            if usage is not None and content is not None:
+                try:
+                    events = _content(content)
+                    events.insert(0, _usage(usage))  # usage first (documented order)
+                    return events
+                except WireValueError:
+                    pass  # read again in arrival order, so the same field is reported
         return _frame(obj)
     except (FrameDecodeError, WireValueError) as exc:
         return [_violation(str(exc), frame)]
@@ -143,7 +154,12 @@ def _frame(obj: dict[str, Any]) -> list[Event]:
             except WireValueError as exc:
                 raise exc.under(camel) from None
     events: list[Event] = []
-    for slot in sorted(found) if len(found) > 1 else found:
+    if len(found) == 2:  # usage beside content, the usual pair: no sort needed
+        first, second = found
+        order: Any = (first, second) if first < second else (second, first)
+    else:
+        order = sorted(found)
+    for slot in order:
         result = found[slot]
         if type(result) is list:
             events += result
@@ -277,6 +293,8 @@ def _transcription_reader(key: str, make: Callable[..., Any]) -> Callable[[Any],
 
 
 def _only_turn_complete(value: Any) -> list[Event]:
+    if value is True:
+        return [_TURN_COMPLETE]
     return [_TURN_COMPLETE] if _flag(value, "turnComplete") else []
 
 

@@ -112,7 +112,7 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
     ev.TurnComplete: Trigger.TURN_COMPLETE,
     ev.ToolCall: Trigger.TOOL_CALL,
 }
-_CONTROL = (ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation)
+_CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
 
 
@@ -136,6 +136,9 @@ class LiveProtocol:
         on_resume_failure: ResumeFailure = "fresh",
         replay_index_origin: IndexOrigin = "setup_is_0",
         max_tracked_calls: int = 4096,
+        session_limit_warning: float = 60.0,
+        audio_session_limit: float = 15 * 60.0,
+        video_session_limit: float = 2 * 60.0,
     ) -> None:
         if max_tracked_calls < 1:
             raise ValueError(f"max_tracked_calls must be >= 1, got {max_tracked_calls}")
@@ -152,6 +155,9 @@ class LiveProtocol:
             if config.session_resumption_enabled
             else None
         )
+        self._limits = (session_limit_warning, audio_session_limit, video_session_limit)
+        self._limits_started: float | None = None
+        self._limits_warned: set[str] = set()
         self._events: list[ev.Event] = []
         self._phase = Phase.DISCONNECTED
         self._last_trigger: Trigger | None = None
@@ -221,18 +227,34 @@ class LiveProtocol:
         """Ids of tool calls issued by the service and not yet answered or cancelled."""
         return frozenset(self._pending)
 
-    @property
-    def limits_apply(self) -> bool:
-        """Whether the service's session-duration limits apply (no context compression)."""
-        return self._config.context_window_compression is None
+    def check_limits(self, now: float) -> float | None:
+        """Warn (``SessionWarning``) before the service's session-duration limits, which apply
+        without context window compression; return when to check again (``None``: never).
 
-    def limit_warning(self, kind: str, limit: float, left: float) -> ev.SessionWarning:
-        """The warning for an approaching session-duration limit (``left`` seconds to go)."""
-        return ev.SessionWarning(
-            f"the {kind} session limit ({limit:g}s without context window compression) "
-            f"ends this session in about {left:.0f}s; set "
-            "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
-        )
+        The first call starts the clock. Sending video shortens the limit, so while no warning
+        is due the answer is at most a second away.
+        """
+        if self._config.context_window_compression is not None:
+            return None
+        if self._limits_started is None:
+            self._limits_started = now
+        warning, audio_limit, video_limit = self._limits
+        kind, limit = ("audio+video", video_limit) if self.sent_video else ("audio", audio_limit)
+        started = self._limits_started
+        warn_at = started + max(0.0, limit - warning)
+        if now >= warn_at and kind not in self._limits_warned:
+            self._limits_warned.add(kind)
+            left = max(0.0, started + limit - now)
+            self._events.append(
+                ev.SessionWarning(
+                    f"the {kind} session limit ({limit:g}s without context window compression) "
+                    f"ends this session in about {left:.0f}s; set "
+                    "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
+                )
+            )
+        if kind in self._limits_warned:
+            return now + 1.0
+        return now + min(1.0, max(0.01, warn_at - now))
 
     def counters(self) -> ProtocolCounters:
         """A snapshot of this object's counters."""

@@ -144,6 +144,9 @@ def _frame_size(frame: str) -> int:
     return len(frame) if frame.isascii() else len(frame.encode("utf-8"))
 
 
+_new_tuple = tuple.__new__
+
+
 def _not_buffered(record: SentRecord) -> ValueError:
     return ValueError(
         f"record seq={record.seq} is not buffered (already confirmed, dropped or evicted)"
@@ -194,6 +197,10 @@ class ResumptionTracker:
         # activity_end records still to come whose activity_start was evicted.
         self._orphan_ends = 0
         self._next_seq = 1
+        # Whether the current connection's media were written in seq order (always, unless a
+        # record is replayed after newer ones were sent): confirmation can then stop early.
+        self._in_order = True
+        self._last_written_seq = 0
         self._connection = 0
         self._next_index = self._first_index
         self._latest_handle: str | None = None
@@ -230,16 +237,17 @@ class ResumptionTracker:
 
     @property
     def unconfirmed(self) -> tuple[SentRecord, ...]:
-        """Every buffered record, in seq order (media frames rebuilt: O(n), for inspection).
+        """Every record that could still be replayed, in seq order (media frames rebuilt: O(n),
+        for inspection or to send them again elsewhere).
 
-        Media whose bytes were released as stale (see ``max_media_age``) appear with
-        ``frame=""``; they are never replayed."""
+        Media whose bytes were released as stale (see ``max_media_age``) are not listed: they
+        stay buffered only to be counted, as confirmed or as dropped, and are never replayed."""
         return self._ordered()
 
     @property
     def unconfirmed_count(self) -> int:
-        """How many records are buffered (cheap, unlike ``len(unconfirmed)``)."""
-        return len(self._media) + len(self._other)
+        """``len(unconfirmed)``, cheaply."""
+        return len(self._media) - self._media.released_count + len(self._other)
 
     @property
     def unconfirmed_bytes(self) -> int:
@@ -265,6 +273,8 @@ class ResumptionTracker:
         """Start numbering a new connection (call when its ``setup`` is written); returns its id."""
         self._connection += 1
         self._next_index = self._first_index
+        self._in_order = True
+        self._last_written_seq = 0
         return self._connection
 
     def record_sent(self, kind: str, frame: str, written_at: float) -> SentRecord:
@@ -273,16 +283,17 @@ class ResumptionTracker:
             raise ValueError(f"kind must be one of {sorted(RECORD_KINDS)}, got {kind!r}")
         if not isinstance(frame, str):
             raise TypeError(f"frame must be the encoded JSON str, got {type(frame).__name__}")
-        self._require_connection()
-        record = SentRecord(
-            seq=self._next_seq,
-            kind=kind,
-            frame=frame,
-            written_at=written_at,
-            connection=self._connection,
-            index=self._take_index(),
+        connection = self._connection
+        if connection == 0:
+            self._require_connection()
+        seq = self._next_seq
+        index = self._next_index
+        # tuple.__new__ directly: the named tuple's generated __new__ costs as much again.
+        record: SentRecord = _new_tuple(
+            SentRecord, (seq, kind, frame, written_at, connection, index)
         )
-        self._next_seq += 1
+        self._next_seq = seq + 1
+        self._next_index = index + 1
         self._recorded += 1
         if kind == "activity_end" and self._orphan_ends:
             # Its start was evicted: replaying this end alone would break the pair.
@@ -290,17 +301,21 @@ class ResumptionTracker:
             self._evicted_other += 1
             return record
         if kind in MEDIA_KINDS:
-            self._media.append(
-                record.seq, kind, frame, written_at, record.connection, record.index
-            )
+            media = self._media
+            media.append(seq, kind, frame, written_at, connection, index)
+            self._last_written_seq = seq
             if written_at > self._newest_write:
                 self._newest_write = written_at
             if self._max_media_age is not None:
-                self._media.release_stale(self._newest_write, self._max_media_age)
+                media.release_stale(self._newest_write, self._max_media_age)
         else:
-            self._other[record.seq] = record
+            self._other[seq] = record
             self._other_bytes += _frame_size(frame)
-        self._enforce_bounds()
+        if (
+            self._media.count + len(self._other) > self._max_records
+            or self._media.bytes + self._other_bytes > self._max_bytes
+        ):
+            self._enforce_bounds()
         return record
 
     def record_replayed(self, record: SentRecord) -> SentRecord:
@@ -318,6 +333,9 @@ class ResumptionTracker:
                 raise _written_twice(record, self._connection)
             index = self._take_index()
             self._media.set_written(position, self._connection, index)
+            if record.seq < self._last_written_seq:
+                self._in_order = False
+            self._last_written_seq = record.seq
             self._replayed += 1
             return record._replace(connection=self._connection, index=index)
         current = self._other.get(record.seq)
@@ -354,9 +372,7 @@ class ResumptionTracker:
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
         media = self._media
-        covered = [
-            p for p in media if media.connection(p) == current and media.index(p) <= limit
-        ]
+        covered = media.covered(current, limit, self._in_order)
         media.remove(covered)
         count = len(covered)
         for seq in [
@@ -439,8 +455,10 @@ class ResumptionTracker:
         )
 
     def _media_records(self) -> Iterator[SentRecord]:
-        for position in self._media:
-            yield self._media_record(position)
+        media = self._media
+        for position in media:
+            if not media.released(position):
+                yield self._media_record(position)
 
     def _ordered(self) -> tuple[SentRecord, ...]:
         return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))

@@ -5,7 +5,9 @@
     from gemini_live.testing import Emulator
 
     async with Emulator() as emu:
-        async with gemini_live.connect("gemini-3.8-live", base_url=emu.url, api_key="x") as s:
+        async with gemini_live.connect(
+            "gemini-3.8-live", base_url=emu.url, credentials=gemini_live.ApiKey("x")
+        ) as s:
             ...
 
 With pytest, the ``live_emulator`` fixture (from the ``gemini_live`` pytest plugin) gives a

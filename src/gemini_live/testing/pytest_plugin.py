@@ -12,7 +12,7 @@ left alone). Your other async tests follow your pytest-asyncio configuration as 
 
     async def test_echo(live_emulator):
         async with gemini_live.connect("gemini-3.8-live", base_url=live_emulator.url,
-                                       api_key="test") as session:
+                                       credentials=gemini_live.ApiKey("test")) as session:
             ...
 
 Configure it per test with the ``live_emulator`` marker, whose keyword arguments are

@@ -52,7 +52,8 @@ from gemini_live.tools.observe import (
     ToolEvent,
     ToolStatistics,
 )
-from gemini_live.tools.runner import ResponseWriter, ToolRunner
+from gemini_live.tools.runner import ToolRunner
+from gemini_live.tools.sending import ResponseWriter
 from gemini_live.tools.toolbox import Toolbox
 
 __all__ = [

@@ -32,10 +32,9 @@ from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AsyncExitStack, asynccontextmanager
 from typing import Any
 
-from gemini_live.tools.function import BehaviorName, ToolError, make_remote
-from gemini_live.tools.toolbox import Toolbox
+from gemini_live.tools.function import BehaviorName, ToolError, ToolFunction, make_remote
 
-__all__ = ["open_mcp_toolbox", "tool_result_value"]
+__all__ = ["open_mcp_tools", "tool_result_value"]
 
 _INVALID = re.compile(r"[^A-Za-z0-9_.:\-]")
 _MAX_PAGES = 100
@@ -148,7 +147,7 @@ def _live_name(name: str, prefix: str, taken: set[str]) -> str:
 
 
 @asynccontextmanager
-async def open_mcp_toolbox(
+async def open_mcp_tools(
     command: str | Sequence[str] | None = None,
     *,
     url: str | None = None,
@@ -157,10 +156,11 @@ async def open_mcp_toolbox(
     headers: Mapping[str, str] | None = None,
     prefix: str = "",
     behavior: BehaviorName | None = None,
-    deadline: float | None = 30.0,
+    deadline: float | None = None,
     connect_timeout: float = 30.0,
-) -> AsyncIterator[Toolbox]:
-    """Connect to an MCP server and yield a :class:`Toolbox` of its tools (see the module doc).
+) -> AsyncIterator[list[ToolFunction]]:
+    """Connect to an MCP server and yield its tools (see the module doc; ``Toolbox.from_mcp``
+    puts them in a toolbox).
 
     Raises ``ImportError`` without the ``mcp`` extra, ``ValueError`` for a bad combination of
     arguments, ``TimeoutError`` when the server does not finish the handshake in
@@ -175,7 +175,7 @@ async def open_mcp_toolbox(
         async with asyncio.timeout(connect_timeout):
             await session.initialize()
             listed = await _list_tools(session, mcp)
-        box = Toolbox(deadline=deadline)
+        found: list[ToolFunction] = []
         taken: set[str] = set()
         for tool in listed:
             live_name = _live_name(tool.name, prefix, taken)
@@ -184,13 +184,14 @@ async def open_mcp_toolbox(
             async def invoke(arguments: dict[str, Any], _remote: str = tool.name) -> Any:
                 return tool_result_value(await session.call_tool(_remote, arguments))
 
-            box.add(
+            found.append(
                 make_remote(
                     live_name,
                     invoke,
                     description=tool.description or None,
                     parameters=_schema(tool),
                     behavior=behavior,
+                    deadline=deadline,
                 )
             )
-        yield box
+        yield found

@@ -117,7 +117,10 @@ class ToolStatistics:
     ``running``. ``responses_sent`` counts final responses handed to the writer,
     ``partial_responses_sent`` the ``willContinue`` ones, ``messages_sent`` the
     ``toolResponse`` messages carrying them, ``send_failures`` responses the writer refused
-    (the session was closed or broken). ``busy_seconds`` sums the durations of finished calls.
+    (the session was closed or broken), ``withdrawn`` responses dropped before they were written
+    (their call was cancelled after it finished, or the connection was lost and the session came
+    back fresh or from a checkpoint older than the call). ``busy_seconds`` sums the durations
+    of finished calls.
     """
 
     calls: int = 0
@@ -132,5 +135,6 @@ class ToolStatistics:
     partial_responses_sent: int = 0
     messages_sent: int = 0
     send_failures: int = 0
+    withdrawn: int = 0
     busy_seconds: float = 0.0
     max_seconds: float = 0.0

@@ -20,10 +20,13 @@ Per call, exactly one of these happens:
 * its id was already seen in this session -> it is not run again (the first call answers it).
 
 Answers go out as soon as each call is done; answers that are ready while the previous message
-is being written share the next message. Tasks: one supervisor task, whose TaskGroup owns the
-reader, the sender and every call; sync functions run in a bounded thread pool (a thread cannot
-be interrupted: a cancelled or timed-out sync function finishes in the background, its result
-discarded).
+is being written share the next message. While the connection is lost (``Disconnected`` with
+``will_reconnect``) answers wait in the runner until ``Resumed`` says how the session came back:
+then they go out, or are withdrawn if the service no longer knows their calls.
+
+Tasks: one supervisor task, whose TaskGroup owns the reader, the sender and every call; sync
+functions run in a bounded thread pool (a thread cannot be interrupted: a cancelled or timed-out
+sync function finishes in the background, its result discarded).
 """
 
 from __future__ import annotations
@@ -37,11 +40,11 @@ import time
 from collections.abc import AsyncIterable, AsyncIterator, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
-from typing import Any, Literal, Protocol
+from typing import Any, Literal
 
-from gemini_live.errors import LiveError
 from gemini_live.protocol.config import Platform
 from gemini_live.protocol.events import (
+    Disconnected,
     Event,
     FunctionCall,
     Resumed,
@@ -63,23 +66,19 @@ from gemini_live.tools.observe import (
     ToolStatistics,
 )
 from gemini_live.tools.payloads import error_payload, exception_payload, output_payload
+from gemini_live.tools.sending import AnswerQueue, ResponseWriter
 from gemini_live.tools.validate import problems
 
-__all__ = ["ResponseWriter", "ToolRunner"]
+__all__ = ["ToolRunner"]
 
 log = logging.getLogger("gemini_live.tools")
 
 _State = Literal["running", "answered", "cancelled"]
 _MISSING: Any = object()
 _MAX_CHECKPOINTS = 64
+_MAX_SEEN = 100_000
 # After shutdown_timeout, how long the cancelled supervisor gets to unwind before it is left.
 _GRACE = 0.1
-
-
-class ResponseWriter(Protocol):
-    """The part of :class:`~gemini_live.SessionWriter` the runner uses."""
-
-    async def send_tool_response(self, responses: Any) -> None: ...
 
 
 @dataclass(slots=True, eq=False)
@@ -106,10 +105,6 @@ class _Counters:
     cancelled: int = 0
     rejected: int = 0
     duplicates: int = 0
-    responses_sent: int = 0
-    partial_responses_sent: int = 0
-    messages_sent: int = 0
-    send_failures: int = 0
     busy_seconds: float = 0.0
     max_seconds: float = 0.0
 
@@ -140,7 +135,6 @@ class ToolRunner:
             raise ValueError(f"shutdown_timeout must be > 0; got {shutdown_timeout!r}")
         self._lookup = tools
         self._events = events
-        self._writer = writer
         self._vertex = platform is Platform.VERTEX
         self._default_deadline = default_deadline
         self._limit = asyncio.Semaphore(max_concurrent)
@@ -157,9 +151,9 @@ class ToolRunner:
         self._seq = 0
         self._checkpoints: dict[str, int] = {}  # resumption handle -> order when it arrived
         self._local_ids = itertools.count(1)
-        self._outgoing: list[tuple[_Call, FunctionResponse, bool]] = []
-        self._wake = asyncio.Event()
-        self._sending = False
+        # Between a lost connection and Resumed, answers wait there (paused): whether they are
+        # still valid depends on how the session comes back (fresh, or from an older checkpoint).
+        self._answers: AnswerQueue[_Call] = AnswerQueue(writer)
         self._stop = asyncio.Event()
         self._stream_ended = asyncio.Event()
         self._closing = False
@@ -210,12 +204,13 @@ class ToolRunner:
         try:
             if self._reader is not None:
                 self._reader.cancel()
+            self._answers.paused = False  # what is ready goes to the session, which queues it
             # After the stream ended, the calls were already cancelled as "session_ended".
             self._cancel_all("shutdown", answer=self._answer_on_exit)
             if self._call_tasks:
                 await asyncio.wait(set(self._call_tasks), timeout=self._left(deadline))
             self._stop.set()
-            self._wake.set()
+            self._answers.wakeup.set()
             await asyncio.wait({self._supervisor}, timeout=self._left(deadline))
             if not self._supervisor.done():
                 log.warning(
@@ -245,7 +240,7 @@ class ToolRunner:
             async with asyncio.TaskGroup() as tg:
                 self._tg = tg
                 self._reader = tg.create_task(self._read(), name="gemini-live-tools-reader")
-                tg.create_task(self._send_loop(), name="gemini-live-tools-sender")
+                tg.create_task(self._answers.run(self._stop), name="gemini-live-tools-sender")
                 started.set_result(None)
                 await self._stop.wait()
         finally:
@@ -256,7 +251,16 @@ class ToolRunner:
 
     def statistics(self) -> ToolStatistics:
         """Counters since the runner started (a snapshot)."""
-        return ToolStatistics(**asdict(self._n), running=len(self._calls))
+        answers = self._answers
+        return ToolStatistics(
+            **asdict(self._n),
+            running=len(self._calls),
+            responses_sent=answers.responses_sent,
+            partial_responses_sent=answers.partial_responses_sent,
+            messages_sent=answers.messages_sent,
+            send_failures=answers.send_failures,
+            withdrawn=answers.withdrawn,
+        )
 
     def _emit(self, event: ToolEvent) -> None:
         if self._on_event is None:
@@ -291,6 +295,9 @@ class ToolRunner:
                         self._on_fresh_session()
                     elif event.handle_used is not None:
                         self._on_resumed(event.handle_used)
+                    self._answers.resume()
+                elif isinstance(event, Disconnected) and event.will_reconnect:
+                    self._answers.paused = True
         except asyncio.CancelledError:
             raise
         except Exception as exc:  # SessionBroken, SubscriberOverflow: no more calls can come
@@ -318,12 +325,13 @@ class ToolRunner:
         for call in list(self._calls.values()):
             if call.seq > cutoff:
                 self._cancel_call(call, "rolled_back", answer=False)
+        self._answers.drop(lambda call: call.seq > cutoff)
         self._seen = {k: v for k, v in self._seen.items() if v <= cutoff}
 
     def _on_fresh_session(self) -> None:
         # The service-side session those calls belonged to is gone; its ids may be reused.
         self._cancel_all("fresh_session", answer=False)
-        self._outgoing.clear()
+        self._answers.drop(lambda call: True)
         self._seen.clear()
 
     def _on_calls(self, calls: tuple[FunctionCall, ...]) -> None:
@@ -344,6 +352,9 @@ class ToolRunner:
             else:
                 key = call_id
                 self._seen[call_id] = seq
+                if len(self._seen) > _MAX_SEEN:  # a very long session: forget the oldest ids
+                    for old in list(itertools.islice(self._seen, _MAX_SEEN // 2)):
+                        del self._seen[old]
             tool = self._lookup(fc.name)
             call = _Call(key, call_id, fc.name, tool, now, seq)
             if tool is None:
@@ -427,8 +438,7 @@ class ToolRunner:
         self._emit(ToolCallCancelled(call.id, call.name, self._finished(call), reason))
 
     def _withdraw(self, key: str) -> None:
-        if self._outgoing and any(c.key == key for c, _, _ in self._outgoing):
-            self._outgoing = [item for item in self._outgoing if item[0].key != key]
+        self._answers.drop(lambda call: call.key == key)
 
     # ------------------------------------------------------------------ running
 
@@ -471,8 +481,8 @@ class ToolRunner:
             if call.state == "running":
                 self._succeed(call, tool, value)
         # Outside the deadline's scope: writing the answer is not part of the call's time.
-        if self._outgoing and not self._sending:
-            await self._flush()
+        if self._answers:
+            await self._answers.flush()
 
     async def _in_thread(self, tool: ToolFunction, kwargs: dict[str, Any]) -> Any:
         if self._executor is None:
@@ -592,41 +602,4 @@ class ToolRunner:
             scheduling=scheduling,
             will_continue=will_continue,
         )
-        self._outgoing.append((call, response, final))
-        if not inline:
-            self._wake.set()
-
-    async def _send_loop(self) -> None:
-        # Writes what the reader queued (rejections, shutdown answers) and partial results;
-        # a finished call writes its own answer (one task switch less per call).
-        while True:
-            await self._wake.wait()
-            self._wake.clear()
-            await self._flush()
-            if self._stop.is_set():
-                return
-
-    async def _flush(self) -> None:
-        """Write everything queued, in order, one message per batch; one writer at a time."""
-        if self._sending:
-            return  # the task writing now picks up what was queued meanwhile
-        self._sending = True
-        try:
-            while self._outgoing:
-                batch, self._outgoing = self._outgoing, []
-                responses = [r for _, r, _ in batch]
-                finals = sum(1 for _, _, final in batch if final)
-                try:
-                    await self._writer.send_tool_response(responses)
-                except (LiveError, TypeError, ValueError) as exc:
-                    # Closed/broken session, or a response the writer refused: these answers
-                    # are lost either way; count them and keep serving the others.
-                    self._n.send_failures += len(responses)
-                    log.warning("tool runner: %d response(s) not sent: %s", len(responses), exc)
-                    continue
-                n = self._n
-                n.responses_sent += finals
-                n.partial_responses_sent += len(responses) - finals
-                n.messages_sent += 1
-        finally:
-            self._sending = False
+        self._answers.put(call, response, final, inline=inline)

@@ -2,8 +2,17 @@
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterable, Callable, Iterator, Mapping, Sequence
-from contextlib import AbstractAsyncContextManager
+import re
+from collections.abc import (
+    AsyncIterable,
+    AsyncIterator,
+    Callable,
+    Iterable,
+    Iterator,
+    Mapping,
+    Sequence,
+)
+from contextlib import asynccontextmanager
 from typing import Any, TypeVar, overload
 
 from gemini_live.protocol.config import Platform
@@ -17,11 +26,28 @@ from gemini_live.tools.function import (
     make_function,
 )
 from gemini_live.tools.observe import ToolEvent
-from gemini_live.tools.runner import ResponseWriter, ToolRunner
+from gemini_live.tools.runner import ToolRunner
+from gemini_live.tools.sending import ResponseWriter
 
 __all__ = ["Toolbox"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
+_GEMINI_3 = re.compile(r"gemini-3\.(\d+)")
+
+
+def _check_behaviors(model: str, tools: Iterable[ToolFunction]) -> None:
+    found = _GEMINI_3.search(model)
+    if found is None:
+        return
+    if "extended-thinking" in model:
+        refused, why = "BLOCKING", "runs tools asynchronously only"
+    elif int(found.group(1)) < 8:
+        refused, why = "NON_BLOCKING", "runs tools synchronously only"
+    else:
+        return
+    names = sorted(t.name for t in tools if t.behavior == refused)
+    if names:
+        raise ValueError(f"{model} {why}: tool(s) {names} are declared {refused}")
 
 
 class Toolbox:
@@ -164,9 +190,19 @@ class Toolbox:
     def __repr__(self) -> str:
         return f"Toolbox({', '.join(self._tools) or 'empty'})"
 
-    def declarations(self, *, form: SchemaForm | None = None) -> tuple[Tool, ...]:
+    def declarations(
+        self, *, form: SchemaForm | None = None, model: str | None = None
+    ) -> tuple[Tool, ...]:
         """The tools for ``LiveConfig(tools=...)`` (or ``session.update_tools``): one ``Tool``
-        holding every function declaration, or ``()`` when the toolbox is empty."""
+        holding every function declaration, or ``()`` when the toolbox is empty.
+
+        With ``model``, behaviours that model is known to refuse raise ``ValueError`` here
+        instead of failing the session: 3.x models before 3.8 run tools synchronously only
+        (no ``NON_BLOCKING``, so no streaming tools), 3.8 extended thinking asynchronously only
+        (no ``BLOCKING``).
+        """
+        if model is not None:
+            _check_behaviors(model, self._tools.values())
         if not self._tools:
             return ()
         chosen = form or self.schema_form
@@ -228,7 +264,8 @@ class Toolbox:
     # ------------------------------------------------------------------ MCP
 
     @staticmethod
-    def from_mcp(
+    @asynccontextmanager
+    async def from_mcp(
         command: str | Sequence[str] | None = None,
         *,
         url: str | None = None,
@@ -239,17 +276,18 @@ class Toolbox:
         behavior: BehaviorName | None = None,
         deadline: float | None = 30.0,
         connect_timeout: float = 30.0,
-    ) -> AbstractAsyncContextManager[Toolbox]:
+    ) -> AsyncIterator[Toolbox]:
         """A toolbox exposing the tools of an MCP server, connected for the ``async with`` block.
 
         ``command`` (``"server"`` or ``["python", "server.py"]``) starts a server over stdio;
         ``url`` connects over streamable HTTP (``headers`` e.g. for authorization). ``prefix``
-        is put before every tool name. Needs the ``mcp`` extra (``pip install
-        'gemini-live[mcp]'``). See :mod:`gemini_live.tools.mcp`.
+        is put before every tool name; ``behavior`` and ``deadline`` apply to every tool. Needs
+        the ``mcp`` extra (``pip install 'gemini-live[mcp]'``); see :mod:`gemini_live.tools.mcp`.
+        Enter and leave it in the same task.
         """
-        from gemini_live.tools.mcp import open_mcp_toolbox  # the extra is imported only here
+        from gemini_live.tools.mcp import open_mcp_tools  # the extra is imported only here
 
-        return open_mcp_toolbox(
+        async with open_mcp_tools(
             command,
             url=url,
             env=env,
@@ -257,6 +295,9 @@ class Toolbox:
             headers=headers,
             prefix=prefix,
             behavior=behavior,
-            deadline=deadline,
             connect_timeout=connect_timeout,
-        )
+        ) as found:
+            box = Toolbox(deadline=deadline)
+            for tool in found:
+                box.add(tool)
+            yield box

@@ -112,14 +112,14 @@ def _check_object(
     prefix = f"{path}." if path else ""
     for name in schema.get("required") or ():
         if name not in value:
-            out.append(f"missing required argument {prefix}{name!r}")
+            out.append(f"missing required argument {prefix + name!r}")
     extra = schema.get("additionalProperties", not (closed and properties))
     for name, item in value.items():
         if name in properties:
             _check(item, properties[name], f"{prefix}{name}", closed, out)
         elif extra is False:
             known = ", ".join(repr(p) for p in properties) or "none"
-            out.append(f"unexpected argument {prefix}{name!r} (expected: {known})")
+            out.append(f"unexpected argument {prefix + name!r} (expected: {known})")
         elif isinstance(extra, dict):
             _check(item, extra, f"{prefix}{name}", closed, out)
 

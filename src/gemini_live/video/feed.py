@@ -51,6 +51,7 @@ class FramePacer:
 
     @property
     def interval(self) -> float:
+        """Seconds between two sends (``1 / fps``)."""
         return self._interval
 
     def delay(self, now: float) -> float:
@@ -125,6 +126,7 @@ class VideoFeed:
         self._wakeup.set()
 
     def stats(self) -> VideoFeedStats:
+        """Counters since the feed was made."""
         return VideoFeedStats(self._submitted, self._sent, self._stale, self._rejected)
 
     async def run(self) -> None:

@@ -1,10 +1,12 @@
 """Microphone and speaker through ``sounddevice`` (the ``gemini-live[audio]`` extra).
 
 * :class:`Microphone` opens an input stream at the device's own rate and format and yields exact
-  20 ms mono PCM16 chunks at the session's input rate (:class:`~.capture.CaptureConverter`),
-  optionally gated by :class:`~.capture.HalfDuplex` while the model speaks.
-* :class:`Speaker` opens an output stream whose callback pulls from a
-  :class:`~.playback.PlaybackBuffer` at the device's pace (the buffer resamples for it).
+  20 ms mono PCM16 chunks at the session's input rate
+  (:class:`~gemini_live.audio.capture.CaptureConverter`), optionally gated by
+  :class:`~gemini_live.audio.capture.HalfDuplex` while the model speaks.
+* :class:`Speaker` opens an output stream whose callback pulls from a thread-safe
+  :class:`~gemini_live.audio.playback.PlaybackBuffer` at the device's pace (the buffer
+  resamples for it).
 
 Everything that can go wrong with a device becomes one
 :class:`~gemini_live.errors.AudioDeviceError` with a readable message: ``sounddevice`` not
@@ -21,6 +23,7 @@ from __future__ import annotations
 import asyncio
 import importlib
 import logging
+import threading
 from collections import deque
 from collections.abc import AsyncIterator
 from typing import Any
@@ -270,6 +273,11 @@ class Speaker:
     ) -> None:
         if not 2 <= block_ms <= 200:
             raise ValueError(f"block_ms must be within 2..200, got {block_ms!r}")
+        if buffer is not None and not buffer.thread_safe:
+            raise ValueError(
+                "the device pulls from its own thread: make the buffer with "
+                "PlaybackBuffer(..., lock=threading.Lock())"
+            )
         self._buffer = buffer
         self._device = device
         self._block_ms = block_ms
@@ -285,6 +293,7 @@ class Speaker:
 
     @property
     def buffer(self) -> PlaybackBuffer:
+        """The buffer the device plays (made at :meth:`start` when none was given)."""
         if self._buffer is None:
             raise RuntimeError("Speaker.buffer is made when the speaker starts")
         return self._buffer
@@ -303,7 +312,7 @@ class Speaker:
             rate = int(info.get("default_samplerate") or 48_000)
             channels = max(1, min(2, int(info.get("max_output_channels", 1))))
             self._buffer = PlaybackBuffer(
-                rate, channels, target_latency_ms=self._target_latency_ms
+                rate, channels, target_latency_ms=self._target_latency_ms, lock=threading.Lock()
             )
         buffer = self._buffer
         self._stream = _open(

@@ -29,7 +29,7 @@ from gemini_live.protocol.config import AudioTranscriptionConfig, GenerationConf
 from gemini_live.tools import Toolbox
 from gemini_live.web.messages import INPUT_RATE, OUTPUT_RATE, PROTOCOL_VERSION, Limits, dumps
 from gemini_live.web.relay import Relay, RelayReport
-from gemini_live.web.tools import CONSOLE_TOOLS
+from gemini_live.web.tools import CONSOLE_TOOLS, console_toolbox
 
 __all__ = ["ConsoleServer", "default_config"]
 
@@ -58,12 +58,18 @@ _HEADERS = {
 _HARD_FRAME_LIMIT = 1024 * 1024
 
 
-def default_config(tools: Toolbox = CONSOLE_TOOLS, *, instruction: str = "") -> LiveConfig:
-    """The session the console opens: spoken answers, both transcripts, the console's tools."""
+def default_config(
+    tools: Toolbox = CONSOLE_TOOLS, *, model: str | None = None, instruction: str = ""
+) -> LiveConfig:
+    """The session the console opens: spoken answers, both transcripts, ``tools``.
+
+    With ``model``, tool behaviours that model refuses raise ``ValueError`` here (see
+    :meth:`~gemini_live.tools.Toolbox.declarations`) instead of failing every session.
+    """
     return LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction=instruction or None,
-        tools=tools.declarations(),
+        tools=tools.declarations(model=model),
         input_audio_transcription=AudioTranscriptionConfig(),
         output_audio_transcription=AudioTranscriptionConfig(),
         input_audio_rate=INPUT_RATE,
@@ -93,19 +99,20 @@ class ConsoleServer:
         host: str = "127.0.0.1",
         port: int = 0,
         limits: Limits | None = None,
-        tools: Toolbox = CONSOLE_TOOLS,
+        tools: Toolbox | None = None,
         max_sessions: int = 16,
     ) -> None:
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be >= 1, got {max_sessions!r}")
         self.model = model
         self._connect_kwargs = dict(connect_kwargs or {})
-        self._config = config if config is not None else default_config(tools)
+        toolbox = tools if tools is not None else console_toolbox(model)
+        self._config = config if config is not None else default_config(toolbox, model=model)
         self.target = target
         self._host = host
         self._port = port
         self.limits = limits or Limits()
-        self._tools = tools
+        self._tools = toolbox
         self._max_sessions = max_sessions
         self._static = _load_static()
         self._relays: set[asyncio.Task[Any]] = set()

@@ -2,8 +2,9 @@
 
 ::
 
-    async with ConsoleServer("gemini-3.8-live", connect_kwargs={"base_url": url, "api_key": k}):
-        ...   # open server.url in a browser
+    kwargs = {"base_url": url, "credentials": ApiKey(key)}     # anything connect() takes
+    async with ConsoleServer("gemini-3.8-live", connect_kwargs=kwargs) as console:
+        ...   # open console.url in a browser
 
 Every WebSocket gets its own :class:`~gemini_live.web.relay.Relay` and so its own Live session;
 tabs are independent. The API key stays in ``connect_kwargs`` on the server: the page only ever
@@ -17,6 +18,7 @@ import asyncio
 import importlib.resources
 import logging
 import socket
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -85,8 +87,11 @@ class ConsoleServer:
     """Serve the console on ``host:port`` (default ``127.0.0.1``, a free port).
 
     ``connect_kwargs`` go to :func:`gemini_live.connect` for every tab (credentials, base URL);
-    ``target`` is the label the page shows (``"emulator"``, ``"Gemini Live API"``).
-    ``max_sessions`` bounds concurrent tabs. Finished relays are listed in ``reports``.
+    ``config`` is the session's ``LiveConfig`` (default :func:`default_config`), ``tools`` the
+    :class:`~gemini_live.tools.Toolbox` answering calls (default: the console's weather and time
+    functions); ``target`` is the label the page shows (``"emulator"``, ``"Gemini Live API"``);
+    ``limits`` what a page may send (:class:`~gemini_live.web.messages.Limits`);
+    ``max_sessions`` bounds concurrent tabs. ``reports`` keeps the last 256 finished relays.
     """
 
     def __init__(
@@ -118,7 +123,7 @@ class ConsoleServer:
         self._relays: set[asyncio.Task[Any]] = set()
         self._changed = asyncio.Event()
         self._opened = 0
-        self.reports: list[RelayReport] = []
+        self.reports: deque[RelayReport] = deque(maxlen=256)
         self._runner: web.AppRunner | None = None
         self._bound_port = 0
 

@@ -6,6 +6,8 @@ import asyncio
 import contextlib
 import re
 import socket
+import subprocess
+import sys
 
 import aiohttp
 import pytest
@@ -66,3 +68,30 @@ def test_a_busy_port_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> N
     err = capsys.readouterr().err.strip()
     assert err.startswith("gemini-live web: error: cannot listen on 127.0.0.1:")
     assert "choose another --port" in err and "\n" not in err
+
+
+def _python(code: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+def test_the_library_does_not_import_the_web_extra() -> None:
+    done = _python("import sys, gemini_live, gemini_live.cli; print('aiohttp' in sys.modules)")
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "False"
+
+
+def test_without_the_extra_the_command_says_how_to_get_it() -> None:
+    # aiohttp made unimportable: one clear line, status 1.
+    code = (
+        "import sys; sys.modules['aiohttp'] = None\n"
+        "from gemini_live.cli import main\n"
+        "raise SystemExit(main(['web', '--emulator', '--port', '0']))"
+    )
+    done = _python(code)
+    assert done.returncode == 1
+    assert done.stderr.strip() == (
+        "gemini-live web: error: the web console needs the 'web' extra: "
+        "pip install 'gemini-live[web]'"
+    )

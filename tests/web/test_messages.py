@@ -7,6 +7,7 @@ from datetime import timedelta
 import pytest
 
 from gemini_live.protocol import events as ev
+from gemini_live.web import console_toolbox
 from gemini_live.web.messages import (
     Allowance,
     AudioEnd,
@@ -127,3 +128,17 @@ def test_limits_reject_non_positive_values() -> None:
 )
 def test_events_become_page_messages(event: ev.Event, message: object) -> None:
     assert event_message(event) == message
+
+
+@pytest.mark.parametrize(
+    ("model", "behavior"),
+    [
+        ("gemini-3.8-live", "BLOCKING"),
+        ("gemini-2.5-flash-native-audio-preview-12-2025", "BLOCKING"),
+        ("gemini-3.8-live-extended-thinking", "NON_BLOCKING"),
+    ],
+)
+def test_console_tools_use_a_behaviour_the_model_accepts(model: str, behavior: str) -> None:
+    (tool,) = console_toolbox(model).declarations(model=model)
+    assert {d.behavior for d in tool.function_declarations} == {behavior}
+    assert [d.name for d in tool.function_declarations] == ["get_weather", "get_time"]

@@ -391,3 +391,14 @@ async def test_a_tab_over_the_session_limit_is_told_why() -> None:
     finally:
         await server.stop()
         await emulator.stop()
+
+
+async def test_a_call_the_toolbox_rejects_is_shown_as_an_error(console: Console) -> None:
+    async with page(console) as ws:
+        await ready(ws)
+        await ws.send_json({"type": "text", "text": "call get_weather {}"})  # no city
+        call = await next_json(ws, "tool_call")
+        assert call["calls"][0]["name"] == "get_weather"
+        result = await next_json(ws, "tool_result")
+        assert result["ok"] is False and "city" in result["result"]
+        assert (await model_reply(ws)).startswith("Error from get_weather:")

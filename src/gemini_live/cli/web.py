@@ -13,6 +13,7 @@ import logging
 import sys
 
 from gemini_live.cli.target import open_target
+from gemini_live.client.credentials import ApiKey
 
 __all__ = ["run_web"]
 
@@ -31,7 +32,7 @@ def _is_loopback(host: str) -> bool:
 async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = None) -> int:
     """Serve until interrupted. ``ready`` is set once the page can be opened (for tests)."""
     try:
-        from gemini_live.web import ConsoleServer, default_config
+        from gemini_live.web import ConsoleServer, console_toolbox, default_config
     except ImportError as exc:
         print(f"gemini-live web: error: {exc}", file=sys.stderr)
         return 1
@@ -42,21 +43,28 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
     web_logger.setLevel(logging.INFO)
     try:
         async with open_target(args) as target:
+            tools = console_toolbox(args.model)
             config = default_config(
+                tools,
+                model=args.model,
                 # The emulator prefixes every reply with the instruction; the real model needs it.
                 instruction=""
                 if target.emulated
-                else "You are a friendly, concise voice assistant. Use the tools when useful."
+                else "You are a friendly, concise voice assistant. Use the tools when useful.",
             )
             label = (
                 "emulator"
                 if target.emulated
                 else ("Gemini Live API" if not args.base_url else "custom endpoint")
             )
+            connect_kwargs = dict(target.connect_kwargs)
+            if "api_key" in connect_kwargs:  # connect(api_key=) is deprecated
+                connect_kwargs["credentials"] = ApiKey(connect_kwargs.pop("api_key"))
             server = ConsoleServer(
                 args.model,
-                connect_kwargs=target.connect_kwargs,
+                connect_kwargs=connect_kwargs,
                 config=config,
+                tools=tools,
                 target=label,
                 host=args.host,
                 port=args.port,

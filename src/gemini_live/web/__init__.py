@@ -3,9 +3,11 @@
 A local aiohttp server serves one page (plain HTML/CSS/JS shipped in this package: no build
 step, no CDN) and relays each tab's WebSocket to its own Live session::
 
+    from gemini_live import ApiKey
     from gemini_live.web import ConsoleServer
 
-    async with ConsoleServer("gemini-3.8-live", connect_kwargs={"api_key": key}) as console:
+    kwargs = {"credentials": ApiKey()}              # the key stays in this process
+    async with ConsoleServer("gemini-3.8-live", connect_kwargs=kwargs) as console:
         print("open", console.url)
         ...
 

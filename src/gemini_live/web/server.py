@@ -2,8 +2,9 @@
 
 ::
 
-    async with ConsoleServer("gemini-3.8-live", connect_kwargs={"base_url": url, "api_key": k}):
-        ...   # open server.url in a browser
+    kwargs = {"base_url": url, "credentials": ApiKey(key)}     # anything connect() takes
+    async with ConsoleServer("gemini-3.8-live", connect_kwargs=kwargs) as console:
+        ...   # open console.url in a browser
 
 Every WebSocket gets its own :class:`~gemini_live.web.relay.Relay` and so its own Live session;
 tabs are independent. The API key stays in ``connect_kwargs`` on the server: the page only ever
@@ -17,6 +18,7 @@ import asyncio
 import importlib.resources
 import logging
 import socket
+from collections import deque
 from collections.abc import Mapping
 from typing import Any, Self
 from urllib.parse import urlsplit
@@ -29,7 +31,7 @@ from gemini_live.protocol.config import AudioTranscriptionConfig, GenerationConf
 from gemini_live.tools import Toolbox
 from gemini_live.web.messages import INPUT_RATE, OUTPUT_RATE, PROTOCOL_VERSION, Limits, dumps
 from gemini_live.web.relay import Relay, RelayReport
-from gemini_live.web.tools import CONSOLE_TOOLS
+from gemini_live.web.tools import CONSOLE_TOOLS, console_toolbox
 
 __all__ = ["ConsoleServer", "default_config"]
 
@@ -58,12 +60,18 @@ _HEADERS = {
 _HARD_FRAME_LIMIT = 1024 * 1024
 
 
-def default_config(tools: Toolbox = CONSOLE_TOOLS, *, instruction: str = "") -> LiveConfig:
-    """The session the console opens: spoken answers, both transcripts, the console's tools."""
+def default_config(
+    tools: Toolbox = CONSOLE_TOOLS, *, model: str | None = None, instruction: str = ""
+) -> LiveConfig:
+    """The session the console opens: spoken answers, both transcripts, ``tools``.
+
+    With ``model``, tool behaviours that model refuses raise ``ValueError`` here (see
+    :meth:`~gemini_live.tools.Toolbox.declarations`) instead of failing every session.
+    """
     return LiveConfig(
         generation_config=GenerationConfig(response_modalities=("AUDIO",)),
         system_instruction=instruction or None,
-        tools=tools.declarations(),
+        tools=tools.declarations(model=model),
         input_audio_transcription=AudioTranscriptionConfig(),
         output_audio_transcription=AudioTranscriptionConfig(),
         input_audio_rate=INPUT_RATE,
@@ -79,8 +87,11 @@ class ConsoleServer:
     """Serve the console on ``host:port`` (default ``127.0.0.1``, a free port).
 
     ``connect_kwargs`` go to :func:`gemini_live.connect` for every tab (credentials, base URL);
-    ``target`` is the label the page shows (``"emulator"``, ``"Gemini Live API"``).
-    ``max_sessions`` bounds concurrent tabs. Finished relays are listed in ``reports``.
+    ``config`` is the session's ``LiveConfig`` (default :func:`default_config`), ``tools`` the
+    :class:`~gemini_live.tools.Toolbox` answering calls (default: the console's weather and time
+    functions); ``target`` is the label the page shows (``"emulator"``, ``"Gemini Live API"``);
+    ``limits`` what a page may send (:class:`~gemini_live.web.messages.Limits`);
+    ``max_sessions`` bounds concurrent tabs. ``reports`` keeps the last 256 finished relays.
     """
 
     def __init__(
@@ -93,25 +104,26 @@ class ConsoleServer:
         host: str = "127.0.0.1",
         port: int = 0,
         limits: Limits | None = None,
-        tools: Toolbox = CONSOLE_TOOLS,
+        tools: Toolbox | None = None,
         max_sessions: int = 16,
     ) -> None:
         if max_sessions < 1:
             raise ValueError(f"max_sessions must be >= 1, got {max_sessions!r}")
         self.model = model
         self._connect_kwargs = dict(connect_kwargs or {})
-        self._config = config if config is not None else default_config(tools)
+        toolbox = tools if tools is not None else console_toolbox(model)
+        self._config = config if config is not None else default_config(toolbox, model=model)
         self.target = target
         self._host = host
         self._port = port
         self.limits = limits or Limits()
-        self._tools = tools
+        self._tools = toolbox
         self._max_sessions = max_sessions
         self._static = _load_static()
         self._relays: set[asyncio.Task[Any]] = set()
         self._changed = asyncio.Event()
         self._opened = 0
-        self.reports: list[RelayReport] = []
+        self.reports: deque[RelayReport] = deque(maxlen=256)
         self._runner: web.AppRunner | None = None
         self._bound_port = 0
 

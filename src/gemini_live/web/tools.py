@@ -50,17 +50,26 @@ def get_time(utc_offset_hours: float = 0.0) -> dict[str, Any]:
     return {"time": dt.datetime.now(zone).strftime("%H:%M"), "utc_offset_hours": utc_offset_hours}
 
 
-def console_toolbox() -> Toolbox:
-    """A fresh toolbox with the console's two functions (BLOCKING: the model waits for the
-    result, so the answer is spoken in the same turn)."""
-    tools = Toolbox()
-    tools.add(get_weather, behavior="BLOCKING")
-    tools.add(get_time, behavior="BLOCKING")
-    return tools
+def console_toolbox(model: str | None = None) -> Toolbox:
+    """A fresh toolbox with the console's two functions.
+
+    BLOCKING (the model waits for the result, so the answer is spoken in the same turn) unless
+    ``model`` is known to accept only NON_BLOCKING tools (3.8 extended thinking).
+    """
+    for behavior in ("BLOCKING", "NON_BLOCKING"):
+        tools = Toolbox()
+        tools.add(get_weather, behavior=behavior)
+        tools.add(get_time, behavior=behavior)
+        try:
+            tools.declarations(model=model)
+        except ValueError:
+            continue  # the toolbox knows which behaviours this model refuses
+        return tools
+    raise ValueError(f"model {model!r} accepts neither BLOCKING nor NON_BLOCKING tools")
 
 
 CONSOLE_TOOLS = console_toolbox()
-"""The default toolbox of :class:`~gemini_live.web.ConsoleServer`."""
+"""The console's toolbox for models that take BLOCKING tools (most of them)."""
 
 
 def tool_message(event: ToolEvent) -> list[dict[str, Any]]:

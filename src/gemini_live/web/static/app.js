@@ -118,7 +118,8 @@ function connect() {
     stopTalking(false);
     if (!failed) {
       const why = event.reason ? `: ${event.reason}` : "";
-      showError(`The connection to the console server closed (code ${event.code}${why}).`);
+      const hint = event.code === 1006 ? " Is the console server still running?" : "";
+      showError(`The connection to the console server closed (code ${event.code}${why}).${hint}`);
     }
   });
 }
@@ -465,7 +466,10 @@ function onPlaybackMessage(message) {
     hooks.playback = message;
     ui.buffered.textContent = `${Math.round(message.bufferedMs)} ms`;
   } else if (message.type === "flushed") {
-    hooks.flushes.push({ at: performance.now(), droppedMs: message.droppedMs });
+    const flush = { at: performance.now(), droppedMs: message.droppedMs, rmsAfter: null };
+    hooks.flushes.push(flush);
+    // What the speaker carried 200 ms later (recorded here, so a slow observer cannot miss it).
+    setTimeout(() => { flush.rmsAfter = hooks.outputRms; }, 200);
     hooks.playback = { ...hooks.playback, bufferedMs: 0, playing: false };
     ui.buffered.textContent = "0 ms";
   }
@@ -526,6 +530,7 @@ async function startTalking() {
       a.capture.port.onmessage = (event) => onMicFrame(event.data);
       a.source.connect(a.capture);
     }
+    if (!talking) releaseMic(); // stopped while the browser was still granting the microphone
   } catch (err) {
     stopTalking();
     addNotice(`Microphone unavailable: ${err.message || err}`, "warning");
@@ -538,9 +543,22 @@ function stopTalking(tell = true) {
   renderTalk();
   setLevel(ui.micLevel, 0);
   if (voiceActive) endOfSpeech();
+  releaseMic();
   if (tell && socket && socket.readyState === WebSocket.OPEN) {
     socket.send(JSON.stringify({ type: "audio_end" }));
   }
+}
+
+/** Give the microphone back (the browser's recording indicator goes off). */
+function releaseMic() {
+  if (!audio || !audio.stream) return;
+  for (const track of audio.stream.getTracks()) track.stop();
+  audio.source.disconnect();
+  audio.capture.port.onmessage = null;
+  audio.capture.disconnect();
+  audio.stream = null;
+  audio.source = null;
+  audio.capture = null;
 }
 
 function renderTalk() {

@@ -18,7 +18,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import math
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -79,6 +79,10 @@ class VideoFeed:
 
     Run it with ``async with VideoFeed(session) as feed:`` (a task owned by the feed, awaited on
     exit) or ``await feed.run()`` in your own task group.
+
+    ``clock`` (seconds, monotonic; default: the running loop's clock) and ``sleep`` (default
+    :func:`asyncio.sleep`) time the pacing; a test passes a simulated pair to check the pacing
+    exactly, whatever the machine's load.
     """
 
     def __init__(
@@ -89,6 +93,8 @@ class VideoFeed:
         max_edge: int = DEFAULT_MAX_EDGE,
         quality: int = DEFAULT_QUALITY,
         encoder: Callable[..., bytes] = encode_frame,
+        clock: Callable[[], float] | None = None,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
     ) -> None:
         self._writer = writer
         self._pacer = FramePacer(fps)
@@ -99,6 +105,8 @@ class VideoFeed:
         if isinstance(quality, bool) or not isinstance(quality, int) or not 1 <= quality <= 95:
             raise ValueError(f"quality must be an int within 1..95, got {quality!r}")
         self._encoder = encoder
+        self._clock = clock
+        self._sleep = sleep
         self._latest: Any = None
         self._has_frame = False
         self._wakeup = asyncio.Event()
@@ -132,18 +140,18 @@ class VideoFeed:
     async def run(self) -> None:
         """Send frames until cancelled. Safe to cancel at any point (a frame being encoded is
         abandoned, one already accepted by the writer stays sent); run one at a time."""
-        loop = asyncio.get_running_loop()
+        clock = self._clock or asyncio.get_running_loop().time
         while True:
             while not self._has_frame:
                 self._wakeup.clear()
                 await self._wakeup.wait()
-            delay = self._pacer.delay(loop.time())
+            delay = self._pacer.delay(clock())
             if delay > 0:
-                await asyncio.sleep(delay)  # newer frames replace the waiting one meanwhile
+                await self._sleep(delay)  # newer frames replace the waiting one meanwhile
             frame, self._latest, self._has_frame = self._latest, None, False
             # The interval counts from when the frame was taken, so encoding time does not
             # lower the frame rate below ``fps`` (as long as one encode fits in an interval).
-            self._pacer.sent(loop.time())
+            self._pacer.sent(clock())
             try:
                 jpeg = await asyncio.to_thread(
                     self._encoder, frame, max_edge=self._max_edge, quality=self._quality

@@ -48,6 +48,10 @@ let reconnecting = false;
 let turnOpen = false; // between the model's first output and turn_complete / interrupted
 let mutedTurn = false;
 let loudSince = null; // when the microphone got loud enough for a barge-in
+// Flushes posted to the playback worklet and not yet acknowledged: until then its status
+// messages were posted before the flush (stale "playing": true) and must not count, or the
+// same barge-in would be detected again by the next loud microphone frame.
+let flushesInFlight = 0;
 
 // Turn bookkeeping.
 let userItem = null; // {li, finalEl, interimEl, typed}
@@ -463,9 +467,11 @@ async function startAudio() {
 
 function onPlaybackMessage(message) {
   if (message.type === "status") {
+    if (flushesInFlight > 0) return;
     hooks.playback = message;
     ui.buffered.textContent = `${Math.round(message.bufferedMs)} ms`;
   } else if (message.type === "flushed") {
+    flushesInFlight = Math.max(0, flushesInFlight - 1);
     const flush = { at: performance.now(), droppedMs: message.droppedMs, rmsAfter: null };
     hooks.flushes.push(flush);
     // What the speaker carried 200 ms later (recorded here, so a slow observer cannot miss it).
@@ -476,8 +482,12 @@ function onPlaybackMessage(message) {
 }
 
 function postPlayback(message) {
-  if (audio) audio.playback.port.postMessage(message);
-  else if (message.type === "flush") pendingAudio = [];
+  if (audio) {
+    if (message.type === "flush") flushesInFlight += 1;
+    audio.playback.port.postMessage(message);
+  } else if (message.type === "flush") {
+    pendingAudio = [];
+  }
 }
 
 const scratch = new Float32Array(1024);

@@ -32,7 +32,7 @@ from gemini_live import (
     TurnComplete,
 )
 from gemini_live.testing import Emulator, Fault
-from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent
+from gemini_live.tools import Toolbox, ToolCallCancelled, ToolCallStarted, ToolEvent
 from tests.tools.feed import responses
 
 TOOL_MATRIX: list[dict[str, Any]] = []
@@ -169,7 +169,13 @@ async def test_tool_fault_matrix(case: Case) -> None:
     assert stats.calls == stats.succeeded + stats.cancelled + stats.rejected
     assert stats.failed == stats.timed_out == stats.duplicates == 0
     sent = Counter(r.id for r in responses(writer))
-    assert max(sent.values()) == 1  # the runner never answered an id twice
+    started = Counter(e.call_id for e in seen if isinstance(e, ToolCallStarted))
+    # The runner never answered a call twice. A fresh session starts its call ids over, so an id
+    # may name two calls (one per session), each answered once: e.g. when the lost session's
+    # answer was handed over in the instant before the runner learnt of the disconnect.
+    assert all(count <= started[call_id] for call_id, count in sent.items()), (sent, started)
+    if kind != "fresh":
+        assert max(sent.values()) == 1
     assert stats.responses_sent == sum(sent.values())
     # An answer was either written or withdrawn (its call lost with the connection), never both.
     assert stats.responses_sent + stats.withdrawn == stats.succeeded

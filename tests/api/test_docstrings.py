@@ -17,17 +17,21 @@ from typing import Any
 import gemini_live
 import gemini_live.audio
 import gemini_live.conversation
+import gemini_live.media
 import gemini_live.testing
+import gemini_live.tools
 import gemini_live.video
+import gemini_live.web
 
-# gemini_live.tools and gemini_live.web are still being written in parallel (four names there
-# lack a docstring at the time of writing); add them here once they are complete.
 MODULES: tuple[ModuleType, ...] = (
     gemini_live,
     gemini_live.audio,
     gemini_live.conversation,
+    gemini_live.media,
     gemini_live.testing,
+    gemini_live.tools,
     gemini_live.video,
+    gemini_live.web,
 )
 
 def _own_class_doc(cls: type) -> str:

@@ -27,7 +27,14 @@ _K = TypeVar("_K")
 class ResponseWriter(Protocol):
     """The part of :class:`~gemini_live.SessionWriter` the runner uses."""
 
-    async def send_tool_response(self, responses: Any) -> None: ...
+    async def send_tool_response(self, responses: Any) -> None:
+        """Write function responses (a sequence, each matched to its call by ``id``).
+
+        The runner calls it from one task at a time. A :class:`~gemini_live.LiveError` (the
+        session is closed or broken), ``TypeError`` or ``ValueError`` (a response refused) counts
+        those responses as not sent; the runner goes on with the others.
+        """
+        ...
 
 
 class AnswerQueue(Generic[_K]):

@@ -173,6 +173,7 @@ class Toolbox:
         del self._tools[name]
 
     def get(self, name: str) -> ToolFunction | None:
+        """The tool registered as ``name``, or ``None`` (``toolbox[name]`` raises ``KeyError``)."""
         return self._tools.get(name)
 
     def __getitem__(self, name: str) -> ToolFunction:

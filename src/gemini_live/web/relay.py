@@ -79,6 +79,7 @@ class RelayReport:
     first_audio_p50: float | None = None
 
     def line(self) -> str:
+        """The report as the one log line the console prints when a relay ends."""
         latency = (
             f", first audio p50 {self.first_audio_p50 * 1000:.0f} ms"
             if self.first_audio_p50 is not None

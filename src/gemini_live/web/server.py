@@ -176,6 +176,8 @@ class ConsoleServer:
 
     @property
     def port(self) -> int:
+        """The TCP port being served (the one bound when asked for port 0); 0 before
+        :meth:`start`."""
         return self._bound_port
 
     @property

@@ -19,6 +19,8 @@ from gemini_live.testing import Emulator
 from tests.cli.runner import CLI, cli_env, closed_port, run_cli, run_cli_async
 
 INSTRUCTION = ""  # the emulator does not repeat the system instruction in replies
+# The CLI uses no deprecated API of its own (e.g. connect(api_key=)): a warning would fail it.
+STRICT = {"PYTHONWARNINGS": "error::DeprecationWarning"}
 LATENCY = re.compile(
     r"latency: first output (\d+) ms, turn complete (\d+) ms; audio (\d+\.\d\d) s \((\d+) bytes\)"
 )
@@ -92,7 +94,7 @@ def test_demo_shows_four_turns_with_latency() -> None:
 
 def test_chat_from_a_pipe_answers_every_line_and_exits_at_eof() -> None:
     lines = ["hello", "", "say good night", 'call get_weather {"city": "Tokyo"}', "recap"]
-    result = run_cli("chat", stdin="\n".join(lines) + "\n")
+    result = run_cli("chat", stdin="\n".join(lines) + "\n", env=cli_env(**STRICT))
     assert result.returncode == 0, result.stderr
     assert "you>" not in result.stdout  # no prompts when stdin is not a terminal
     replies = [line for line in result.stdout.splitlines() if line.startswith("model> ")]
@@ -142,7 +144,7 @@ async def test_base_url_and_api_key_reach_the_given_endpoint(via: str) -> None:
     key = "key-for-the-test-emulator"
     async with Emulator(api_keys=frozenset({key})) as emu:
         args = ["chat", "--base-url", emu.url]
-        env = cli_env()
+        env = cli_env(**STRICT)
         if via == "flag":
             args += ["--api-key", key]
         else:

@@ -10,6 +10,8 @@ from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from typing import Any
 
+from gemini_live.client.credentials import ApiKey
+
 __all__ = ["EMULATOR_AUDIO_PACE", "Target", "open_target"]
 
 EMULATOR_AUDIO_PACE = 0.01
@@ -19,7 +21,8 @@ enough that a barge-in lands mid-answer (as with the real service) and fast enou
 
 @dataclass(frozen=True)
 class Target:
-    """Where a command connects: a label for the user and the keyword arguments of connect()."""
+    """Where a command connects: a label for the user and the keyword arguments of connect()
+    (``credentials``, an :class:`~gemini_live.ApiKey`, always among them)."""
 
     label: str
     connect_kwargs: dict[str, Any]
@@ -43,18 +46,18 @@ async def open_target(args: argparse.Namespace) -> AsyncIterator[Target]:
     if args.base_url:
         yield Target(
             f"endpoint {args.base_url}",
-            {"base_url": args.base_url, "api_key": key or "local"},
+            {"base_url": args.base_url, "credentials": ApiKey(key or "local")},
             emulated=False,
         )
         return
     if key and not args.emulator:
-        yield Target("the Gemini Live API", {"api_key": key}, emulated=False)
+        yield Target("the Gemini Live API", {"credentials": ApiKey(key)}, emulated=False)
         return
     from gemini_live.testing import Emulator
 
     async with Emulator(audio_pace=EMULATOR_AUDIO_PACE) as emulator:
         yield Target(
             f"the built-in emulator at {emulator.url} (set GEMINI_API_KEY for the real service)",
-            {"base_url": emulator.url, "api_key": "emulator"},
+            {"base_url": emulator.url, "credentials": ApiKey("emulator")},
             emulated=True,
         )

@@ -13,7 +13,6 @@ import logging
 import sys
 
 from gemini_live.cli.target import open_target
-from gemini_live.client.credentials import ApiKey
 
 __all__ = ["run_web"]
 
@@ -57,12 +56,9 @@ async def run_web(args: argparse.Namespace, *, ready: asyncio.Event | None = Non
                 if target.emulated
                 else ("Gemini Live API" if not args.base_url else "custom endpoint")
             )
-            connect_kwargs = dict(target.connect_kwargs)
-            if "api_key" in connect_kwargs:  # connect(api_key=) is deprecated
-                connect_kwargs["credentials"] = ApiKey(connect_kwargs.pop("api_key"))
             server = ConsoleServer(
                 args.model,
-                connect_kwargs=connect_kwargs,
+                connect_kwargs=dict(target.connect_kwargs),
                 config=config,
                 tools=tools,
                 target=label,

@@ -2,10 +2,12 @@
 
     python examples/tools.py "What is the weather in Paris?"
 
-Each ``ToolCall`` is answered with ``send_tool_response`` (matched by call id). The declaration
-says ``behavior="BLOCKING"`` so the answer waits for the result on every model
-(``gemini-3.8-live`` treats undeclared behaviour as NON_BLOCKING). Calls the service cancels
-(``ToolCallCancellation``, e.g. after a barge-in) are not answered.
+A :class:`~gemini_live.tools.Toolbox` declares the function from its signature and docstring and,
+inside ``tools.serve(session)``, answers every call exactly once: with the result, or with an
+error the model can recover from (the function raised, unknown name, bad arguments). Calls the
+service cancels (``ToolCallCancellation``, e.g. after a barge-in) are cancelled, not answered.
+``behavior="BLOCKING"`` makes the model wait for the result on every model
+(``gemini-3.8-live`` treats undeclared behaviour as NON_BLOCKING).
 
 Against the emulator, ask with its rule: ``call get_weather {"city": "Paris"}``.
 """
@@ -13,90 +15,50 @@ Against the emulator, ask with its rule: ``call get_weather {"city": "Paris"}``.
 from __future__ import annotations
 
 import asyncio
-import json
 import sys
-from typing import Any
 
 import gemini_live
-from gemini_live import (
-    AudioTranscriptionConfig,
-    FunctionDeclaration,
-    FunctionResponse,
-    LiveConfig,
-    OutputTranscription,
-    Tool,
-    ToolCall,
-    ToolCallCancellation,
-    TurnComplete,
-)
+from gemini_live import AudioTranscriptionConfig, LiveConfig, OutputTranscription, TurnComplete
+from gemini_live.tools import Toolbox, ToolCallFinished, ToolEvent
 
 MODEL = "gemini-3.8-live"
+tools = Toolbox()
 
 
-def get_weather(city: str) -> dict[str, Any]:
-    """The local function (a real agent would call a weather service here)."""
+@tools.function(behavior="BLOCKING")
+def get_weather(city: str) -> dict[str, object]:
+    """Current temperature in a city.
+
+    Args:
+        city: The city's name.
+    """
+    # A real agent would call a weather service here.
     return {"city": city, "temp_c": {"paris": 18, "tokyo": 22}.get(city.lower(), 20)}
 
 
-FUNCTIONS = {"get_weather": get_weather}
 CONFIG = LiveConfig(
-    tools=(
-        Tool(
-            function_declarations=(
-                FunctionDeclaration(
-                    name="get_weather",
-                    description="Current temperature in a city",
-                    behavior="BLOCKING",
-                    parameters={
-                        "type": "OBJECT",
-                        "properties": {"city": {"type": "STRING"}},
-                        "required": ["city"],
-                    },
-                ),
-            )
-        ),
-    ),
+    tools=tools.declarations(),
     output_audio_transcription=AudioTranscriptionConfig(),
 )
 
 
-def run_call(name: str, args: dict[str, Any]) -> dict[str, Any]:
-    """Run one call; errors go back to the model as ``{"error": ...}``, never crash the agent."""
-    function = FUNCTIONS.get(name)
-    if function is None:
-        return {"error": f"unknown function {name}"}
-    try:
-        return {"output": function(**args)}
-    except Exception as exc:  # the model can recover from a reported error
-        return {"error": str(exc)}
+def show(event: ToolEvent) -> None:
+    if isinstance(event, ToolCallFinished):
+        print(f"[tool] {event.name} -> {event.output}")
 
 
 async def main(question: str) -> None:
     async with gemini_live.connect(MODEL, config=CONFIG) as session:
         events = session.events()
-        await session.send_text(question)
-        cancelled: set[str] = set()
-        async with asyncio.timeout(60):
-            async for event in events:
-                match event:
-                    case ToolCall(calls=calls):
-                        responses = []
-                        for call in calls:
-                            if call.id in cancelled:
-                                continue
-                            result = run_call(call.name, dict(call.args))
-                            print(f"[tool] {call.name}({json.dumps(call.args)}) -> {result}")
-                            responses.append(
-                                FunctionResponse(name=call.name, response=result, id=call.id)
-                            )
-                        if responses:
-                            await session.send_tool_response(responses)
-                    case ToolCallCancellation(ids=ids):
-                        cancelled.update(ids)
-                    case OutputTranscription(text=text):
-                        print(text, end="", flush=True)
-                    case TurnComplete():
-                        break
+        async with tools.serve(session, on_event=show):
+            await session.send_text(question)
+            async with asyncio.timeout(60):
+                async for event in events:
+                    match event:
+                        case OutputTranscription(text=text):
+                            print(text, end="", flush=True)
+                        case TurnComplete():
+                            break
     print()
 
 

@@ -63,7 +63,7 @@ async def test_voice_from_wav(tmp_path: Path) -> None:
 async def test_tools(tmp_path: Path) -> None:
     out = await run("tools.py", 'call get_weather {"city": "Paris"}', cwd=tmp_path)
     assert out.splitlines() == [
-        "[tool] get_weather({\"city\": \"Paris\"}) -> {'output': {'city': 'Paris', 'temp_c': 18}}",
+        "[tool] get_weather -> {'city': 'Paris', 'temp_c': 18}",
         'Result of get_weather: {"city":"Paris","temp_c":18}',
     ]
 

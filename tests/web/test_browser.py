@@ -196,6 +196,37 @@ async def test_barge_in_after_the_whole_answer_arrived_is_caught_by_the_page(
         await emulator.stop()
 
 
+# Every MessagePort message (the audio worklets' included) reaches the page 100 ms late, in
+# order: a busy main thread. Status messages the playback worklet posted before it processed a
+# flush then arrive after the page's own barge-in; they must not revive "playing" and make the
+# next loud microphone frame count a second barge-in.
+SLOW_PORTS = """
+(() => {
+  const slot = Object.getOwnPropertyDescriptor(MessagePort.prototype, "onmessage");
+  Object.defineProperty(MessagePort.prototype, "onmessage", {
+    configurable: true,
+    get() { return slot.get.call(this); },
+    set(handler) {
+      slot.set.call(this, handler && ((event) => setTimeout(() => handler(event), 100)));
+    },
+  });
+})();
+"""
+
+
+async def test_barge_in_is_counted_once_when_the_page_lags_behind_the_worklets(
+    context: Any,
+) -> None:
+    await context.add_init_script(SLOW_PORTS)
+    emulator, server = await start_console(audio_pace=0.002)
+    console = Console(emulator, server)
+    try:
+        await _barge_in_after_the_answer(context, console)
+    finally:
+        await server.stop()
+        await emulator.stop()
+
+
 async def _barge_in_after_the_answer(context: Any, console: Console) -> None:
     page = await open_console(context, console)
     await type_message(page, "say " + "the quick brown fox jumps over the lazy dog " * 6)

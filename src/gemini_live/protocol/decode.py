@@ -29,13 +29,23 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import timedelta
 from typing import Any
 
 import orjson
 
 from gemini_live.protocol import _wire as w
 from gemini_live.protocol._base64 import decode_strict, encode_standard
+from gemini_live.protocol._decode_messages import (
+    flag,
+    go_away,
+    resumption,
+    setup_complete,
+    tool_call,
+    tool_call_cancellation,
+    usage,
+    vad_signal,
+    voice_activity,
+)
 from gemini_live.protocol._makers import maker
 from gemini_live.protocol._wire import FrameDecodeError, WireValueError
 from gemini_live.protocol.events import (
@@ -43,28 +53,18 @@ from gemini_live.protocol.events import (
     CodeExecutionResult,
     Event,
     ExecutableCode,
-    FunctionCall,
     GenerationComplete,
-    GoAway,
     GroundingMetadata,
     InputTranscription,
     InterimInputTranscription,
     Interrupted,
-    ModalityTokens,
     OutputTranscription,
     ProtocolViolation,
-    ResumptionUpdate,
-    SetupComplete,
     TextDelta,
     Thought,
-    ToolCall,
-    ToolCallCancellation,
     TurnComplete,
     UnknownMessage,
     UrlContextMetadata,
-    Usage,
-    VadSignal,
-    VoiceActivity,
     WaitingForInput,
 )
 
@@ -111,12 +111,12 @@ def decode_events(frame: str | bytes) -> list[Event]:
                 return result if type(result) is list else [result]
         if len(obj) == 2:
             # The turn's last frame: serverContent with usageMetadata beside it.
-            usage = obj.get("usageMetadata")
+            usage_value = obj.get("usageMetadata")
             content = obj.get("serverContent")
-            if usage is not None and content is not None:
+            if usage_value is not None and content is not None:
                 try:
                     events = _content(content)
-                    events.insert(0, _usage(usage))  # usage first (documented order)
+                    events.insert(0, usage(usage_value))  # usage first (documented order)
                     return events
                 except WireValueError:
                     pass  # read again in arrival order, so the same field is reported
@@ -176,8 +176,6 @@ _CONTENT_ALIASES = w.aliases(w.CONTENT)
 _TRANSCRIPTION_ALIASES = w.aliases(w.TRANSCRIPTION)
 _PART_ALIASES = w.aliases(w.PART)
 _BLOB_ALIASES = w.aliases(w.BLOB)
-_USAGE_ALIASES = w.aliases(w.USAGE)
-_MODALITY_ALIASES = w.aliases(w.MODALITY)
 
 # The events built for nearly every frame, through the fast constructors (see _makers).
 _audio_chunk = maker(AudioChunk, 3)
@@ -185,18 +183,12 @@ _text_delta = maker(TextDelta, 1)
 _input_transcription = maker(InputTranscription, 3)
 _output_transcription = maker(OutputTranscription, 3)
 _interim_transcription = maker(InterimInputTranscription, 3)
-_usage_event = maker(Usage, 8)
-_modality_tokens = maker(ModalityTokens, 2)
 
 # Events without fields (or with only defaults) are immutable: one instance serves every frame.
 _INTERRUPTED = Interrupted()
 _GENERATION_COMPLETE = GenerationComplete()
 _TURN_COMPLETE = TurnComplete()
 _WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
-
-_INT64_MIN = -(2**63)
-_INT64_LIMIT = 2**63
-
 
 def _content(value: Any) -> list[Event]:
     if type(value) is dict and len(value) == 1:
@@ -215,9 +207,9 @@ def _content_fields(value: Any) -> list[Event]:
     events: list[Event] = [] if turn is None else _model_turn(turn)
     # The fields are checked in this order (the typed parser's), so that the first bad one is
     # reported; the events are then emitted in the documented processing order.
-    complete = _flag(get("turnComplete"), "turnComplete")
-    generation = _flag(get("generationComplete"), "generationComplete")
-    interrupted = _flag(get("interrupted"), "interrupted")
+    complete = flag(get("turnComplete"), "turnComplete")
+    generation = flag(get("generationComplete"), "generationComplete")
+    interrupted = flag(get("interrupted"), "interrupted")
     heard = _transcription(get("inputTranscription"), "inputTranscription", _input_transcription)
     said = _transcription(get("outputTranscription"), "outputTranscription", _output_transcription)
     interim = _transcription(
@@ -262,14 +254,6 @@ def _content_fields(value: Any) -> list[Event]:
     return events
 
 
-def _flag(value: Any, key: str) -> bool:
-    if value is None:
-        return False
-    if type(value) is not bool:
-        raise w.expected(key, "a boolean", value)
-    return value
-
-
 def _transcription_reader(key: str, make: Callable[..., Any]) -> Callable[[Any], list[Event]]:
     """The reader of a serverContent that holds only the transcription ``key``."""
     # languageCode is the one field of a transcription with a distinct snake_case spelling.
@@ -295,15 +279,15 @@ def _transcription_reader(key: str, make: Callable[..., Any]) -> Callable[[Any],
 def _only_turn_complete(value: Any) -> list[Event]:
     if value is True:
         return [_TURN_COMPLETE]
-    return [_TURN_COMPLETE] if _flag(value, "turnComplete") else []
+    return [_TURN_COMPLETE] if flag(value, "turnComplete") else []
 
 
 def _only_generation_complete(value: Any) -> list[Event]:
-    return [_GENERATION_COMPLETE] if _flag(value, "generationComplete") else []
+    return [_GENERATION_COMPLETE] if flag(value, "generationComplete") else []
 
 
 def _only_interrupted(value: Any) -> list[Event]:
-    return [_INTERRUPTED] if _flag(value, "interrupted") else []
+    return [_INTERRUPTED] if flag(value, "interrupted") else []
 
 
 def _transcription(value: Any, key: str, make: Callable[[Any, Any, Any], Any]) -> Any:
@@ -444,214 +428,18 @@ _ONE_FIELD: dict[str, Callable[[Any], list[Event]]] = {
 }
 
 
-# --- usageMetadata -------------------------------------------------------------------------
-
-# The fields of the usual usage report (the Developer API's spelling, nothing else).
-_PLAIN_USAGE = frozenset(
-    {
-        "promptTokenCount",
-        "responseTokenCount",
-        "totalTokenCount",
-        "cachedContentTokenCount",
-        "toolUsePromptTokenCount",
-        "thoughtsTokenCount",
-        "promptTokensDetails",
-        "responseTokensDetails",
-    }
-)
-
-
-def _usage(value: Any) -> Usage:
-    if type(value) is dict and _PLAIN_USAGE.issuperset(value):
-        get = value.get
-        prompt = get("promptTokenCount", 0)
-        response = get("responseTokenCount", 0)
-        total = get("totalTokenCount", 0)
-        cached = get("cachedContentTokenCount", 0)
-        tool_use = get("toolUsePromptTokenCount", 0)
-        thoughts = get("thoughtsTokenCount", 0)
-        if (
-            type(prompt) is int
-            and type(response) is int
-            and type(total) is int
-            and type(cached) is int
-            and type(tool_use) is int
-            and type(thoughts) is int
-            # All non-negative and inside int64 at once; anything else takes the full reader.
-            and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
-        ):
-            prompt_details = _plain_details(get("promptTokensDetails"))
-            response_details = _plain_details(get("responseTokensDetails"))
-            if prompt_details is not None and response_details is not None:
-                return _usage_event(
-                    prompt,
-                    response,
-                    total,
-                    cached,
-                    tool_use,
-                    thoughts,
-                    prompt_details,
-                    response_details,
-                )
-    return _usage_fields(value)
-
-
-def _plain_details(value: Any) -> tuple[ModalityTokens, ...] | None:
-    """Well-formed details as the service writes them, or ``None`` for the full reader."""
-    if value is None:
-        return ()
-    if type(value) is not list:
-        return None
-    if len(value) == 1:  # one modality (AUDIO): the usual report of a voice session
-        entry = value[0]
-        if type(entry) is dict and len(entry) == 2:
-            modality = entry.get("modality")
-            count = entry.get("tokenCount")
-            if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-                return (_modality_tokens(modality, count),)
-        return None
-    out = []
-    for entry in value:
-        if type(entry) is not dict or len(entry) != 2:
-            return None
-        modality = entry.get("modality")
-        count = entry.get("tokenCount")
-        if type(modality) is not str or type(count) is not int or not 0 <= count < _INT64_LIMIT:
-            return None
-        out.append(_modality_tokens(modality, count))
-    return tuple(out)
-
-
-def _usage_fields(value: Any) -> Usage:
-    d = w.fields(value, w.USAGE, _USAGE_ALIASES)
-    get = d.get
-    # The Developer API spells the output counts "response...", Vertex "candidates...".
-    google = get("responseTokenCount") is not None or get("responseTokensDetails") is not None
-    response = "response" if google else "candidates"
-    usage: Usage = _usage_event(
-        _count(get("promptTokenCount"), "promptTokenCount"),
-        _count(get(response + "TokenCount"), response + "TokenCount"),
-        _count(get("totalTokenCount"), "totalTokenCount"),
-        _count(get("cachedContentTokenCount"), "cachedContentTokenCount"),
-        _count(get("toolUsePromptTokenCount"), "toolUsePromptTokenCount"),
-        _count(get("thoughtsTokenCount"), "thoughtsTokenCount"),
-        _details(get("promptTokensDetails"), "promptTokensDetails"),
-        _details(get(response + "TokensDetails"), response + "TokensDetails"),
-    )
-    # Read but not reported: checked all the same, so that a bad frame is a bad frame.
-    _details(get("cacheTokensDetails"), "cacheTokensDetails")
-    _details(get("toolUsePromptTokensDetails"), "toolUsePromptTokensDetails")
-    for key in ("trafficType", "serviceTier"):
-        extra = get(key)
-        if extra is not None:
-            w.as_enum(extra, key)
-    return usage
-
-
-def _count(value: Any, key: str) -> int:
-    if value is None:
-        return 0
-    if type(value) is int and _INT64_MIN <= value < _INT64_LIMIT:
-        return value
-    return w.as_int(value, key)
-
-
-def _details(value: Any, key: str) -> tuple[ModalityTokens, ...]:
-    if value is None:
-        return ()
-    if type(value) is not list:
-        raise w.expected(key, "an array", value)
-    out: list[ModalityTokens] = []
-    try:
-        for raw in value:
-            m = w.fields(raw, w.MODALITY, _MODALITY_ALIASES)
-            modality = m.get("modality")
-            if modality is None:
-                modality = "MODALITY_UNSPECIFIED"
-            elif type(modality) is not str:
-                modality = w.as_enum(modality, "modality")
-            out.append(_modality_tokens(modality, _count(m.get("tokenCount"), "tokenCount")))
-    except WireValueError as exc:
-        raise exc.under(f"[{len(out)}]").under(key) from None
-    return tuple(out)
-
-
-# --- the other messages (rare: one per turn or per session) --------------------------------
-
-
-def _setup_complete(value: Any) -> SetupComplete:
-    session_id = w.canon(value, w.SETUP, "").get("sessionId")
-    return SetupComplete(None if session_id is None else w.as_str(session_id, "sessionId"))
-
-
-def _tool_call(value: Any) -> ToolCall:
-    calls = w.canon(value, w.TOOL_CALL, "").get("functionCalls")
-    raw_calls = () if calls is None else w.as_list(calls, "functionCalls")
-    out: list[FunctionCall] = []
-    for index, raw in enumerate(raw_calls):
-        try:
-            c = w.canon(raw, w.FUNCTION_CALL, "")
-            if "name" not in c:
-                raise WireValueError("name", "missing")
-            args = c.get("args")
-            out.append(
-                FunctionCall(
-                    name=w.as_str(c["name"], "name"),
-                    args={} if args is None else w.as_object(args, "args"),
-                    # Vertex may send no id; an empty one is proto3 for the same thing.
-                    id=w.as_str(c.get("id", ""), "id") or None,
-                )
-            )
-        except WireValueError as exc:
-            raise exc.under(f"[{index}]").under("functionCalls") from None
-    return ToolCall(tuple(out))
-
-
-def _tool_call_cancellation(value: Any) -> ToolCallCancellation:
-    ids = w.canon(value, w.CANCELLATION, "").get("ids")
-    raw_ids = () if ids is None else w.as_list(ids, "ids")
-    return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
-
-
-def _go_away(value: Any) -> GoAway:
-    time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
-    return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
-
-
-def _resumption(value: Any) -> ResumptionUpdate:
-    d = w.canon(value, w.RESUMPTION, "")
-    handle = w.as_str(d.get("newHandle", ""), "newHandle")
-    resumable = _flag(d.get("resumable"), "resumable")
-    index = d.get("lastConsumedClientMessageIndex")
-    if index is not None:
-        index = w.as_int(index, "lastConsumedClientMessageIndex")
-    return ResumptionUpdate(handle if resumable and handle else None, resumable, index)
-
-
-def _voice_activity(value: Any) -> VoiceActivity:
-    d = w.canon(value, w.VOICE_ACTIVITY, "")
-    kind = w.as_enum(d.get("type", "TYPE_UNSPECIFIED"), "type")
-    offset = d.get("audioOffset")
-    return VoiceActivity(kind, None if offset is None else w.as_duration(offset, "audioOffset"))
-
-
-def _vad_signal(value: Any) -> VadSignal:
-    kind = w.canon(value, w.VAD_SIGNAL, "").get("vadSignalType", "VAD_SIGNAL_TYPE_UNSPECIFIED")
-    return VadSignal(w.as_enum(kind, "vadSignalType"))
-
-
 # Readers by top-level key (both spellings): (camelCase name, reader, slot). The slot is the
 # event's place in the documented order.
 _ORDER: tuple[tuple[str, Callable[[Any], Any]], ...] = (
-    ("setupComplete", _setup_complete),
-    ("voiceActivity", _voice_activity),
-    ("voiceActivityDetectionSignal", _vad_signal),
-    ("usageMetadata", _usage),
+    ("setupComplete", setup_complete),
+    ("voiceActivity", voice_activity),
+    ("voiceActivityDetectionSignal", vad_signal),
+    ("usageMetadata", usage),
     ("serverContent", _content),
-    ("toolCall", _tool_call),
-    ("toolCallCancellation", _tool_call_cancellation),
-    ("sessionResumptionUpdate", _resumption),
-    ("goAway", _go_away),
+    ("toolCall", tool_call),
+    ("toolCallCancellation", tool_call_cancellation),
+    ("sessionResumptionUpdate", resumption),
+    ("goAway", go_away),
 )
 assert {camel for camel, _ in _ORDER} == set(w.TOP_LEVEL)
 _SLOTS = len(_ORDER)

@@ -68,6 +68,8 @@ class SessionDriver:
         self.supervisor: asyncio.Task[None] | None = None
         self.frames_before_current = 0
         self._phase_waiters: list[tuple[frozenset[Phase], asyncio.Future[Phase]]] = []
+        # Shared by every reconnect() call until the reconnection under way has resumed.
+        self._reconnected: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -271,6 +273,27 @@ class SessionDriver:
             raise SendQueueFull(f"send queue full ({self.outbox.capacity} frames waiting)")
         self.pump_wakeup.set()
 
+    # ------------------------------------------------------------------ reconnecting on request
+
+    async def reconnect(self) -> None:
+        """See ``Session.reconnect``."""
+        self.check_open()
+        future = self._reconnected
+        if future is None:
+            # Raises ConfigError (before anything changes) when the session cannot resume.
+            if self.protocol.reconnect_requested():
+                self.attention.set()
+            future = self._reconnected = self.loop.create_future()
+        # The keeper carries the reconnection out in the session's own task: cancelling this
+        # caller only stops its wait.
+        await asyncio.shield(future)
+
+    def reconnect_finished(self) -> None:
+        """A reconnection completed (``Resumed`` is published): release ``reconnect()``."""
+        future, self._reconnected = self._reconnected, None
+        if future is not None and not future.done():
+            future.set_result(None)
+
     # ------------------------------------------------------------------ ending
 
     def end(self, error: LiveError, event: ev.Disconnected) -> None:
@@ -295,6 +318,10 @@ class SessionDriver:
         for _wanted, future in self._phase_waiters:
             if not future.done():
                 future.set_exception(error)
+        reconnected, self._reconnected = self._reconnected, None
+        if reconnected is not None and not reconnected.done():
+            reconnected.set_exception(error)
+            reconnected.exception()  # retrieved: its waiters may all have been cancelled
         self.closed_event.set()
 
     async def close_gracefully(self) -> None:

@@ -8,7 +8,9 @@ replay and ``goAway`` rules). This module only waits, sleeps, opens and closes s
   the old socket is open with 1011): a lost connection whose TCP teardown is still pending is
   dropped before the next attempt;
 * after a resume the protocol's replay plan is written first, then the frames queued meanwhile;
-* after ``disconnect()`` nothing reconnects or rotates: the connection belongs to the close.
+* after ``disconnect()`` nothing reconnects or rotates: the connection belongs to the close;
+* ``Session.reconnect()`` is a rotation the application asked for: the socket is dropped (not
+  closed gracefully: the peer may be stalled) and the loss handled like any other.
 """
 
 from __future__ import annotations
@@ -144,9 +146,14 @@ async def _keep(driver: SessionDriver) -> None:
         assert connection is not None
         driver.live = False
         if connection.lost is None:
-            # goAway rotation: close the old socket first, then resume on a new one.
-            with contextlib.suppress(Exception):
-                await connection.transport.close(1000, "rotating connection after goAway")
+            if protocol.drop_for_rotation:
+                # Session.reconnect(): the peer may be stalled, so no close handshake to wait
+                # for; _drop_old waits (bounded) for the TCP teardown before the resume.
+                connection.transport.abort()
+            else:
+                # goAway rotation: close the old socket first, then resume on a new one.
+                with contextlib.suppress(Exception):
+                    await connection.transport.close(1000, "rotating connection after goAway")
             decision = protocol.rotation_started(loop.time())
         else:
             info = connection.lost
@@ -218,3 +225,4 @@ def _replay(driver: SessionDriver, connection: Connection) -> None:
     driver.live = connection.lost is None
     driver.pump_wakeup.set()
     driver.flush_events()
+    driver.reconnect_finished()

@@ -363,6 +363,29 @@ class Session:
 
     # ------------------------------------------------------------------ lifecycle
 
+    async def reconnect(self) -> None:
+        """Drop the current connection and resume the session on a new one, now.
+
+        For a peer that went quiet (the conversation layer's ``StallPolicy(action="reconnect")``
+        calls it): the loss is handled exactly like a network loss, so ``Disconnected(
+        will_reconnect=True)``, ``Reconnecting`` and ``Resumed`` are published, the newest
+        resumable handle is used and every unconfirmed message is replayed. Returns once
+        ``Resumed`` is published (``Resumed.fresh_session`` says whether the service refused
+        the handle). A call while a reconnection is already under way (this one or after a
+        loss) waits for that one instead of starting another.
+
+        Raises ``SessionClosed``/``SessionBroken`` if the session is over or ends before it
+        resumed, ``ConfigError`` if it cannot resume (resumption or ``reconnect`` off).
+
+        Bounded by the retry policy, like an automatic reconnection: each attempt by the
+        connect and setup timeouts, the attempts by ``ExponentialBackoff(max_attempts=...)``
+        (8 by default), after which the session breaks and this raises ``SessionBroken``. With
+        ``max_attempts=None`` it waits as long as the session keeps trying: wrap it in
+        ``asyncio.timeout`` for a hard bound. Safe to cancel (the reconnection carries on in the
+        session's own task) and to call concurrently (the calls share one reconnection).
+        """
+        await self._driver.reconnect()
+
     async def disconnect(self) -> None:
         """Close the session: flush accepted frames (bounded), close with 1000, end consumers.
 

@@ -15,7 +15,8 @@ Inputs (each with ``now`` where time matters):
   :meth:`tool_responses_accepted`, :meth:`activity_accepted`, :meth:`video_accepted` say what an
   accepted message means for the phase and the tool-call bookkeeping;
 * the connection is lost (:meth:`connection_lost`), a reconnect attempt fails
-  (:meth:`attempt_failed`), the ``goAway`` timer fires (:meth:`timer_fired`).
+  (:meth:`attempt_failed`), the ``goAway`` timer fires (:meth:`timer_fired`), the application
+  asks for a new connection (:meth:`reconnect_requested`).
 
 Outputs:
 
@@ -41,6 +42,10 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
   new connection is a fresh session that gets every unconfirmed message replayed, and the old
   session's pending tool calls are cancelled (the new session never issued them).
+* A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
+  routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
+  handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
+  request while a reconnection is already under way joins it.
 * ``goAway``: rotate at once if idle, else at the end of the turn once a resumable update
   covers it, and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out.
 * Tool-call ids are remembered in bounded sets (``max_tracked_calls``, oldest forgotten first),
@@ -56,7 +61,7 @@ from typing import Literal
 
 import orjson
 
-from gemini_live.errors import ClosedBy, LiveError, SessionBroken
+from gemini_live.errors import ClosedBy, ConfigError, LiveError, SessionBroken
 from gemini_live.protocol import events as ev
 from gemini_live.protocol._idset import BoundedIds
 from gemini_live.protocol.config import LiveConfig, Platform
@@ -114,6 +119,17 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
 }
 _CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
+# Phases without a working connection: a request to reconnect in one of them joins the
+# reconnection under way (or the session's end).
+_NOT_LIVE = frozenset(
+    {
+        Phase.DISCONNECTED,
+        Phase.CONNECTING,
+        Phase.SETUP_SENT,
+        Phase.DISCONNECTING,
+        Phase.RECONNECTING,
+    }
+)
 
 
 class LiveProtocol:
@@ -179,6 +195,7 @@ class LiveProtocol:
         self._failure: Failure | None = None
         self._attempt = 0
         self._go_away_seen = False
+        self._requested = False
         self.rotation_deadline: float | None = None
         """After ``goAway``: when the driver must rotate at the latest (monotonic seconds)."""
         self.wants_rotation = False
@@ -393,6 +410,23 @@ class LiveProtocol:
         if self._phase in _IDLE:
             self.wants_rotation = True
 
+    def reconnect_requested(self) -> bool:
+        """The application asked to resume on a new connection now.
+
+        Returns True if the driver must drop the current connection (it then reports the
+        loss with :meth:`rotation_started`), False if a reconnection is already under way (the
+        request joins it). Raises ``ConfigError`` when the session cannot resume (resumption or
+        reconnection off): dropping the connection would end it instead.
+        """
+        if self._tracker is None or not self._reconnect:
+            raise ConfigError(
+                "reconnect() needs session resumption and SessionOptions(reconnect=True)"
+            )
+        if self._phase in _NOT_LIVE or self.wants_rotation:
+            return False
+        self._requested = self.wants_rotation = self.needs_attention = True
+        return True
+
     def timer_fired(self, now: float) -> None:
         """The driver's ``goAway`` timer fired: rotate if the deadline has passed."""
         if self.rotation_deadline is not None and now >= self.rotation_deadline:
@@ -454,14 +488,22 @@ class LiveProtocol:
         return self._after_loss(failure, verdict, now)
 
     def rotation_started(self, now: float) -> Decision:
-        """The driver closed the connection to rotate after ``goAway``."""
-        failure = Failure(FailureKind.CLOSED, 1000, "goAway rotation", "client")
+        """The driver closed the connection to rotate after ``goAway`` or on request."""
+        reason = "reconnect requested" if self._requested else "goAway rotation"
+        failure = Failure(FailureKind.CLOSED, 1000, reason, "client")
         return self._after_loss(failure, Verdict.ROTATE, now)
+
+    @property
+    def drop_for_rotation(self) -> bool:
+        """Whether the coming rotation was requested by the application: the driver drops
+        the socket (the peer may be stalled) instead of closing it gracefully."""
+        return self._requested
 
     def _after_loss(self, failure: Failure, verdict: Verdict, now: float) -> Decision:
         self.wants_rotation = False
         self.rotation_deadline = None
         self._go_away_seen = False
+        self._requested = False
         if self.closing:
             # disconnect() owns this connection now: a loss must not open a new one.
             return Park()

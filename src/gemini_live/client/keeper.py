@@ -213,8 +213,11 @@ def _replay(driver: SessionDriver, connection: Connection) -> None:
     protocol = driver.protocol
     loop = driver.loop
     driver.install(connection)
+    # Before the replay plan settles the lost session's tool calls: a fresh session must not
+    # get answers, still queued, to calls it never issued.
+    queued_dropped = driver.outbox.discard(protocol.lost_session_answer)
     replayed = 0
-    for record in protocol.replay_plan(loop.time()):
+    for record in protocol.replay_plan(loop.time(), queued_dropped):
         try:
             connection.transport.send(record.frame)
         except TransportClosed:  # the new connection died already; the keeper sees the loss

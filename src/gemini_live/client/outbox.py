@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["Outbox", "PendingFrame"]
@@ -101,6 +102,17 @@ class Outbox:
         item = self._items.popleft()
         self._grant()
         return item
+
+    def discard(self, predicate: Callable[[str, str], bool]) -> int:
+        """Remove the frames for which ``predicate(kind, frame)`` is true (order kept); return
+        how many. Freed slots go to waiting writers."""
+        kept = deque(item for item in self._items if not predicate(item.kind, item.frame))
+        removed = len(self._items) - len(kept)
+        if removed:
+            self._items = kept
+            for _ in range(removed):
+                self._grant()
+        return removed
 
     def drain_all(self) -> list[PendingFrame]:
         items = list(self._items)

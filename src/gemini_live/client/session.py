@@ -53,6 +53,9 @@ class SessionStatistics:
     ``dropped_unsent`` counts accepted frames that were never written because the session ended
     first (each drop is announced with ``InputDropped("unsent", ...)``). ``write_buffer_size``
     is how many bytes the current socket holds in user space, not yet taken by the kernel.
+    ``dropped_lost_answers`` counts tool answers to calls of a lost service-side session that
+    were not sent to the fresh one that replaced it (announced with ``InputDropped(
+    "tool_response", ...)``), whether they waited for a replay or were still queued.
     """
 
     phase: Phase
@@ -74,6 +77,7 @@ class SessionStatistics:
     ignored_phase_triggers: int
     dropped_unsent: int = 0
     write_buffer_size: int = 0
+    dropped_lost_answers: int = 0
 
 
 class Session:
@@ -155,6 +159,7 @@ class Session:
             ignored_phase_triggers=counters.ignored_phase_triggers,
             dropped_unsent=counters.dropped_unsent,
             write_buffer_size=driver.write_buffer_size(),
+            dropped_lost_answers=counters.dropped_lost_answers,
         )
 
     # ------------------------------------------------------------------ read side

@@ -42,6 +42,10 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
   new connection is a fresh session that gets every unconfirmed message replayed, and the old
   session's pending tool calls are cancelled (the new session never issued them).
+* Tool answers (unconfirmed, or still queued) to calls the new service-side session never
+  issued are dropped (announced, counted), never sent: after a fresh start every call of the
+  lost session, after a resume the calls issued after the handle's checkpoint (the replayed
+  input may make the service issue them again, possibly under the same id).
 * A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
   routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
   handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
@@ -185,6 +189,9 @@ class LiveProtocol:
         # Every id the current service-side session issued (reset on a fresh start): an
         # unconfirmed response to one of them must not be replayed into a new session.
         self._issued = BoundedIds(max_tracked_calls)
+        # Ids issued after the newest resumable handle's checkpoint: a session resumed from
+        # that handle never issued them (it may issue them again from the replayed input).
+        self._since_checkpoint = BoundedIds(max_tracked_calls)
         # The handle the application gave in LiveConfig: used after a loss until the service
         # sends a newer one (or refuses it).
         resumption = config.session_resumption
@@ -214,6 +221,7 @@ class LiveProtocol:
         self._dropped_stale = 0
         self._ignored = 0
         self._dropped_unsent = 0
+        self._dropped_lost_answers = 0
 
     # ------------------------------------------------------------------ state
 
@@ -287,6 +295,7 @@ class LiveProtocol:
             resumption_updates=tracker.statistics().updates if tracker is not None else 0,
             ignored_phase_triggers=self._ignored,
             dropped_unsent=self._dropped_unsent,
+            dropped_lost_answers=self._dropped_lost_answers,
         )
 
     def unconfirmed(self) -> tuple[ev.UnconfirmedMessage, ...]:
@@ -376,6 +385,8 @@ class LiveProtocol:
             tracker = self._tracker
             if tracker is not None:
                 tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
+                if event.resumable and event.handle:
+                    self._since_checkpoint.clear()
                 # After goAway: the turn is covered by a resumable handle, rotate if idle.
                 if (
                     event.resumable
@@ -390,6 +401,7 @@ class LiveProtocol:
             ids = [call.id for call in event.calls if call.id is not None]
             self._pending.add_all(ids)
             self._issued.add_all(ids)
+            self._since_checkpoint.add_all(ids)
             # An id issued again (a fresh session may reuse ids) is live again.
             self._cancelled.discard_all(ids)
         elif isinstance(event, ev.ToolCallCancellation):
@@ -559,29 +571,59 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ resuming
 
-    def replay_plan(self, now: float) -> tuple[SentRecord, ...]:
+    def _unissued(self) -> BoundedIds:
+        """Ids of calls the new service-side session never issued: every call of the lost
+        session after a fresh start, else those issued after the resumed handle's checkpoint."""
+        return self._issued if self._fresh else self._since_checkpoint
+
+    def lost_session_answer(self, kind: str, frame: str) -> bool:
+        """After a reconnect completed setup, before :meth:`replay_plan`: whether a queued
+        (accepted, never written) frame must be dropped instead of written: a tool answer to a
+        call the new service-side session never issued (a fresh session, or one resumed from a
+        checkpoint older than the call). It may reuse that id for a new call, and the service
+        closes with 1007 on an answer to a call it does not know."""
+        unissued = self._unissued()
+        return kind == "tool_response" and bool(unissued) and _answers_any(frame, unissued)
+
+    def replay_plan(self, now: float, queued_dropped: int = 0) -> tuple[SentRecord, ...]:
         """After a reconnect completed setup: settle the old session's state and return the
-        records to write again, in order (the driver writes them and calls :meth:`replayed`)."""
+        records to write again, in order (the driver writes them and calls :meth:`replayed`).
+
+        ``queued_dropped``: how many queued frames the driver dropped because
+        :meth:`lost_session_answer` said so (counted and announced with the replay log's own).
+        """
         tracker = self._tracker
         assert tracker is not None
-        if self._fresh and self._pending:
-            # A fresh service-side session never issued the old session's calls: tell the
-            # application they died, and drop late answers instead of sending them.
-            ids = tuple(sorted(self._pending))
-            self._pending.clear()
-            self._cancelled.add_all(ids)
-            self._events.append(ev.ToolCallCancellation(ids))
-        if self._fresh and not self._forget and self._issued:
-            issued = self._issued
-            stale = tracker.discard(
-                lambda r: r.kind == "tool_response" and _answers_any(r.frame, issued)
+        unissued = self._unissued()
+        dead = tuple(sorted(i for i in self._pending if i in unissued))
+        if dead:
+            # The new service-side session never issued these calls: late answers to them are
+            # dropped (and announced) instead of sent. A fresh session's calls are announced as
+            # cancelled; a resumed session's are not (Resumed.handle_used says which checkpoint
+            # it went back to, and it may issue them again from the replayed input: an id
+            # issued again is live again).
+            self._pending.discard_all(dead)
+            self._cancelled.add_all(dead)
+            if self._fresh:
+                self._events.append(ev.ToolCallCancellation(dead))
+        stale = queued_dropped
+        if not self._forget and unissued:
+            stale += tracker.discard(
+                lambda r: r.kind == "tool_response" and _answers_any(r.frame, unissued)
             )
-            if stale:
-                self._events.append(
-                    ev.InputDropped("tool_response", stale, "it answers a call of the lost session")
-                )
+        if stale:
+            self._dropped_lost_answers += stale
+            why = (
+                "it answers a call of the lost session"
+                if self._fresh
+                else "it answers a call issued after the resumed checkpoint"
+            )
+            self._events.append(ev.InputDropped("tool_response", stale, why))
         if self._fresh:
             self._issued.clear()
+        else:
+            self._issued.discard_all(tuple(unissued))
+        self._since_checkpoint.clear()
         self._dropped_now = 0
         if self._forget:
             self._dropped_now = tracker.forget_all()

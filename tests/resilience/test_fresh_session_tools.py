@@ -175,3 +175,58 @@ async def test_resume_from_an_older_checkpoint_drops_answers_to_calls_it_never_i
 
 def seen_turn(seen: list[object]) -> bool:
     return any(isinstance(e, TurnComplete) for e in seen)
+
+
+async def test_answer_waiting_for_queue_room_across_a_fresh_reconnect_is_dropped() -> None:
+    """The send queue is full while reconnecting, so the answer waits for room; it gets room
+    only after the fresh session started: it must not be queued for that session."""
+    config = LiveConfig(
+        generation_config=GenerationConfig(response_modalities=("TEXT",)),
+        tools=(weather_tool("BLOCKING"),),
+    )
+    options = gemini_live.SessionOptions(
+        send_queue_size=1,
+        retry_policy=gemini_live.ExponentialBackoff(initial_delay=0.3, jitter="none"),
+    )
+    async with Emulator(audio_pace=0.001, text_pace=0.001) as emu:
+        emu.faults.next(Fault.close(1011, "Internal error occurred.", at="tool_call"))
+        async with gemini_live.connect(
+            "gemini-3.8-live",
+            base_url=emu.url,
+            credentials=ApiKey("k"),
+            config=config,
+            options=options,
+        ) as session:
+            events = session.events()
+            await session.send_text('call get_weather {"city": "Paris"}')
+            seen: list[object] = []
+            blocked: asyncio.Task[None] | None = None
+            async with asyncio.timeout(10):
+                async for event in events:
+                    seen.append(event)
+                    if isinstance(event, ToolCall) and not any(
+                        isinstance(e, Resumed) for e in seen
+                    ):
+                        lost_call = event
+                    elif isinstance(event, ToolCall):
+                        await session.send_tool_response(_answer(event, "new"))
+                    if isinstance(event, Disconnected) and event.will_reconnect:
+                        await session.send_text("filler")  # the queue is full now
+                        blocked = asyncio.create_task(
+                            session.send_tool_response(_answer(lost_call, "old"))
+                        )
+                        await asyncio.sleep(0)
+                        assert not blocked.done()
+                    if isinstance(event, TurnComplete):
+                        break
+            assert blocked is not None
+            await blocked  # returned: not an error, the drop is announced
+            stats = session.statistics()
+
+    (resumed,) = [e for e in seen if isinstance(e, Resumed)]
+    assert resumed.fresh_session
+    dropped = [(e.kind, e.count) for e in seen if isinstance(e, InputDropped)]
+    assert dropped == [("tool_response", 1)]
+    assert stats.dropped_lost_answers == 1
+    answers = [m for m in emu.last_session.consumed if m.kind == "toolResponse"]
+    assert len(answers) == 1 and "new" in str(answers[0].payload)

@@ -228,14 +228,20 @@ class SessionDriver:
         self.protocol.written(kind, frame, accepted_at)
 
     async def submit(
-        self, kind: str, frame: str, on_accepted: Callable[[], None] | None = None
-    ) -> None:
+        self,
+        kind: str,
+        frame: str,
+        on_accepted: Callable[[], None] | None = None,
+        admit: Callable[[], bool] | None = None,
+    ) -> bool:
         """Write ``frame`` now or queue it; ``on_accepted`` runs once it is accepted.
 
         Cancelling the caller while it waits for queue room means the frame was not accepted.
         Once accepted, the frame stays accepted and ``on_accepted`` has run, even if the caller
         is then cancelled while waiting for the socket to drain (so the phase machine and the
-        pending tool calls always agree with what was sent).
+        pending tool calls always agree with what was sent). ``admit`` is asked again after a
+        wait for queue room (the session may have changed meanwhile): False means the frame
+        was not accepted, and ``submit`` returns False.
         """
         self.check_open()
         connection = self._writable()
@@ -247,7 +253,8 @@ class SessionDriver:
                 # Lost between the check and the write: keep the frame for the next connection.
                 connection = None
         if connection is None:
-            await self.outbox.put(PendingFrame(kind, frame, now))
+            if not await self.outbox.put(PendingFrame(kind, frame, now), admit):
+                return False
             self.pump_wakeup.set()
         if on_accepted is not None:
             on_accepted()
@@ -257,6 +264,7 @@ class SessionDriver:
                 await connection.transport.drain()
             except TransportClosed:
                 pass  # the keeper handles the loss; the frame is in the replay log
+        return True
 
     def submit_nowait(self, kind: str, frame: str) -> None:
         """Write ``frame`` now or queue it; raise ``SendQueueFull`` instead of waiting."""

@@ -65,14 +65,17 @@ class Outbox:
         self._append(item)
         return True
 
-    async def put(self, item: PendingFrame) -> None:
+    async def put(self, item: PendingFrame, admit: Callable[[], bool] | None = None) -> bool:
         """Append, waiting (in FIFO order with other writers) while the outbox is full.
+
+        ``admit``, if given, is asked right before a frame that had to wait is appended: False
+        drops it (the slot goes to the next waiter) and ``put`` returns False.
 
         Safe to cancel: a cancelled call did not enqueue its frame, and a slot it had been
         granted is passed on to the next waiter.
         """
         if self.put_nowait(item):
-            return
+            return True
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -87,7 +90,11 @@ class Outbox:
         self._reserved -= 1
         if self._error is not None:
             raise self._error.with_traceback(None)
+        if admit is not None and not admit():
+            self._grant()
+            return False
         self._append(item)
+        return True
 
     def _append(self, item: PendingFrame) -> None:
         self._items.append(item)

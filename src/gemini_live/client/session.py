@@ -281,11 +281,17 @@ class Session:
             if not live:
                 return
         ids = [r.id for r in checked if r.id is not None]
-        await self._driver.submit(
+        # If the answer must wait for queue room and a reconnect meanwhile loses its calls
+        # (fresh session, or a resume from an older checkpoint), it must not be queued.
+        rollbacks = protocol.rollbacks
+        if not await self._driver.submit(
             "tool_response",
             codec.encode(ToolResponse(live)),
             lambda: protocol.tool_responses_accepted(ids),
-        )
+            lambda: protocol.answer_survives(ids, rollbacks),
+        ):
+            protocol.answer_dropped_after_rollback()
+            self._driver.flush_events()
 
     def notify_tool_execution_started(self) -> None:
         """Tell the phase machine the application is running the pending tool calls."""

@@ -222,6 +222,8 @@ class LiveProtocol:
         self._ignored = 0
         self._dropped_unsent = 0
         self._dropped_lost_answers = 0
+        self._rollbacks = 0
+        self._last_rolled_back: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ state
 
@@ -576,6 +578,31 @@ class LiveProtocol:
         session after a fresh start, else those issued after the resumed handle's checkpoint."""
         return self._issued if self._fresh else self._since_checkpoint
 
+    @property
+    def rollbacks(self) -> int:
+        """How many reconnects so far made calls unknown to the service-side session (a fresh
+        start, or a resume from a checkpoint older than some calls). A tool answer checked
+        against the pending calls before a rollback may answer a call that is gone."""
+        return self._rollbacks
+
+    def answer_survives(self, ids: Iterable[str], rollbacks: int) -> bool:
+        """Whether a tool answer to ``ids``, checked when :attr:`rollbacks` was ``rollbacks``,
+        may still be queued: no rollback since then lost one of its calls."""
+        if self._rollbacks == rollbacks:
+            return True
+        lost = self._last_rolled_back
+        return self._rollbacks == rollbacks + 1 and not any(i in lost for i in ids)
+
+    def answer_dropped_after_rollback(self) -> None:
+        """A tool answer that waited for queue room across a rollback was dropped instead of
+        queued (its call was issued before the rollback)."""
+        self._dropped_lost_answers += 1
+        self._events.append(
+            ev.InputDropped(
+                "tool_response", 1, "its call was lost with the connection while it waited"
+            )
+        )
+
     def lost_session_answer(self, kind: str, frame: str) -> bool:
         """After a reconnect completed setup, before :meth:`replay_plan`: whether a queued
         (accepted, never written) frame must be dropped instead of written: a tool answer to a
@@ -595,6 +622,9 @@ class LiveProtocol:
         tracker = self._tracker
         assert tracker is not None
         unissued = self._unissued()
+        if unissued:
+            self._rollbacks += 1
+            self._last_rolled_back = frozenset(unissued)
         dead = tuple(sorted(i for i in self._pending if i in unissued))
         if dead:
             # The new service-side session never issued these calls: late answers to them are

@@ -113,16 +113,11 @@ async def test_nudge_wakes_a_model_silent_after_a_tool_response() -> None:
 async def test_reconnect_policy_resumes_and_the_turn_is_answered() -> None:
     async with Emulator(**FAST, resumption_update_every=1) as emu:
         emu.inject(Fault.silence(at="turn_complete"))
-
-        async def reconnect() -> None:
-            drop_server_socket(emu)
-
         policy = StallPolicy(timeout=QUICK_STALL, action="reconnect")
         async with connect_to(emu) as session:
             events = session.events()
-            async with Conversation(
-                session, stall=policy, reconnect=reconnect, late_transcription_grace=0
-            ) as convo:
+            # No reconnect= hook: the policy uses the session's own reconnect().
+            async with Conversation(session, stall=policy, late_transcription_grace=0) as convo:
                 notices = convo.events()
                 writer = convo.writer()
                 await writer.send_text("hello")

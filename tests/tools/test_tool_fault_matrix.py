@@ -182,11 +182,4 @@ async def test_tool_fault_matrix(case: Case) -> None:
     if kind == "fresh":  # the lost session's calls: cancelled, or their answers withdrawn
         assert stats.cancelled + stats.withdrawn >= 1
     duplicated = max(answered_at_service.values()) > 1
-    if duplicated and kind == "fresh":
-        # The runner hands an answer to the session in the instant between the socket closing
-        # and the Disconnected event; the session keeps it in its send queue and, on a fresh
-        # start, writes it to the new service-side session (it discards such answers from its
-        # replay log only). The new session reuses the call ids, so the stale answer lands on a
-        # new call. A session-core issue, reported; the runner's own ledger above holds.
-        pytest.xfail("session core writes a queued answer of the lost session to a fresh one")
     assert not duplicated  # nothing answered twice at the service

@@ -68,6 +68,8 @@ class SessionDriver:
         self.supervisor: asyncio.Task[None] | None = None
         self.frames_before_current = 0
         self._phase_waiters: list[tuple[frozenset[Phase], asyncio.Future[Phase]]] = []
+        # Shared by every reconnect() call until the reconnection under way has resumed.
+        self._reconnected: asyncio.Future[None] | None = None
 
     # ------------------------------------------------------------------ events
 
@@ -226,14 +228,20 @@ class SessionDriver:
         self.protocol.written(kind, frame, accepted_at)
 
     async def submit(
-        self, kind: str, frame: str, on_accepted: Callable[[], None] | None = None
-    ) -> None:
+        self,
+        kind: str,
+        frame: str,
+        on_accepted: Callable[[], None] | None = None,
+        admit: Callable[[], bool] | None = None,
+    ) -> bool:
         """Write ``frame`` now or queue it; ``on_accepted`` runs once it is accepted.
 
         Cancelling the caller while it waits for queue room means the frame was not accepted.
         Once accepted, the frame stays accepted and ``on_accepted`` has run, even if the caller
         is then cancelled while waiting for the socket to drain (so the phase machine and the
-        pending tool calls always agree with what was sent).
+        pending tool calls always agree with what was sent). ``admit`` is asked again after a
+        wait for queue room (the session may have changed meanwhile): False means the frame
+        was not accepted, and ``submit`` returns False.
         """
         self.check_open()
         connection = self._writable()
@@ -245,7 +253,8 @@ class SessionDriver:
                 # Lost between the check and the write: keep the frame for the next connection.
                 connection = None
         if connection is None:
-            await self.outbox.put(PendingFrame(kind, frame, now))
+            if not await self.outbox.put(PendingFrame(kind, frame, now), admit):
+                return False
             self.pump_wakeup.set()
         if on_accepted is not None:
             on_accepted()
@@ -255,6 +264,7 @@ class SessionDriver:
                 await connection.transport.drain()
             except TransportClosed:
                 pass  # the keeper handles the loss; the frame is in the replay log
+        return True
 
     def submit_nowait(self, kind: str, frame: str) -> None:
         """Write ``frame`` now or queue it; raise ``SendQueueFull`` instead of waiting."""
@@ -270,6 +280,27 @@ class SessionDriver:
         if not self.outbox.put_nowait(PendingFrame(kind, frame, now)):
             raise SendQueueFull(f"send queue full ({self.outbox.capacity} frames waiting)")
         self.pump_wakeup.set()
+
+    # ------------------------------------------------------------------ reconnecting on request
+
+    async def reconnect(self) -> None:
+        """See ``Session.reconnect``."""
+        self.check_open()
+        future = self._reconnected
+        if future is None:
+            # Raises ConfigError (before anything changes) when the session cannot resume.
+            if self.protocol.reconnect_requested():
+                self.attention.set()
+            future = self._reconnected = self.loop.create_future()
+        # The keeper carries the reconnection out in the session's own task: cancelling this
+        # caller only stops its wait.
+        await asyncio.shield(future)
+
+    def reconnect_finished(self) -> None:
+        """A reconnection completed (``Resumed`` is published): release ``reconnect()``."""
+        future, self._reconnected = self._reconnected, None
+        if future is not None and not future.done():
+            future.set_result(None)
 
     # ------------------------------------------------------------------ ending
 
@@ -295,6 +326,10 @@ class SessionDriver:
         for _wanted, future in self._phase_waiters:
             if not future.done():
                 future.set_exception(error)
+        reconnected, self._reconnected = self._reconnected, None
+        if reconnected is not None and not reconnected.done():
+            reconnected.set_exception(error)
+            reconnected.exception()  # retrieved: its waiters may all have been cancelled
         self.closed_event.set()
 
     async def close_gracefully(self) -> None:

@@ -8,7 +8,9 @@ replay and ``goAway`` rules). This module only waits, sleeps, opens and closes s
   the old socket is open with 1011): a lost connection whose TCP teardown is still pending is
   dropped before the next attempt;
 * after a resume the protocol's replay plan is written first, then the frames queued meanwhile;
-* after ``disconnect()`` nothing reconnects or rotates: the connection belongs to the close.
+* after ``disconnect()`` nothing reconnects or rotates: the connection belongs to the close;
+* ``Session.reconnect()`` is a rotation the application asked for: the socket is dropped (not
+  closed gracefully: the peer may be stalled) and the loss handled like any other.
 """
 
 from __future__ import annotations
@@ -144,9 +146,14 @@ async def _keep(driver: SessionDriver) -> None:
         assert connection is not None
         driver.live = False
         if connection.lost is None:
-            # goAway rotation: close the old socket first, then resume on a new one.
-            with contextlib.suppress(Exception):
-                await connection.transport.close(1000, "rotating connection after goAway")
+            if protocol.drop_for_rotation:
+                # Session.reconnect(): the peer may be stalled, so no close handshake to wait
+                # for; _drop_old waits (bounded) for the TCP teardown before the resume.
+                connection.transport.abort()
+            else:
+                # goAway rotation: close the old socket first, then resume on a new one.
+                with contextlib.suppress(Exception):
+                    await connection.transport.close(1000, "rotating connection after goAway")
             decision = protocol.rotation_started(loop.time())
         else:
             info = connection.lost
@@ -206,8 +213,11 @@ def _replay(driver: SessionDriver, connection: Connection) -> None:
     protocol = driver.protocol
     loop = driver.loop
     driver.install(connection)
+    # Before the replay plan settles the lost session's tool calls: a fresh session must not
+    # get answers, still queued, to calls it never issued.
+    queued_dropped = driver.outbox.discard(protocol.lost_session_answer)
     replayed = 0
-    for record in protocol.replay_plan(loop.time()):
+    for record in protocol.replay_plan(loop.time(), queued_dropped):
         try:
             connection.transport.send(record.frame)
         except TransportClosed:  # the new connection died already; the keeper sees the loss
@@ -218,3 +228,4 @@ def _replay(driver: SessionDriver, connection: Connection) -> None:
     driver.live = connection.lost is None
     driver.pump_wakeup.set()
     driver.flush_events()
+    driver.reconnect_finished()

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import asyncio
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 
 __all__ = ["Outbox", "PendingFrame"]
@@ -64,14 +65,17 @@ class Outbox:
         self._append(item)
         return True
 
-    async def put(self, item: PendingFrame) -> None:
+    async def put(self, item: PendingFrame, admit: Callable[[], bool] | None = None) -> bool:
         """Append, waiting (in FIFO order with other writers) while the outbox is full.
+
+        ``admit``, if given, is asked right before a frame that had to wait is appended: False
+        drops it (the slot goes to the next waiter) and ``put`` returns False.
 
         Safe to cancel: a cancelled call did not enqueue its frame, and a slot it had been
         granted is passed on to the next waiter.
         """
         if self.put_nowait(item):
-            return
+            return True
         waiter = asyncio.get_running_loop().create_future()
         self._waiters.append(waiter)
         try:
@@ -86,7 +90,11 @@ class Outbox:
         self._reserved -= 1
         if self._error is not None:
             raise self._error.with_traceback(None)
+        if admit is not None and not admit():
+            self._grant()
+            return False
         self._append(item)
+        return True
 
     def _append(self, item: PendingFrame) -> None:
         self._items.append(item)
@@ -101,6 +109,17 @@ class Outbox:
         item = self._items.popleft()
         self._grant()
         return item
+
+    def discard(self, predicate: Callable[[str, str], bool]) -> int:
+        """Remove the frames for which ``predicate(kind, frame)`` is true (order kept); return
+        how many. Freed slots go to waiting writers."""
+        kept = deque(item for item in self._items if not predicate(item.kind, item.frame))
+        removed = len(self._items) - len(kept)
+        if removed:
+            self._items = kept
+            for _ in range(removed):
+                self._grant()
+        return removed
 
     def drain_all(self) -> list[PendingFrame]:
         items = list(self._items)

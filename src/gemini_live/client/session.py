@@ -53,6 +53,9 @@ class SessionStatistics:
     ``dropped_unsent`` counts accepted frames that were never written because the session ended
     first (each drop is announced with ``InputDropped("unsent", ...)``). ``write_buffer_size``
     is how many bytes the current socket holds in user space, not yet taken by the kernel.
+    ``dropped_lost_answers`` counts tool answers to calls of a lost service-side session that
+    were not sent to the fresh one that replaced it (announced with ``InputDropped(
+    "tool_response", ...)``), whether they waited for a replay or were still queued.
     """
 
     phase: Phase
@@ -74,6 +77,7 @@ class SessionStatistics:
     ignored_phase_triggers: int
     dropped_unsent: int = 0
     write_buffer_size: int = 0
+    dropped_lost_answers: int = 0
 
 
 class Session:
@@ -155,6 +159,7 @@ class Session:
             ignored_phase_triggers=counters.ignored_phase_triggers,
             dropped_unsent=counters.dropped_unsent,
             write_buffer_size=driver.write_buffer_size(),
+            dropped_lost_answers=counters.dropped_lost_answers,
         )
 
     # ------------------------------------------------------------------ read side
@@ -276,11 +281,17 @@ class Session:
             if not live:
                 return
         ids = [r.id for r in checked if r.id is not None]
-        await self._driver.submit(
+        # If the answer must wait for queue room and a reconnect meanwhile loses its calls
+        # (fresh session, or a resume from an older checkpoint), it must not be queued.
+        rollbacks = protocol.rollbacks
+        if not await self._driver.submit(
             "tool_response",
             codec.encode(ToolResponse(live)),
             lambda: protocol.tool_responses_accepted(ids),
-        )
+            lambda: protocol.answer_survives(ids, rollbacks),
+        ):
+            protocol.answer_dropped_after_rollback()
+            self._driver.flush_events()
 
     def notify_tool_execution_started(self) -> None:
         """Tell the phase machine the application is running the pending tool calls."""
@@ -362,6 +373,29 @@ class Session:
         await self._submit("audio_stream_end", codec.encode(AudioStreamEnd()))
 
     # ------------------------------------------------------------------ lifecycle
+
+    async def reconnect(self) -> None:
+        """Drop the current connection and resume the session on a new one, now.
+
+        For a peer that went quiet (the conversation layer's ``StallPolicy(action="reconnect")``
+        calls it): the loss is handled exactly like a network loss, so ``Disconnected(
+        will_reconnect=True)``, ``Reconnecting`` and ``Resumed`` are published, the newest
+        resumable handle is used and every unconfirmed message is replayed. Returns once
+        ``Resumed`` is published (``Resumed.fresh_session`` says whether the service refused
+        the handle). A call while a reconnection is already under way (this one or after a
+        loss) waits for that one instead of starting another.
+
+        Raises ``SessionClosed``/``SessionBroken`` if the session is over or ends before it
+        resumed, ``ConfigError`` if it cannot resume (resumption or ``reconnect`` off).
+
+        Bounded by the retry policy, like an automatic reconnection: each attempt by the
+        connect and setup timeouts, the attempts by ``ExponentialBackoff(max_attempts=...)``
+        (8 by default), after which the session breaks and this raises ``SessionBroken``. With
+        ``max_attempts=None`` it waits as long as the session keeps trying: wrap it in
+        ``asyncio.timeout`` for a hard bound. Safe to cancel (the reconnection carries on in the
+        session's own task) and to call concurrently (the calls share one reconnection).
+        """
+        await self._driver.reconnect()
 
     async def disconnect(self) -> None:
         """Close the session: flush accepted frames (bounded), close with 1000, end consumers.

@@ -15,7 +15,8 @@ Inputs (each with ``now`` where time matters):
   :meth:`tool_responses_accepted`, :meth:`activity_accepted`, :meth:`video_accepted` say what an
   accepted message means for the phase and the tool-call bookkeeping;
 * the connection is lost (:meth:`connection_lost`), a reconnect attempt fails
-  (:meth:`attempt_failed`), the ``goAway`` timer fires (:meth:`timer_fired`).
+  (:meth:`attempt_failed`), the ``goAway`` timer fires (:meth:`timer_fired`), the application
+  asks for a new connection (:meth:`reconnect_requested`).
 
 Outputs:
 
@@ -41,6 +42,14 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
   new connection is a fresh session that gets every unconfirmed message replayed, and the old
   session's pending tool calls are cancelled (the new session never issued them).
+* Tool answers (unconfirmed, or still queued) to calls the new service-side session never
+  issued are dropped (announced, counted), never sent: after a fresh start every call of the
+  lost session, after a resume the calls issued after the handle's checkpoint (the replayed
+  input may make the service issue them again, possibly under the same id).
+* A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
+  routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
+  handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
+  request while a reconnection is already under way joins it.
 * ``goAway``: rotate at once if idle, else at the end of the turn once a resumable update
   covers it, and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out.
 * Tool-call ids are remembered in bounded sets (``max_tracked_calls``, oldest forgotten first),
@@ -56,7 +65,7 @@ from typing import Literal
 
 import orjson
 
-from gemini_live.errors import ClosedBy, LiveError, SessionBroken
+from gemini_live.errors import ClosedBy, ConfigError, LiveError, SessionBroken
 from gemini_live.protocol import events as ev
 from gemini_live.protocol._idset import BoundedIds
 from gemini_live.protocol.config import LiveConfig, Platform
@@ -114,6 +123,17 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
 }
 _CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
+# Phases without a working connection: a request to reconnect in one of them joins the
+# reconnection under way (or the session's end).
+_NOT_LIVE = frozenset(
+    {
+        Phase.DISCONNECTED,
+        Phase.CONNECTING,
+        Phase.SETUP_SENT,
+        Phase.DISCONNECTING,
+        Phase.RECONNECTING,
+    }
+)
 
 
 class LiveProtocol:
@@ -169,6 +189,9 @@ class LiveProtocol:
         # Every id the current service-side session issued (reset on a fresh start): an
         # unconfirmed response to one of them must not be replayed into a new session.
         self._issued = BoundedIds(max_tracked_calls)
+        # Ids issued after the newest resumable handle's checkpoint: a session resumed from
+        # that handle never issued them (it may issue them again from the replayed input).
+        self._since_checkpoint = BoundedIds(max_tracked_calls)
         # The handle the application gave in LiveConfig: used after a loss until the service
         # sends a newer one (or refuses it).
         resumption = config.session_resumption
@@ -179,6 +202,7 @@ class LiveProtocol:
         self._failure: Failure | None = None
         self._attempt = 0
         self._go_away_seen = False
+        self._requested = False
         self.rotation_deadline: float | None = None
         """After ``goAway``: when the driver must rotate at the latest (monotonic seconds)."""
         self.wants_rotation = False
@@ -197,6 +221,9 @@ class LiveProtocol:
         self._dropped_stale = 0
         self._ignored = 0
         self._dropped_unsent = 0
+        self._dropped_lost_answers = 0
+        self._rollbacks = 0
+        self._last_rolled_back: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ state
 
@@ -270,6 +297,7 @@ class LiveProtocol:
             resumption_updates=tracker.statistics().updates if tracker is not None else 0,
             ignored_phase_triggers=self._ignored,
             dropped_unsent=self._dropped_unsent,
+            dropped_lost_answers=self._dropped_lost_answers,
         )
 
     def unconfirmed(self) -> tuple[ev.UnconfirmedMessage, ...]:
@@ -359,6 +387,8 @@ class LiveProtocol:
             tracker = self._tracker
             if tracker is not None:
                 tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
+                if event.resumable and event.handle:
+                    self._since_checkpoint.clear()
                 # After goAway: the turn is covered by a resumable handle, rotate if idle.
                 if (
                     event.resumable
@@ -373,6 +403,7 @@ class LiveProtocol:
             ids = [call.id for call in event.calls if call.id is not None]
             self._pending.add_all(ids)
             self._issued.add_all(ids)
+            self._since_checkpoint.add_all(ids)
             # An id issued again (a fresh session may reuse ids) is live again.
             self._cancelled.discard_all(ids)
         elif isinstance(event, ev.ToolCallCancellation):
@@ -392,6 +423,23 @@ class LiveProtocol:
         self.needs_attention = True
         if self._phase in _IDLE:
             self.wants_rotation = True
+
+    def reconnect_requested(self) -> bool:
+        """The application asked to resume on a new connection now.
+
+        Returns True if the driver must drop the current connection (it then reports the
+        loss with :meth:`rotation_started`), False if a reconnection is already under way (the
+        request joins it). Raises ``ConfigError`` when the session cannot resume (resumption or
+        reconnection off): dropping the connection would end it instead.
+        """
+        if self._tracker is None or not self._reconnect:
+            raise ConfigError(
+                "reconnect() needs session resumption and SessionOptions(reconnect=True)"
+            )
+        if self._phase in _NOT_LIVE or self.wants_rotation:
+            return False
+        self._requested = self.wants_rotation = self.needs_attention = True
+        return True
 
     def timer_fired(self, now: float) -> None:
         """The driver's ``goAway`` timer fired: rotate if the deadline has passed."""
@@ -454,14 +502,22 @@ class LiveProtocol:
         return self._after_loss(failure, verdict, now)
 
     def rotation_started(self, now: float) -> Decision:
-        """The driver closed the connection to rotate after ``goAway``."""
-        failure = Failure(FailureKind.CLOSED, 1000, "goAway rotation", "client")
+        """The driver closed the connection to rotate after ``goAway`` or on request."""
+        reason = "reconnect requested" if self._requested else "goAway rotation"
+        failure = Failure(FailureKind.CLOSED, 1000, reason, "client")
         return self._after_loss(failure, Verdict.ROTATE, now)
+
+    @property
+    def drop_for_rotation(self) -> bool:
+        """Whether the coming rotation was requested by the application: the driver drops
+        the socket (the peer may be stalled) instead of closing it gracefully."""
+        return self._requested
 
     def _after_loss(self, failure: Failure, verdict: Verdict, now: float) -> Decision:
         self.wants_rotation = False
         self.rotation_deadline = None
         self._go_away_seen = False
+        self._requested = False
         if self.closing:
             # disconnect() owns this connection now: a loss must not open a new one.
             return Park()
@@ -517,29 +573,87 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ resuming
 
-    def replay_plan(self, now: float) -> tuple[SentRecord, ...]:
+    def _unissued(self) -> BoundedIds:
+        """Ids of calls the new service-side session never issued: every call of the lost
+        session after a fresh start, else those issued after the resumed handle's checkpoint."""
+        return self._issued if self._fresh else self._since_checkpoint
+
+    @property
+    def rollbacks(self) -> int:
+        """How many reconnects so far made calls unknown to the service-side session (a fresh
+        start, or a resume from a checkpoint older than some calls). A tool answer checked
+        against the pending calls before a rollback may answer a call that is gone."""
+        return self._rollbacks
+
+    def answer_survives(self, ids: Iterable[str], rollbacks: int) -> bool:
+        """Whether a tool answer to ``ids``, checked when :attr:`rollbacks` was ``rollbacks``,
+        may still be queued: no rollback since then lost one of its calls."""
+        if self._rollbacks == rollbacks:
+            return True
+        lost = self._last_rolled_back
+        return self._rollbacks == rollbacks + 1 and not any(i in lost for i in ids)
+
+    def answer_dropped_after_rollback(self) -> None:
+        """A tool answer that waited for queue room across a rollback was dropped instead of
+        queued (its call was issued before the rollback)."""
+        self._dropped_lost_answers += 1
+        self._events.append(
+            ev.InputDropped(
+                "tool_response", 1, "its call was lost with the connection while it waited"
+            )
+        )
+
+    def lost_session_answer(self, kind: str, frame: str) -> bool:
+        """After a reconnect completed setup, before :meth:`replay_plan`: whether a queued
+        (accepted, never written) frame must be dropped instead of written: a tool answer to a
+        call the new service-side session never issued (a fresh session, or one resumed from a
+        checkpoint older than the call). It may reuse that id for a new call, and the service
+        closes with 1007 on an answer to a call it does not know."""
+        unissued = self._unissued()
+        return kind == "tool_response" and bool(unissued) and _answers_any(frame, unissued)
+
+    def replay_plan(self, now: float, queued_dropped: int = 0) -> tuple[SentRecord, ...]:
         """After a reconnect completed setup: settle the old session's state and return the
-        records to write again, in order (the driver writes them and calls :meth:`replayed`)."""
+        records to write again, in order (the driver writes them and calls :meth:`replayed`).
+
+        ``queued_dropped``: how many queued frames the driver dropped because
+        :meth:`lost_session_answer` said so (counted and announced with the replay log's own).
+        """
         tracker = self._tracker
         assert tracker is not None
-        if self._fresh and self._pending:
-            # A fresh service-side session never issued the old session's calls: tell the
-            # application they died, and drop late answers instead of sending them.
-            ids = tuple(sorted(self._pending))
-            self._pending.clear()
-            self._cancelled.add_all(ids)
-            self._events.append(ev.ToolCallCancellation(ids))
-        if self._fresh and not self._forget and self._issued:
-            issued = self._issued
-            stale = tracker.discard(
-                lambda r: r.kind == "tool_response" and _answers_any(r.frame, issued)
+        unissued = self._unissued()
+        if unissued:
+            self._rollbacks += 1
+            self._last_rolled_back = frozenset(unissued)
+        dead = tuple(sorted(i for i in self._pending if i in unissued))
+        if dead:
+            # The new service-side session never issued these calls: late answers to them are
+            # dropped (and announced) instead of sent. A fresh session's calls are announced as
+            # cancelled; a resumed session's are not (Resumed.handle_used says which checkpoint
+            # it went back to, and it may issue them again from the replayed input: an id
+            # issued again is live again).
+            self._pending.discard_all(dead)
+            self._cancelled.add_all(dead)
+            if self._fresh:
+                self._events.append(ev.ToolCallCancellation(dead))
+        stale = queued_dropped
+        if not self._forget and unissued:
+            stale += tracker.discard(
+                lambda r: r.kind == "tool_response" and _answers_any(r.frame, unissued)
             )
-            if stale:
-                self._events.append(
-                    ev.InputDropped("tool_response", stale, "it answers a call of the lost session")
-                )
+        if stale:
+            self._dropped_lost_answers += stale
+            why = (
+                "it answers a call of the lost session"
+                if self._fresh
+                else "it answers a call issued after the resumed checkpoint"
+            )
+            self._events.append(ev.InputDropped("tool_response", stale, why))
         if self._fresh:
             self._issued.clear()
+        else:
+            self._issued.discard_all(tuple(unissued))
+        self._since_checkpoint.clear()
         self._dropped_now = 0
         if self._forget:
             self._dropped_now = tracker.forget_all()

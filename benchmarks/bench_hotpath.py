@@ -33,6 +33,8 @@ import os
 import socket
 import sys
 import time
+from collections.abc import Awaitable, Callable
+from typing import Any
 
 UP_CHUNK = bytes(range(256)) * 2 + bytes(128)  # 640 bytes = 20 ms at 16 kHz PCM16
 DOWN_CHUNK = (bytes(range(256)) * 8)[:1920]  # 1920 bytes = 40 ms at 24 kHz PCM16
@@ -145,7 +147,6 @@ async def live_round(base_url: str, frames: int, resumption: bool) -> tuple[floa
     from gemini_live.client.options import SessionOptions
     from gemini_live.client.transport import TransportOptions
     from gemini_live.protocol.config import LiveConfig, SessionResumptionConfig
-    from gemini_live.protocol.events import AudioChunk, TurnComplete
 
     options = SessionOptions(transport=TransportOptions(max_frame_size=None))
     # resumption=True is the default configuration: every sent frame is also kept for replay
@@ -159,25 +160,44 @@ async def live_round(base_url: str, frames: int, resumption: bool) -> tuple[floa
         options=options,
     ) as session:
         events = session.events(max_queue=frames + 100)
-        t0 = time.process_time()
-        for _ in range(frames):
-            await session.send_audio(UP_CHUNK)
-        await session.send_text("sync")
-        async for event in events:
-            if isinstance(event, TurnComplete):
-                break
-        up = (time.process_time() - t0) / frames
+        return await live_paths(session, events, frames)
 
-        await session.send_text(f"downlink {frames}")
-        t0 = time.process_time()
-        received = 0
-        async for event in events:
-            if type(event) is AudioChunk:
-                received += len(event.data) > 0
-            elif type(event) is TurnComplete:
-                break
-        down = (time.process_time() - t0) / frames
-        assert received == frames, received
+
+async def live_paths(
+    writer: Any,
+    events: Any,
+    frames: int,
+    settle: Callable[[], Awaitable[None]] | None = None,
+) -> tuple[float, float]:
+    """Client CPU per frame through ``writer`` (a session or a conversation's writer) and
+    ``events`` (a subscription): ``frames`` uplink chunks then a "sync" turn; then a
+    ``downlink {frames}`` turn of audio. ``settle``, if given, runs inside each timed span just
+    before the clock is read (to count work other tasks do for those frames)."""
+    from gemini_live.protocol.events import AudioChunk, TurnComplete
+
+    t0 = time.process_time()
+    for _ in range(frames):
+        await writer.send_audio(UP_CHUNK)
+    await writer.send_text("sync")
+    async for event in events:
+        if isinstance(event, TurnComplete):
+            break
+    if settle is not None:
+        await settle()
+    up = (time.process_time() - t0) / frames
+
+    await writer.send_text(f"downlink {frames}")
+    t0 = time.process_time()
+    received = 0
+    async for event in events:
+        if type(event) is AudioChunk:
+            received += len(event.data) > 0
+        elif type(event) is TurnComplete:
+            break
+    if settle is not None:
+        await settle()
+    down = (time.process_time() - t0) / frames
+    assert received == frames, received
     return up, down
 
 
@@ -225,7 +245,8 @@ async def live_growth(base_url: str) -> list[float]:
     return out
 
 
-def _free_port() -> int:
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that is free now (for the peer process)."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return int(sock.getsockname()[1])
@@ -239,7 +260,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--rounds", type=int, default=5)
     args = parser.parse_args(argv)
 
-    port = _free_port()
+    port = free_port()
     ready = multiprocessing.Event()
     peer = multiprocessing.Process(target=_peer_main, args=(port, ready), daemon=True)
     peer.start()

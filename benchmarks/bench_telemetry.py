@@ -26,14 +26,13 @@ import argparse
 import asyncio
 import multiprocessing
 import os
-import socket
 import sys
-import time
 from typing import Any
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 
-from bench_hotpath import UP_CHUNK, _peer_main  # the same peer and chunk sizes
+# The same peer, chunk sizes and measured paths:
+from bench_hotpath import _peer_main, free_port, live_paths
 
 SETUPS = ("session", "+conversation", "+otel (no-op)", "+otel (sdk)")
 
@@ -65,7 +64,6 @@ async def live_round(base_url: str, frames: int, setup: str) -> tuple[float, flo
     from gemini_live.client.options import SessionOptions
     from gemini_live.client.transport import TransportOptions
     from gemini_live.conversation import Conversation, TurnRecord
-    from gemini_live.protocol.events import AudioChunk, TurnComplete
 
     options = SessionOptions(transport=TransportOptions(max_frame_size=None))
     async with gemini_live.connect(
@@ -92,37 +90,10 @@ async def live_round(base_url: str, frames: int, setup: str) -> tuple[float, flo
                         return
 
         try:
-            t0 = time.process_time()
-            for _ in range(frames):
-                await writer.send_audio(UP_CHUNK)
-            await writer.send_text("sync")
-            async for event in events:
-                if isinstance(event, TurnComplete):
-                    break
-            await settle()
-            up = (time.process_time() - t0) / frames
-
-            await writer.send_text(f"downlink {frames}")
-            t0 = time.process_time()
-            received = 0
-            async for event in events:
-                if type(event) is AudioChunk:
-                    received += len(event.data) > 0
-                elif type(event) is TurnComplete:
-                    break
-            await settle()
-            down = (time.process_time() - t0) / frames
-            assert received == frames, received
+            return await live_paths(writer, events, frames, settle)
         finally:
             if convo is not None:
                 await convo.__aexit__(None, None, None)
-    return up, down
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
 
 
 def _sdk_available() -> bool:
@@ -145,7 +116,7 @@ def main(argv: list[str] | None = None) -> int:
 
     otel_loaded = any(name.startswith("opentelemetry") for name in sys.modules)
     setups = [s for s in SETUPS if s != "+otel (sdk)" or _sdk_available()]
-    port = _free_port()
+    port = free_port()
     ready = multiprocessing.Event()
     peer = multiprocessing.Process(target=_peer_main, args=(port, ready), daemon=True)
     peer.start()

@@ -9,47 +9,21 @@ from typing import Any
 
 import gemini_live
 from gemini_live import (
-    ApiKey,
     FunctionDeclaration,
-    GenerationConfig,
-    LiveConfig,
     RecordingWriter,
     Resumed,
     ResumptionUpdate,
     Session,
-    TextDelta,
     Tool,
-    TurnComplete,
 )
 from gemini_live.client.fanout import Subscription
 from gemini_live.testing import Emulator, Fault, Scenario
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent, ToolResult
 from tests.tools.feed import responses, wait_for
+from tests.tools.live import KEY, config, connected, turn_text
 
-KEY = ApiKey("k")
-
-TEXT = GenerationConfig(response_modalities=("TEXT",))
 BLOCKING_MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"
 NON_BLOCKING_MODEL = "gemini-3.8-live"
-
-
-def config(tools: Toolbox, *extra: Tool, resumption: bool = True) -> LiveConfig:
-    kwargs: dict[str, Any] = {}
-    if resumption:
-        kwargs["session_resumption"] = gemini_live.SessionResumptionConfig()
-    return LiveConfig(generation_config=TEXT, tools=(*tools.declarations(), *extra), **kwargs)
-
-
-async def turn_text(events: Subscription, limit: float = 5.0) -> str:
-    """The text of the next complete model turn."""
-    text = ""
-    async with asyncio.timeout(limit):
-        async for event in events:
-            if isinstance(event, TextDelta):
-                text += event.text
-            elif isinstance(event, TurnComplete):
-                return text
-    raise AssertionError("the session ended")
 
 
 def tool_responses(emu: Emulator) -> list[dict[str, Any]]:
@@ -75,12 +49,7 @@ async def test_blocking_call_result_is_spoken_in_the_same_turn() -> None:
         """Current weather."""
         return {"city": city, "temp_c": 18}
 
-    async with (
-        Emulator() as emu,
-        gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
-        ) as session,
-    ):
+    async with connected(BLOCKING_MODEL, config(tools)) as (emu, session):
         events = session.events()
         async with tools.serve(session):
             await session.send_text('call get_weather {"city": "Paris"}')
@@ -112,12 +81,7 @@ async def test_non_blocking_scheduling_silent_interrupt_and_when_idle() -> None:
     async def lookup() -> str:
         return "found"
 
-    async with (
-        Emulator() as emu,
-        gemini_live.connect(
-            NON_BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
-        ) as session,
-    ):
+    async with connected(NON_BLOCKING_MODEL, config(tools)) as (emu, session):
         events = session.events()
         async with tools.serve(session) as runner:
             await session.send_text('call log_note {"text": "a"}')
@@ -144,12 +108,7 @@ async def test_streaming_results_carry_will_continue() -> None:
             yield {"pct": pct}
         yield {"pct": 100}
 
-    async with (
-        Emulator() as emu,
-        gemini_live.connect(
-            NON_BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
-        ) as session,
-    ):
+    async with connected(NON_BLOCKING_MODEL, config(tools)) as (emu, session):
         events = session.events()
         async with tools.serve(session):
             await session.send_text("call progress")
@@ -180,12 +139,7 @@ async def test_service_cancellation_cancels_the_function_and_nothing_is_sent() -
         return "booked"
 
     seen: list[ToolEvent] = []
-    async with (
-        Emulator() as emu,
-        gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
-        ) as session,
-    ):
+    async with connected(BLOCKING_MODEL, config(tools)) as (emu, session):
         events = session.events()
         async with tools.serve(session, on_event=seen.append):
             await session.send_text('call book_flight {"to": "Oslo"}')
@@ -224,12 +178,7 @@ async def test_faulty_calls_each_get_one_error_and_the_session_stays_healthy() -
         return n
 
     ghost = Tool(function_declarations=(FunctionDeclaration(name="ghost"),))
-    async with (
-        Emulator() as emu,
-        gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools, ghost)
-        ) as session,
-    ):
+    async with connected(BLOCKING_MODEL, config(tools, ghost)) as (emu, session):
         events = session.events()
         async with tools.serve(session) as runner:
             await session.send_text(
@@ -262,12 +211,7 @@ async def test_duplicate_call_ids_from_the_service_are_answered_once() -> None:
 
     call = {"toolCall": {"functionCalls": [{"id": "dup-1", "name": "once", "args": {}}]}}
     scenario = Scenario().on_text("twice", reply=[call, call])
-    async with (
-        Emulator(scenario=scenario) as emu,
-        gemini_live.connect(
-            BLOCKING_MODEL, base_url=emu.url, credentials=KEY, config=config(tools)
-        ) as session,
-    ):
+    async with connected(BLOCKING_MODEL, config(tools), scenario=scenario) as (emu, session):
         events = session.events()
         async with tools.serve(session) as runner:
             await session.send_text("twice")

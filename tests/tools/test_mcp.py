@@ -7,40 +7,17 @@ import asyncio
 import socket
 import sys
 from pathlib import Path
-from typing import Any
 
 import pytest
 
-import gemini_live
-from gemini_live import ApiKey, GenerationConfig, LiveConfig, TextDelta, TurnComplete
-from gemini_live.client.fanout import Subscription
-from gemini_live.testing import Emulator
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent
+from tests.tools.feed import wait_for
+from tests.tools.live import config, connected, turn_text
 
 pytest.importorskip("mcp")
 
-KEY = ApiKey("k")
-
 SERVER = str(Path(__file__).with_name("mcp_server.py"))
 MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"
-
-
-async def turn_text(events: Subscription) -> str:
-    text = ""
-    async with asyncio.timeout(10):
-        async for event in events:
-            if isinstance(event, TextDelta):
-                text += event.text
-            elif isinstance(event, TurnComplete):
-                return text
-    raise AssertionError("the session ended")
-
-
-def text_config(tools: Toolbox) -> LiveConfig:
-    return LiveConfig(
-        generation_config=GenerationConfig(response_modalities=("TEXT",)),
-        tools=tools.declarations(),
-    )
 
 
 async def test_stdio_server_tools_declared_and_run_through_the_runner() -> None:
@@ -54,44 +31,33 @@ async def test_stdio_server_tools_declared_and_run_through_the_runner() -> None:
         assert add.parameters_json_schema["required"] == ["a", "b"]
         assert add.parameters_json_schema["properties"]["a"]["type"] == "integer"
 
-        async with (
-            Emulator() as emu,
-            gemini_live.connect(
-                MODEL, base_url=emu.url, credentials=KEY, config=text_config(tools)
-            ) as session,
-        ):
+        async with connected(MODEL, config(tools, resumption=False)) as (_, session):
             events = session.events()
             async with tools.serve(session, on_event=seen.append) as runner:
                 await session.send_text('call add {"a": 2, "b": 3}')
-                assert await turn_text(events) == 'Result of add: {"result":5}'
+                assert await turn_text(events, limit=10) == 'Result of add: {"result":5}'
                 await session.send_text('call forecast {"city": "Oslo"}')
-                assert await turn_text(events) == (
+                assert await turn_text(events, limit=10) == (
                     'Result of forecast: {"city":"Oslo","days":1,"sky":"clear"}'
                 )
                 await session.send_text('call fail {"why": "testing"}')
-                spoken = await turn_text(events)
+                spoken = await turn_text(events, limit=10)
                 assert spoken.startswith('Error from fail: {"message":')
                 assert '"type":"ToolError"' in spoken
                 await session.send_text('call add {"a": 2}')  # checked before the server
-                assert await turn_text(events) == (
+                assert await turn_text(events, limit=10) == (
                     'Error from add: {"message":"missing required argument \'b\'",'
                     '"type":"InvalidArguments"}'
                 )
                 # A remote call the service cancels: no answer goes out.
                 await session.send_text('call slow.wait {"seconds": 5}')
-                await _wait(lambda: runner.statistics().running == 1)
+                await wait_for(lambda: runner.statistics().running == 1, limit=5.0)
                 await session.send_client_content([{"role": "user", "parts": [{"text": "x"}]}])
-                assert await turn_text(events) == ""  # interrupted
-                assert await turn_text(events) == "Echo: x"
+                assert await turn_text(events, limit=10) == ""  # interrupted
+                assert await turn_text(events, limit=10) == "Echo: x"
                 stats = runner.statistics()
     assert (stats.succeeded, stats.failed, stats.rejected, stats.cancelled) == (2, 1, 1, 1)
     assert [e.reason for e in seen if isinstance(e, ToolCallCancelled)] == ["service"]
-
-
-async def _wait(predicate: Any, limit: float = 5.0) -> None:
-    async with asyncio.timeout(limit):
-        while not predicate():  # noqa: ASYNC110 - state changes in other tasks
-            await asyncio.sleep(0.005)
 
 
 def _free_port() -> int:
@@ -124,16 +90,14 @@ async def test_streamable_http_server() -> None:
         url = f"http://127.0.0.1:{port}/mcp"
         async with Toolbox.from_mcp(url=url, headers={"X-Test": "1"}, prefix="srv_") as tools:
             assert "srv_slow.wait" in tools and "srv_add" in tools
-            async with (
-                Emulator() as emu,
-                gemini_live.connect(
-                    MODEL, base_url=emu.url, credentials=KEY, config=text_config(tools)
-                ) as session,
-            ):
+            async with connected(MODEL, config(tools, resumption=False)) as (_, session):
                 events = session.events()
                 async with tools.serve(session):
                     await session.send_text('call srv_shout {"text": "over http"}')
-                    assert await turn_text(events) == 'Result of srv_shout: {"result":"OVER HTTP"}'
+                    assert (
+                        await turn_text(events, limit=10)
+                        == 'Result of srv_shout: {"result":"OVER HTTP"}'
+                    )
     finally:
         proc.terminate()
         async with asyncio.timeout(10):

@@ -73,6 +73,17 @@ def _open(sd: Any, factory: str, what: str, **kwargs: Any) -> Any:
     return stream
 
 
+def _close(stream: Any, what: str) -> None:
+    """Stop and close ``stream`` if there is one; a failure is only logged."""
+    if stream is None:
+        return
+    try:
+        stream.stop()
+        stream.close()
+    except Exception as exc:  # closing a vanished device must not mask the real error
+        log.debug("closing the %s stream failed: %s", what, exc)
+
+
 class Microphone:
     """Captures audio as mono PCM16 chunks for ``send_audio``; an async context manager and
     async iterator. One consumer at a time.
@@ -161,12 +172,7 @@ class Microphone:
         """Stop and close the stream; iteration ends after the queued chunks. Idempotent."""
         self._closing = True
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.stop()
-                stream.close()
-            except Exception as exc:  # closing a vanished device must not mask the real error
-                log.debug("closing the microphone stream failed: %s", exc)
+        _close(stream, "microphone")
         self._ready.set()
 
     async def __aenter__(self) -> Microphone:
@@ -335,12 +341,7 @@ class Speaker:
         """Stop and close the stream. Idempotent."""
         self._closing = True
         stream, self._stream = self._stream, None
-        if stream is not None:
-            try:
-                stream.stop()
-                stream.close()
-            except Exception as exc:
-                log.debug("closing the speaker stream failed: %s", exc)
+        _close(stream, "speaker")
 
     async def __aenter__(self) -> Speaker:
         self.start()

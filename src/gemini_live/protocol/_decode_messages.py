@@ -94,8 +94,28 @@ def usage(value: Any) -> Usage:
             # All non-negative and inside int64 at once; anything else takes the full reader.
             and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
         ):
-            prompt_details = _plain_details(get("promptTokensDetails"))
-            response_details = _plain_details(get("responseTokensDetails"))
+            # The details of a voice session: one modality (AUDIO) each way. Read here, without
+            # a call per list (a usage report is small: calls are a fair share of its cost).
+            prompt_details: Any = get("promptTokensDetails")
+            if type(prompt_details) is list and len(prompt_details) == 1:
+                entry = prompt_details[0]
+                if type(entry) is dict and len(entry) == 2:
+                    modality = entry.get("modality")
+                    count = entry.get("tokenCount")
+                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
+                        prompt_details = (_modality_tokens(modality, count),)
+            if type(prompt_details) is not tuple:
+                prompt_details = _plain_details(prompt_details)
+            response_details: Any = get("responseTokensDetails")
+            if type(response_details) is list and len(response_details) == 1:
+                entry = response_details[0]
+                if type(entry) is dict and len(entry) == 2:
+                    modality = entry.get("modality")
+                    count = entry.get("tokenCount")
+                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
+                        response_details = (_modality_tokens(modality, count),)
+            if type(response_details) is not tuple:
+                response_details = _plain_details(response_details)
             if prompt_details is not None and response_details is not None:
                 return _usage_event(
                     prompt,

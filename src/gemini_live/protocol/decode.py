@@ -90,7 +90,22 @@ def decode_events(frame: str | bytes) -> list[Event]:
             # to that field's reader, two lookups from the parsed JSON.
             content = obj.get("serverContent")
             if type(content) is dict and len(content) == 1:
-                for field, value in content.items():
+                for field in content:
+                    value = content[field]
+                    make = _TRANSCRIPTION_MAKERS.get(field)
+                    # A transcription as the service writes it, built here without another call
+                    # (these frames are small: the call would be a tenth of their cost).
+                    if make is not None and type(value) is dict and "language_code" not in value:
+                        get = value.get
+                        text = get("text")
+                        finished = get("finished")
+                        language = get("languageCode")
+                        if (
+                            type(text) is str
+                            and (finished is None or type(finished) is bool)
+                            and (language is None or type(language) is str)
+                        ):
+                            return [make(text, finished, language)]
                     read = _ONE_FIELD.get(field)
                     if read is not None and value is not None:
                         try:
@@ -114,6 +129,16 @@ def decode_events(frame: str | bytes) -> list[Event]:
             usage_value = obj.get("usageMetadata")
             content = obj.get("serverContent")
             if usage_value is not None and content is not None:
+                if (
+                    type(content) is dict
+                    and len(content) == 1
+                    and content.get("turnComplete") is True
+                ):
+                    # The end of a text or tool turn: no content reader to call.
+                    try:
+                        return [usage(usage_value), _TURN_COMPLETE]
+                    except WireValueError:
+                        pass  # read again in arrival order, so the same field is reported
                 try:
                     events = _content(content)
                     events.insert(0, usage(usage_value))  # usage first (documented order)
@@ -189,6 +214,7 @@ _INTERRUPTED = Interrupted()
 _GENERATION_COMPLETE = GenerationComplete()
 _TURN_COMPLETE = TurnComplete()
 _WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
+
 
 def _content(value: Any) -> list[Event]:
     if type(value) is dict and len(value) == 1:
@@ -414,6 +440,14 @@ def _inline_data(blob: Any) -> Event:
         return _unknown_part({"inlineData": {"mimeType": mime, "data": encode_standard(payload)}})
     return _audio_chunk(payload, rate, mime)
 
+
+# The transcription fields, by name, with the constructor of their event.
+_TRANSCRIPTION_MAKERS: dict[str, Callable[[Any, Any, Any], Event]] = {
+    "outputTranscription": _output_transcription,
+    "inputTranscription": _input_transcription,
+    "interimInputTranscription": _interim_transcription,
+}
+assert {"language_code"} == _TRANSCRIPTION_ALIASES  # languageCode: the one snake_case spelling
 
 _ONE_FIELD: dict[str, Callable[[Any], list[Event]]] = {
     "modelTurn": _model_turn,

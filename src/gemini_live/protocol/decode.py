@@ -96,6 +96,10 @@ def decode_events(frame: str | bytes) -> list[Event]:
                     # A transcription as the service writes it, built here without another call
                     # (these frames are small: the call would be a tenth of their cost).
                     if make is not None and type(value) is dict and "language_code" not in value:
+                        if len(value) == 1:  # text only: the output transcription's usual form
+                            text = value.get("text")
+                            if type(text) is str:
+                                return [make(text, None, None)]
                         get = value.get
                         text = get("text")
                         finished = get("finished")

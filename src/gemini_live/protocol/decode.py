@@ -96,20 +96,17 @@ def decode_events(frame: str | bytes) -> list[Event]:
                     # A transcription as the service writes it, built here without another call
                     # (these frames are small: the call would be a tenth of their cost).
                     if make is not None and type(value) is dict and "language_code" not in value:
-                        if len(value) == 1:  # text only: the output transcription's usual form
-                            text = value.get("text")
-                            if type(text) is str:
-                                return [make(text, None, None)]
                         get = value.get
                         text = get("text")
-                        finished = get("finished")
-                        language = get("languageCode")
-                        if (
-                            type(text) is str
-                            and (finished is None or type(finished) is bool)
-                            and (language is None or type(language) is str)
-                        ):
-                            return [make(text, finished, language)]
+                        if type(text) is str:
+                            if len(value) == 1:  # text only: the output transcription's form
+                                return [make(text, None, None)]
+                            finished = get("finished")
+                            language = get("languageCode")
+                            if (finished is None or type(finished) is bool) and (
+                                language is None or type(language) is str
+                            ):
+                                return [make(text, finished, language)]
                     read = _ONE_FIELD.get(field)
                     if read is not None and value is not None:
                         try:

@@ -95,6 +95,8 @@ class _Call:
     partials: int = 0
     reason: CancelReason | None = None
     kwargs: dict[str, Any] = field(default_factory=dict)
+    begun: bool = False  # _execute has started (a task cancelled before that never runs it)
+    expired: bool = False  # its deadline passed and _expire cancelled its task
 
 
 @dataclass(slots=True)
@@ -406,10 +408,11 @@ class ToolRunner:
                     continue
             self._calls[key] = call
             assert self._tg is not None
-            task = self._tg.create_task(self._execute(call), name=f"tool {fc.name} {key}")
+            # The task removes itself from _call_tasks when _execute ends (no done callback: one
+            # loop callback less per call); _cancel_call covers a task cancelled before it ran.
+            task = self._tg.create_task(self._execute(call), name="gemini-live-tool")
             call.task = task
             self._call_tasks.add(task)
-            task.add_done_callback(self._call_tasks.discard)
             if self._on_event is not None:
                 self._emit(ToolCallStarted(call_id, fc.name, args))
             ran = True
@@ -455,6 +458,10 @@ class ToolRunner:
         call.reason = reason
         if call.task is not None:
             call.task.cancel()
+            if not call.begun:
+                # Cancelled before its first step, the task never runs _execute (whose finally
+                # removes it from _call_tasks); the TaskGroup still owns and awaits it.
+                self._call_tasks.discard(call.task)
         self._n.cancelled += 1
         self._emit(ToolCallCancelled(call.id, call.name, self._finished(call), reason))
 
@@ -464,11 +471,24 @@ class ToolRunner:
     # ------------------------------------------------------------------ running
 
     async def _execute(self, call: _Call) -> None:
+        call.begun = True
+        task = call.task
         tool = call.tool
-        assert tool is not None
+        assert tool is not None and task is not None
         deadline = tool.deadline if tool.deadline is not None else self._default_deadline
         try:
-            async with asyncio.timeout(deadline) as scope:
+            # The deadline is one timer handle that cancels the task (_expire), rather than an
+            # asyncio.timeout() scope: the same effect for less work on every call. As in
+            # asyncio.timeout, the CancelledError becomes the timeout answer only if no other
+            # cancellation (e.g. of the runner) is pending: uncancel() back to the count seen
+            # on entry.
+            cancelling = task.cancelling()
+            timer = (
+                None
+                if deadline is None
+                else asyncio.get_running_loop().call_later(deadline, self._expire, call)
+            )
+            try:
                 async with self._limit:
                     if tool.kind == "stream":
                         value = await self._stream(call, tool)
@@ -478,14 +498,11 @@ class ToolRunner:
                         value = await tool.invoke(call.kwargs)
                     else:
                         value = await tool.invoke(**call.kwargs)
-        except asyncio.CancelledError:
-            if call.state == "cancelled":
-                return  # we cancelled it and already accounted for it
-            raise
-        except TimeoutError as exc:
-            if call.state != "running":
-                return
-            if scope.expired():
+            except asyncio.CancelledError:
+                if call.state == "cancelled":
+                    return  # we cancelled it and already accounted for it
+                if not (call.expired and task.uncancel() <= cancelling):
+                    raise
                 assert deadline is not None
                 self._n.timed_out += 1
                 self._emit(ToolCallTimedOut(call.id, call.name, self._finished(call), deadline))
@@ -493,17 +510,35 @@ class ToolRunner:
                     call,
                     error_payload("Timeout", f"{call.name} did not finish within {deadline:g} s"),
                 )
+            except Exception as exc:
+                self._uncancel_expired(call, task)
+                if call.state == "running":
+                    self._fail(call, exc)
             else:
-                self._fail(call, exc)
-        except Exception as exc:
-            if call.state == "running":
-                self._fail(call, exc)
-        else:
-            if call.state == "running":
-                self._succeed(call, tool, value)
-        # Outside the deadline's scope: writing the answer is not part of the call's time.
-        if self._answers:
-            await self._answers.flush()
+                self._uncancel_expired(call, task)
+                if call.state == "running":
+                    self._succeed(call, tool, value)
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            # Outside the deadline: writing the answer is not part of the call's time.
+            if self._answers:
+                await self._answers.flush()
+        finally:
+            self._call_tasks.discard(task)
+
+    def _expire(self, call: _Call) -> None:
+        """The call's deadline passed: cancel its task (``_execute`` answers ``Timeout``)."""
+        if call.state == "running" and call.task is not None:
+            call.expired = True
+            call.task.cancel()
+
+    @staticmethod
+    def _uncancel_expired(call: _Call, task: asyncio.Task[None]) -> None:
+        # The function swallowed the cancellation _expire requested and ended anyway: withdraw
+        # that request (as asyncio.timeout does) so it does not linger on the task.
+        if call.expired:
+            task.uncancel()
 
     async def _in_thread(self, tool: ToolFunction, kwargs: dict[str, Any]) -> Any:
         if self._executor is None:

@@ -379,7 +379,9 @@ class ToolRunner:
                     for old in list(itertools.islice(self._seen, _MAX_SEEN // 2)):
                         del self._seen[old]
             tool = self._lookup(fc.name)
-            call = _Call(key, call_id, fc.name, tool, now, seq)
+            args = fc.args
+            # The arguments as they are; converted below for a function that takes typed values.
+            call = _Call(key, call_id, fc.name, tool, now, seq, kwargs=args)
             if tool is None:
                 self._reject(
                     call,
@@ -388,14 +390,11 @@ class ToolRunner:
                     f"there is no function named {fc.name!r}",
                 )
                 continue
-            args = fc.args
             found = problems(args, tool.parameters, closed=tool.closed)
             if found:
                 self._reject(call, "invalid_arguments", "InvalidArguments", "; ".join(found))
                 continue
-            if tool.kind == "remote":
-                call.kwargs = args
-            else:
+            if tool.kind != "remote" and tool.converters is not None:
                 try:
                     call.kwargs = self._convert(tool, args)
                 except Exception as exc:  # a dataclass/pydantic constructor refused the values

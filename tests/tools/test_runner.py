@@ -672,3 +672,39 @@ async def test_nameless_calls_are_skipped_and_a_broken_writer_surfaces_from_exit
             await wait_for(lambda: runner.statistics().succeeded == 1)
             await asyncio.sleep(0.01)
     assert info.group_contains(RuntimeError, match="writer bug")
+
+
+async def test_deadline_edges_timeout_error_swallowed_cancel_and_early_cancellation() -> None:
+    tools, feed, writer = Toolbox(), Feed(), RecordingWriter()
+    ran: list[str] = []
+
+    @tools.function
+    async def own_timeout() -> None:
+        raise TimeoutError("the backend timed out")  # the function's own error, not a deadline
+
+    @tools.function(deadline=0.02)
+    async def stubborn() -> str:
+        try:
+            await asyncio.sleep(10)
+        except asyncio.CancelledError:
+            return "kept going"  # swallows the deadline's cancellation: its result stands
+        return "slept"
+
+    @tools.function
+    async def never() -> None:
+        ran.append("never")
+
+    async with tools.serve(events=feed, writer=writer) as runner:
+        feed.calls(("1", "own_timeout", {}), ("2", "stubborn", {}))
+        # Arrives with its cancellation: the task is cancelled before it runs a step.
+        feed.calls(("3", "never", {}))
+        feed.push(ToolCallCancellation(ids=("3",)))
+        await wait_for(lambda: len(responses(writer)) == 2 and runner.statistics().running == 0)
+        stats = runner.statistics()
+    got = {k: v[0].response for k, v in by_id(writer).items()}
+    assert got == {
+        "1": {"error": {"type": "TimeoutError", "message": "the backend timed out"}},
+        "2": {"output": "kept going"},
+    }
+    assert ran == []
+    assert (stats.succeeded, stats.failed, stats.timed_out, stats.cancelled) == (1, 1, 0, 1)

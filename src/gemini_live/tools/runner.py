@@ -37,7 +37,7 @@ import functools
 import itertools
 import logging
 import time
-from collections.abc import AsyncIterable, AsyncIterator, Callable
+from collections.abc import AsyncIterable, AsyncIterator, Awaitable, Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import asdict, dataclass, field
 from typing import Any, Literal
@@ -95,6 +95,8 @@ class _Call:
     partials: int = 0
     reason: CancelReason | None = None
     kwargs: dict[str, Any] = field(default_factory=dict)
+    begun: bool = False  # _execute has started (a task cancelled before that never runs it)
+    expired: bool = False  # its deadline passed and _expire cancelled its task
 
 
 @dataclass(slots=True)
@@ -377,7 +379,9 @@ class ToolRunner:
                     for old in list(itertools.islice(self._seen, _MAX_SEEN // 2)):
                         del self._seen[old]
             tool = self._lookup(fc.name)
-            call = _Call(key, call_id, fc.name, tool, now, seq)
+            args = fc.args
+            # The arguments as they are; converted below for a function that takes typed values.
+            call = _Call(key, call_id, fc.name, tool, now, seq, kwargs=args)
             if tool is None:
                 self._reject(
                     call,
@@ -386,14 +390,11 @@ class ToolRunner:
                     f"there is no function named {fc.name!r}",
                 )
                 continue
-            args = fc.args
             found = problems(args, tool.parameters, closed=tool.closed)
             if found:
                 self._reject(call, "invalid_arguments", "InvalidArguments", "; ".join(found))
                 continue
-            if tool.kind == "remote":
-                call.kwargs = args
-            else:
+            if tool.kind != "remote" and tool.converters is not None:
                 try:
                     call.kwargs = self._convert(tool, args)
                 except Exception as exc:  # a dataclass/pydantic constructor refused the values
@@ -406,10 +407,11 @@ class ToolRunner:
                     continue
             self._calls[key] = call
             assert self._tg is not None
-            task = self._tg.create_task(self._execute(call), name=f"tool {fc.name} {key}")
+            # The task removes itself from _call_tasks when _execute ends (no done callback: one
+            # loop callback less per call); _cancel_call covers a task cancelled before it ran.
+            task = self._tg.create_task(self._execute(call), name="gemini-live-tool")
             call.task = task
             self._call_tasks.add(task)
-            task.add_done_callback(self._call_tasks.discard)
             if self._on_event is not None:
                 self._emit(ToolCallStarted(call_id, fc.name, args))
             ran = True
@@ -455,6 +457,10 @@ class ToolRunner:
         call.reason = reason
         if call.task is not None:
             call.task.cancel()
+            if not call.begun:
+                # Cancelled before its first step, the task never runs _execute (whose finally
+                # removes it from _call_tasks); the TaskGroup still owns and awaits it.
+                self._call_tasks.discard(call.task)
         self._n.cancelled += 1
         self._emit(ToolCallCancelled(call.id, call.name, self._finished(call), reason))
 
@@ -464,28 +470,36 @@ class ToolRunner:
     # ------------------------------------------------------------------ running
 
     async def _execute(self, call: _Call) -> None:
+        call.begun = True
+        task = call.task
         tool = call.tool
-        assert tool is not None
+        assert tool is not None and task is not None
         deadline = tool.deadline if tool.deadline is not None else self._default_deadline
         try:
-            async with asyncio.timeout(deadline) as scope:
-                async with self._limit:
-                    if tool.kind == "stream":
-                        value = await self._stream(call, tool)
-                    elif tool.kind == "sync":
-                        value = await self._in_thread(tool, call.kwargs)
-                    elif tool.kind == "remote":
-                        value = await tool.invoke(call.kwargs)
-                    else:
-                        value = await tool.invoke(**call.kwargs)
-        except asyncio.CancelledError:
-            if call.state == "cancelled":
-                return  # we cancelled it and already accounted for it
-            raise
-        except TimeoutError as exc:
-            if call.state != "running":
-                return
-            if scope.expired():
+            # The deadline is one timer handle that cancels the task (_expire), rather than an
+            # asyncio.timeout() scope: the same effect for less work on every call. As in
+            # asyncio.timeout, the CancelledError becomes the timeout answer only if no other
+            # cancellation (e.g. of the runner) is pending: uncancel() back to the count seen
+            # on entry.
+            cancelling = task.cancelling()
+            timer = (
+                None
+                if deadline is None
+                else asyncio.get_running_loop().call_later(deadline, self._expire, call)
+            )
+            limit = self._limit
+            try:
+                # acquire()/release() rather than ``async with``: two coroutines less per call.
+                await limit.acquire()
+                try:
+                    value = await self._invocation(call, tool)
+                finally:
+                    limit.release()
+            except asyncio.CancelledError:
+                if call.state == "cancelled":
+                    return  # we cancelled it and already accounted for it
+                if not (call.expired and task.uncancel() <= cancelling):
+                    raise
                 assert deadline is not None
                 self._n.timed_out += 1
                 self._emit(ToolCallTimedOut(call.id, call.name, self._finished(call), deadline))
@@ -493,17 +507,48 @@ class ToolRunner:
                     call,
                     error_payload("Timeout", f"{call.name} did not finish within {deadline:g} s"),
                 )
+            except Exception as exc:
+                if call.expired:
+                    self._uncancel_expired(task)
+                if call.state == "running":
+                    self._fail(call, exc)
             else:
-                self._fail(call, exc)
-        except Exception as exc:
-            if call.state == "running":
-                self._fail(call, exc)
-        else:
-            if call.state == "running":
-                self._succeed(call, tool, value)
-        # Outside the deadline's scope: writing the answer is not part of the call's time.
-        if self._answers:
-            await self._answers.flush()
+                if call.expired:
+                    self._uncancel_expired(task)
+                if call.state == "running":
+                    self._succeed(call, tool, value)
+            finally:
+                if timer is not None:
+                    timer.cancel()
+            # Outside the deadline: writing the answer is not part of the call's time.
+            if self._answers:
+                await self._answers.flush()
+        finally:
+            self._call_tasks.discard(task)
+
+    def _expire(self, call: _Call) -> None:
+        """The call's deadline passed: cancel its task (``_execute`` answers ``Timeout``)."""
+        if call.state == "running" and call.task is not None:
+            call.expired = True
+            call.task.cancel()
+
+    @staticmethod
+    def _uncancel_expired(task: asyncio.Task[None]) -> None:
+        # The function swallowed the cancellation _expire requested and ended anyway: withdraw
+        # that request (as asyncio.timeout does) so it does not linger on the task.
+        task.uncancel()
+
+    def _invocation(self, call: _Call, tool: ToolFunction) -> Awaitable[Any]:
+        """What ``_execute`` awaits for the function's value (a plain method, not a coroutine:
+        no extra frame for the common async function)."""
+        kind = tool.kind
+        if kind == "stream":
+            return self._stream(call, tool)
+        if kind == "sync":
+            return self._in_thread(tool, call.kwargs)
+        if kind == "remote":
+            return tool.invoke(call.kwargs)  # type: ignore[no-any-return]
+        return tool.invoke(**call.kwargs)  # type: ignore[no-any-return]
 
     async def _in_thread(self, tool: ToolFunction, kwargs: dict[str, Any]) -> Any:
         if self._executor is None:

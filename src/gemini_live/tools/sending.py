@@ -85,8 +85,11 @@ class AnswerQueue(Generic[_K]):
         try:
             while self._items and not self.paused:
                 batch, self._items = self._items, []
-                responses = [r for _, r, _ in batch]
-                finals = sum(1 for _, _, final in batch if final)
+                responses: list[FunctionResponse] = []
+                finals = 0
+                for _, response, final in batch:
+                    responses.append(response)
+                    finals += final
                 try:
                     await self._writer.send_tool_response(responses)
                 except (LiveError, TypeError, ValueError) as exc:

@@ -17,11 +17,10 @@ from gemini_live import (
     Platform,
     Resumed,
     SessionResumptionConfig,
-    TextDelta,
-    TurnComplete,
     Vertex,
 )
 from gemini_live.testing import Emulator, Fault
+from gemini_live.testing.streams import read_turn, text_of
 
 TEXT = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
 
@@ -29,14 +28,7 @@ TEXT = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT"
 async def _reply(session: gemini_live.Session, text: str) -> str:
     events = session.events()
     await session.send_text(text)
-    out = ""
-    async with asyncio.timeout(5):
-        async for event in events:
-            if isinstance(event, TextDelta):
-                out += event.text
-            elif isinstance(event, TurnComplete):
-                return out
-    return out
+    return text_of(await read_turn(events))
 
 
 async def test_ephemeral_token_uses_the_constrained_endpoint() -> None:

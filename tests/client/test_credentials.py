@@ -16,12 +16,11 @@ from gemini_live import (
     GenerationConfig,
     LiveConfig,
     Resumed,
-    TextDelta,
     Timeouts,
-    TurnComplete,
     Vertex,
 )
 from gemini_live.testing import Emulator, Fault
+from gemini_live.testing.streams import read_turn, text_of
 
 MODEL = "gemini-3.8-live"
 TEXT = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
@@ -30,14 +29,7 @@ TEXT = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT"
 async def _reply(session: gemini_live.Session, text: str) -> str:
     events = session.events()
     await session.send_text(text)
-    out = ""
-    async with asyncio.timeout(5):
-        async for event in events:
-            if isinstance(event, TextDelta):
-                out += event.text
-            elif isinstance(event, TurnComplete):
-                return out
-    return out
+    return text_of(await read_turn(events))
 
 
 async def test_api_key_object() -> None:

@@ -19,14 +19,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 import pytest
 
-pytest.importorskip("google.genai", minversion="3.0")
+from tests.lazy import Lazy, require
 
-from google import genai
-from google.genai import errors, types
+require("google.genai", distribution="google-genai", minversion="3.0")
 
 if TYPE_CHECKING:
     from collections.abc import Awaitable
 
+    from google import genai
+    from google.genai import errors, types
     from google.genai.live import AsyncSession
 
     from gemini_live.testing import Emulator
@@ -34,6 +35,10 @@ if TYPE_CHECKING:
     from .conftest import ClientFactory
 
     MakeEmulator = Callable[..., Awaitable[Emulator]]
+else:  # imported at first use: collecting this module in every xdist worker stays cheap
+    genai = Lazy("google.genai")
+    errors = Lazy("google.genai.errors")
+    types = Lazy("google.genai.types")
 
 MODEL = "gemini-3.8-live"
 VERTEX_MODEL = "gemini-live-2.5-flash-native-audio"

@@ -11,10 +11,11 @@ from pathlib import Path
 import pytest
 
 from gemini_live.tools import Toolbox, ToolCallCancelled, ToolEvent
+from tests.lazy import require
 from tests.tools.feed import wait_for
 from tests.tools.live import config, connected, turn_text
 
-pytest.importorskip("mcp")
+require("mcp")  # without importing it: Toolbox.from_mcp imports it when a test runs
 
 SERVER = str(Path(__file__).with_name("mcp_server.py"))
 MODEL = "gemini-2.5-flash-native-audio-preview-12-2025"

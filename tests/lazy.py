@@ -59,6 +59,8 @@ class Lazy:
         self._module: ModuleType | None = None
 
     def __getattr__(self, attribute: str) -> Any:
+        if attribute.startswith("__"):  # pytest probes module globals (``__test__``, ...)
+            raise AttributeError(attribute)
         if self._module is None:
             self._module = importlib.import_module(self._name)
         return getattr(self._module, attribute)

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import io
 import os
 import socket
 import subprocess
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from unittest import mock
 
-__all__ = ["CLI", "Result", "cli_env", "closed_port", "run_cli", "run_cli_async"]
+__all__ = ["CLI", "Result", "cli_env", "closed_port", "run_cli", "run_cli_async", "run_main"]
 
 CLI = (sys.executable, "-m", "gemini_live")
 LIMIT = 60.0  # seconds; generous for a loaded CI machine, far above a normal run
@@ -53,6 +56,34 @@ def run_cli(
         check=False,
     )
     return Result(done.returncode, done.stdout, done.stderr)
+
+
+def run_main(
+    *args: str, stdin: str = "", cwd: Path | None = None, env: dict[str, str] | None = None
+) -> Result:
+    """Run ``gemini_live.cli.main(ARGS)`` in this process, with the streams, environment and
+    working directory :func:`run_cli` would give the subprocess.
+
+    For commands that end before any session or server starts (usage, argument and input-file
+    errors, help): there a new interpreter only adds its start-up, about 0.4 s of CPU each. The
+    ``python -m gemini_live`` entry point itself is run for real by other tests.
+    """
+    from gemini_live.cli import main
+
+    out, err = io.StringIO(), io.StringIO()
+    with (
+        mock.patch.dict(os.environ, env if env is not None else cli_env(), clear=True),
+        mock.patch.object(sys, "stdin", io.StringIO(stdin)),
+        contextlib.redirect_stdout(out),
+        contextlib.redirect_stderr(err),
+        contextlib.chdir(cwd if cwd is not None else Path.cwd()),
+    ):
+        try:
+            status = main(list(args))
+        except SystemExit as exit_:  # argparse: --help, --version, usage errors
+            code = exit_.code
+            status = code if isinstance(code, int) else (0 if code is None else 1)
+    return Result(status, out.getvalue(), err.getvalue())
 
 
 async def run_cli_async(

@@ -16,7 +16,7 @@ import gemini_live
 from gemini_live import GenerationConfig, LiveConfig, TextDelta, TurnComplete
 from gemini_live.audio.synth import synthesize
 from gemini_live.testing import Emulator
-from tests.cli.runner import CLI, cli_env, closed_port, run_cli, run_cli_async
+from tests.cli.runner import CLI, cli_env, closed_port, run_cli, run_cli_async, run_main
 
 INSTRUCTION = ""  # the emulator does not repeat the system instruction in replies
 # The CLI uses no deprecated API of its own (e.g. connect(api_key=)): a warning would fail it.
@@ -27,14 +27,14 @@ LATENCY = re.compile(
 
 
 def test_help_exits_0_and_lists_the_commands() -> None:
-    result = run_cli("--help")
+    result = run_main("--help")
     assert result.returncode == 0, result.stderr
     for command in ("demo", "chat", "talk", "emulator"):
         assert command in result.stdout
 
 
 def test_no_command_is_a_usage_error() -> None:
-    result = run_cli()
+    result = run_main()
     assert result.returncode == 2
     assert "usage: gemini-live" in result.stderr
 

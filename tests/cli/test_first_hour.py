@@ -25,7 +25,7 @@ from gemini_live.cli import describe_error
 from gemini_live.errors import SessionBroken
 from gemini_live.testing import Emulator, Fault
 from tests.cli.interactive import Interactive
-from tests.cli.runner import CLI, cli_env, run_cli, run_cli_async
+from tests.cli.runner import CLI, cli_env, run_cli, run_cli_async, run_main
 
 EXIT_LIMIT = 15.0  # seconds from Ctrl-C to exit; a clean exit takes well under one
 
@@ -158,7 +158,7 @@ def test_version_prints_the_package_version() -> None:
 
 
 def test_top_level_help_is_plain_text() -> None:
-    result = run_cli("--help")
+    result = run_main("--help")
     assert result.returncode == 0
     assert "``" not in result.stdout and "::" not in result.stdout
     assert "130 interrupted" in result.stdout
@@ -167,7 +167,7 @@ def test_top_level_help_is_plain_text() -> None:
 
 @pytest.mark.parametrize("port", ["99999", "-1", "65536", "http"])
 def test_an_invalid_port_is_a_usage_error(port: str) -> None:
-    result = run_cli("emulator", "--port", port)
+    result = run_main("emulator", "--port", port)
     assert result.returncode == 2
     assert "Traceback" not in result.stderr
     assert "expected a TCP port from 0 to 65535" in result.stderr.splitlines()[-1]

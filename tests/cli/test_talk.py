@@ -14,7 +14,7 @@ from array import array
 from pathlib import Path
 
 from gemini_live.audio.synth import silence, speech_duration, synthesize
-from tests.cli.runner import run_cli
+from tests.cli.runner import run_cli, run_main
 
 QUESTION = "what is the weather in Paris"
 
@@ -66,7 +66,7 @@ def test_talk_converts_the_question_and_writes_the_spoken_reply(tmp_path: Path) 
 
 def test_talk_rejects_a_file_that_is_not_a_wav(tmp_path: Path) -> None:
     (tmp_path / "q.wav").write_text("this is not audio\n")
-    result = run_cli("talk", "--in", "q.wav", "--out", "r.wav", cwd=tmp_path)
+    result = run_main("talk", "--in", "q.wav", "--out", "r.wav", cwd=tmp_path)
     assert result.returncode == 1
     line = result.error_line("talk")
     assert "'q.wav' is not a WAV file" in line
@@ -74,7 +74,7 @@ def test_talk_rejects_a_file_that_is_not_a_wav(tmp_path: Path) -> None:
 
 
 def test_talk_reports_a_missing_input_file(tmp_path: Path) -> None:
-    result = run_cli("talk", "--in", "missing.wav", "--out", "r.wav", cwd=tmp_path)
+    result = run_main("talk", "--in", "missing.wav", "--out", "r.wav", cwd=tmp_path)
     assert result.returncode == 1
     line = result.error_line("talk")
     assert "No such file" in line and "missing.wav" in line

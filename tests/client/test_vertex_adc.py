@@ -16,9 +16,11 @@ import pytest
 
 from gemini_live import AuthenticationError, ConnectError
 from gemini_live.client.endpoints import vertex_access_token
+from tests.lazy import require
 
-pytest.importorskip("google.auth.transport.requests")
-pytest.importorskip("cryptography")
+# Checked without importing them: vertex_access_token imports google-auth when a test runs.
+require("google.auth.transport.requests")
+require("cryptography")
 
 
 class _TokenHandler(http.server.BaseHTTPRequestHandler):

@@ -32,14 +32,26 @@ async def observed_behaviour(emu: Emulator, model_id: str) -> str:
         await client.text("call f {}")
         first = await client.recv(timeout=5)
         assert kinds([first]) == ["toolCall"], first
-        try:
-            follow = [await client.recv(timeout=0.5)]
-        except TimeoutError:
-            return "BLOCKING"  # the turn is held until the response comes
-        while "turnComplete" not in follow[-1].get("serverContent", {}):
-            follow.append(await client.recv(timeout=5))
-        assert text_of(follow) == "Working on f."
-        return "NON_BLOCKING"
+        # Answer at once and read the next turn: a BLOCKING call held its turn, which now goes
+        # on with the result; a NON_BLOCKING call's turn goes on with filler words, and the
+        # result gets a turn of its own afterwards. (No waiting for silence.)
+        (call,) = first["toolCall"]["functionCalls"]
+        await client.send(
+            {
+                "toolResponse": {
+                    "functionResponses": [
+                        {"id": call["id"], "name": "f", "response": {"output": "ok"}}
+                    ]
+                }
+            }
+        )
+        follow = await client.turn(timeout=5)
+        text = text_of(follow)
+        if text == "Working on f.":
+            assert text_of(await client.turn(timeout=5)).startswith("Result of f: "), text
+            return "NON_BLOCKING"
+        assert text.startswith("Result of f: "), text
+        return "BLOCKING"
     finally:
         await client.close()
 

@@ -177,35 +177,41 @@ async def test_streaming_large_video_never_delays_audio_sends() -> None:
                 await session.send_audio(chunk)
             return time.thread_time() - cpu
 
-        audio_only = await speak()
-        async with VideoFeed(session, fps=10) as feed:
+        async def measure() -> tuple[float, float, int, int]:
+            """Loop-thread CPU of the audio schedule alone, then alongside video (repeated
+            until at least 3 frames went out: one round unloaded, about 12 encodes fit in
+            1.2 s; a busy machine encodes fewer per round)."""
+            audio_only = await speak()
+            async with VideoFeed(session, fps=10) as feed:
 
-            async def camera() -> None:
-                while True:
-                    feed.submit(big)
-                    await asyncio.sleep(0.03)
+                async def camera() -> None:
+                    while True:
+                        feed.submit(big)
+                        await asyncio.sleep(0.03)
 
-            cam = asyncio.create_task(camera())
-            # The same schedule again until at least 3 frames went out: one round is enough
-            # unloaded (about 12 encodes fit in 1.2 s), a busy machine encodes fewer per round.
-            with_video, rounds = 0.0, 0
-            while rounds < 10 and (rounds == 0 or feed.stats().sent < 3):
-                with_video += await speak()
-                rounds += 1
-            cam.cancel()
-            await asyncio.wait([cam])
-        sent_video = feed.stats().sent
-    assert sent_video >= 3  # video really flowed alongside
-    # Off the loop, video costs the loop thread little (submits, hand-offs to the worker thread,
-    # sending the small JPEGs): unloaded, about 10 ms against 60 ms per encode. On the loop, the
-    # difference would be at least one encode per frame sent.
-    assert with_video - rounds * audio_only < 0.5 * sent_video * encode_cost, (
-        audio_only,
-        with_video,
-        rounds,
-        sent_video,
-        encode_cost,
-    )
+                cam = asyncio.create_task(camera())
+                with_video, rounds = 0.0, 0
+                while rounds < 10 and (rounds == 0 or feed.stats().sent < 3):
+                    with_video += await speak()
+                    rounds += 1
+                cam.cancel()
+                await asyncio.wait([cam])
+            return audio_only, with_video, rounds, feed.stats().sent
+
+        # Off the loop, video costs the loop thread little (submits, hand-offs to the worker
+        # thread, sending the small JPEGs): unloaded, about 10 ms against 60 ms per encode. On
+        # the loop, the difference would be at least one encode per frame sent, in every
+        # attempt. Other processes only ever add CPU time to a measurement, so on a busy
+        # machine (parallel test workers) the best of up to 3 attempts is the one judged.
+        attempts = []
+        for _ in range(3):
+            audio_only, with_video, rounds, sent_video = await measure()
+            assert sent_video >= 3  # video really flowed alongside
+            attempts.append((with_video - rounds * audio_only, sent_video))
+            if with_video - rounds * audio_only < 0.5 * sent_video * encode_cost:
+                break
+    extra, sent_video = attempts[-1]
+    assert extra < 0.5 * sent_video * encode_cost, (attempts, encode_cost)
 
 
 async def test_a_closed_session_ends_the_feed_with_its_error() -> None:

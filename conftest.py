@@ -3,8 +3,9 @@
 ``pyproject.toml`` asks for ``--numprocesses=auto --dist=worksteal``; "auto" is decided here:
 
 * the whole suite (``python -m pytest`` with no paths, from the repository root) runs on
-  :data:`WORKERS` workers: most tests wait on sockets, subprocesses or the browser rather than
-  compute, so a 2-core machine keeps 3 workers busy;
+  :data:`WORKERS` workers, or one per CPU on a machine with more (at most :data:`MAX_WORKERS`):
+  many tests wait on sockets, subprocesses or the browser rather than compute, so a 2-core
+  machine keeps 3 workers busy;
 * a file or folder named on the command line (``python -m pytest tests/client``,
   ``python -m pytest examples/test_agent_offline.py``) runs serially in one process: starting
   workers, each importing the library and collecting the tests, would cost more than it saves;
@@ -22,6 +23,7 @@ import os
 import pytest
 
 WORKERS = 3
+MAX_WORKERS = 8  # each worker imports the library and collects all ~2,200 tests (~5 s of CPU)
 
 
 def pytest_addoption(parser: pytest.Parser, pluginmanager: pytest.PytestPluginManager) -> None:
@@ -42,5 +44,5 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     ):
         return None
     if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
-        return WORKERS
+        return max(WORKERS, min(os.cpu_count() or 1, MAX_WORKERS))
     return 0

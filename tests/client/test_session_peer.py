@@ -169,7 +169,9 @@ async def test_backpressure_engages_when_the_peer_stops_reading() -> None:
             chunk = b"\x00\x01" * 8000
             sent = 0
             with pytest.raises(TimeoutError):
-                async with asyncio.timeout(2):
+                # Loopback buffers fill within milliseconds (about 16 KB per chunk): half a
+                # second of waiting is send_audio blocked, not still writing.
+                async with asyncio.timeout(0.5):
                     while True:
                         await session.send_audio(chunk)
                         sent += 1

@@ -261,8 +261,8 @@ async def test_concurrent_writers_arrive_complete_and_in_per_writer_order() -> N
         async with asyncio.timeout(10):
             await asyncio.gather(*(writer(w) for w in range(writers)))
             # disconnect() flushes; then everything must have been consumed. The close
-            # handshake can finish before the emulator has read the frames queued before it
-            # (a busy machine), so wait until its connection is over.
+            # handshake can finish before the emulator has worked through the frames queued
+            # before it (a busy machine), so wait until its connection is over.
             await session.disconnect()
             await emu.last_session.wait_disconnected()
         consumed = [c for c in emu.last_session.consumed if c.field == "audio"]

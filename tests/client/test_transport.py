@@ -196,20 +196,23 @@ async def test_a_streaming_peer_with_late_pongs_is_not_dropped(raw_server: Any, 
 
     async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
         await raw_server.upgrade(reader, writer)
-        for i in range(12):  # unmasked server text frames, one every 50 ms; pings never answered
+        for i in range(24):  # unmasked server text frames, one every 50 ms; pings never answered
             payload = f"chunk {i}".encode()
             writer.write(bytes([0x81, len(payload)]) + payload)
             await asyncio.sleep(0.05)
         await raw_server.discard(reader)
 
     url = await raw_server.start(handler)
-    options = TransportOptions(ping_interval=0.1, ping_timeout=0.2, close_timeout=0.2)
+    # A 0.5 s timeout against a frame every 50 ms: the test's server shares the event loop, so
+    # on a busy machine a stall of the whole loop must not look like a silent peer (with 0.2 s
+    # it did, under parallel test workers).
+    options = TransportOptions(ping_interval=0.1, ping_timeout=0.5, close_timeout=0.2)
     transport = await open_websocket(url, {}, options)
     transport.set_sink(sink)
-    frames = await sink.wait_frames(12, limit=2.0)
-    assert frames[-1] == "chunk 11" and transport.closed is None  # 0.6 s: three ping timeouts
+    frames = await sink.wait_frames(24, limit=4.0)
+    assert frames[-1] == "chunk 23" and transport.closed is None  # 1.2 s: over 2 ping timeouts
     # Once the peer goes silent as well, the missing pong does end the connection.
-    info = await sink.wait_lost(limit=1.5)
+    info = await sink.wait_lost(limit=2.0)
     assert info == CloseInfo(1011, "keepalive ping timeout", "client")
 
 

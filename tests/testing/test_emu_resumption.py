@@ -214,3 +214,19 @@ async def test_concurrent_resume_allowed_when_configured_and_model_must_match(
     code, reason = await other.expect_close()
     assert code == 1007 and "model" in reason
     await client.close()
+
+
+async def test_frames_sent_before_the_client_closes_are_all_consumed() -> None:
+    # The client sends a burst and closes at once: the close arrives while the emulator is
+    # still working through the burst, and the resumption update it owes after every message
+    # can no longer be sent. The frames the client sent before closing still count as
+    # consumed (the exactly-once audits read this log); once 10 of 30 went missing here.
+    async with Emulator(resumption_update_every=1) as emu:
+        client = await open_session(emu, sessionResumption={})
+        audio = {"mimeType": "audio/pcm;rate=16000", "data": "AAAA"}
+        for i in range(30):
+            await client.send({"realtimeInput": {"audio": audio} if i % 2 else {"text": f"m{i}"}})
+        await client.ws.close()
+        session = emu.last_session
+        await wait_ended(session)
+    assert [c.index for c in session.consumed] == list(range(31))  # setup (0), then the 30

@@ -147,9 +147,7 @@ class Connection:
         with suppress(asyncio.TimeoutError):
             async with asyncio.timeout(1.0):
                 await self.ws.wait_closed()
-        logger.info(
-            "connection %d: closed (code %s)", self.conn_id, self.ws.close_code or "none"
-        )
+        logger.info("connection %d: closed (code %s)", self.conn_id, self.ws.close_code or "none")
         if not self.link.closed and self.rt.recorder is not None:
             self.rt.recorder.event(
                 self.conn_id,
@@ -296,17 +294,35 @@ class Connection:
 
     # -- read loop -----------------------------------------------------------------------
     async def _read_loop(self) -> None:
+        try:
+            await self._read_and_answer()
+        except ConnectionClosed:
+            if self.link.closed:  # the emulator ended the connection: it stops reading too
+                raise
+        # The client closed while frames it had sent were still queued here (an answer to one
+        # of them, e.g. a resumption update, could not be sent): like a server that reads its
+        # input to the end, record them all as consumed, answering nothing.
+        await self._drain()
+
+    async def _drain(self) -> None:
+        while True:
+            self._consume(await self._recv())
+
+    def _consume(self, raw: dict[str, Any]) -> ParsedMessage:
         config = self._config
         session = self._session
-        while True:
-            raw = await self._recv()
-            parsed = parse_client_message(raw, config.platform, config.automatic_activity_detection)
-            self.index += 1
-            session.consume(
-                ConsumedMessage(
-                    session.connections, self.index, parsed.kind, parsed.field, parsed.payload
-                )
+        parsed = parse_client_message(raw, config.platform, config.automatic_activity_detection)
+        self.index += 1
+        session.consume(
+            ConsumedMessage(
+                session.connections, self.index, parsed.kind, parsed.field, parsed.payload
             )
+        )
+        return parsed
+
+    async def _read_and_answer(self) -> None:
+        while True:
+            parsed = self._consume(await self._recv())
             # Real-time input wakes a model silenced until input; text that did so is only
             # its prompt to go on, not a turn of its own.
             woke = parsed.kind == "realtimeInput" and parsed.field in ("audio", "text")

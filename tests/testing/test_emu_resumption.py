@@ -220,7 +220,7 @@ async def test_frames_sent_before_the_client_closes_are_all_consumed() -> None:
     # The client sends a burst and closes at once: the close arrives while the emulator is
     # still working through the burst, and the resumption update it owes after every message
     # can no longer be sent. The frames the client sent before closing still count as
-    # consumed (the exactly-once audits read this log); once 10 of 30 went missing here.
+    # consumed (the exactly-once audits read this log); once 17 of 30 went missing here.
     async with Emulator(resumption_update_every=1) as emu:
         client = await open_session(emu, sessionResumption={})
         audio = {"mimeType": "audio/pcm;rate=16000", "data": "AAAA"}

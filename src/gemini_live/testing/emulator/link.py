@@ -8,6 +8,7 @@ from collections.abc import Callable
 from typing import Any
 
 from websockets.asyncio.server import ServerConnection
+from websockets.exceptions import ConnectionClosed
 from websockets.protocol import State
 
 from . import frames
@@ -107,6 +108,13 @@ class Link:
         """Send ``data`` as one text (str) or binary (bytes) frame."""
         if self.closed:
             raise LinkClosed
+        protocol = self.ws.protocol
+        if protocol.close_rcvd is not None:
+            # The client closed: websockets would hold this send until the TCP connection is
+            # gone (up to the close timeout, 2 s) and then fail it; fail it now.
+            raise ConnectionClosed(
+                protocol.close_rcvd, protocol.close_sent, protocol.close_rcvd_then_sent
+            )
         async with self._lock:
             await self.ws.send(data)
         if self._recorder is not None:

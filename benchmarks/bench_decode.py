@@ -28,17 +28,22 @@ import orjson
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import (
     AudioChunk,
+    GenerationComplete,
+    GoAway,
     InputTranscription,
     InterimInputTranscription,
+    Interrupted,
     OutputTranscription,
     ProtocolViolation,
+    ResumptionUpdate,
     TextDelta,
+    ToolCall,
     TurnComplete,
     UnknownMessage,
     Usage,
 )
 
-__all__ = ["SHAPES", "main", "stdlib_reader"]
+__all__ = ["SHAPES", "main", "service_bytes", "stdlib_reader"]
 
 SAMPLE_RATE = 24_000
 FRAME_MS = 40
@@ -58,6 +63,15 @@ _USAGE = {
     "responseTokensDetails": [{"modality": "AUDIO", "tokenCount": 340}],
 }
 
+_VERTEX_USAGE = {
+    "promptTokenCount": 1200,
+    "candidatesTokenCount": 340,
+    "totalTokenCount": 1540,
+    "promptTokensDetails": [{"modality": "AUDIO", "tokenCount": 1200}],
+    "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 340}],
+    "trafficType": "ON_DEMAND",
+}
+
 # (label, wire object): the shapes the service sends, as it spells them.
 SHAPES: list[tuple[str, dict[str, Any]]] = [
     ("modelTurn audio only", {"serverContent": {"modelTurn": {"parts": [_AUDIO_PART]}}}),
@@ -71,6 +85,24 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
             "serverContent": {
                 "modelTurn": {"role": "model", "parts": [_AUDIO_PART]},
                 "outputTranscription": {"text": " Sure, the weather in"},
+            }
+        },
+    ),
+    (
+        "audio + outputTranscription, no role",
+        {
+            "serverContent": {
+                "modelTurn": {"parts": [_AUDIO_PART]},
+                "outputTranscription": {"text": " Sure, the weather in"},
+            }
+        },
+    ),
+    (
+        "audio + inputTranscription",
+        {
+            "serverContent": {
+                "modelTurn": {"role": "model", "parts": [_AUDIO_PART]},
+                "inputTranscription": {"text": " what's up"},
             }
         },
     ),
@@ -98,9 +130,15 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
             }
         },
     ),
+    ("generationComplete", {"serverContent": {"generationComplete": True}}),
+    ("interrupted", {"serverContent": {"interrupted": True}}),
     (
         "turnComplete + usageMetadata",
         {"serverContent": {"turnComplete": True}, "usageMetadata": _USAGE},
+    ),
+    (
+        "turnComplete + usageMetadata (Vertex spelling)",
+        {"serverContent": {"turnComplete": True}, "usageMetadata": _VERTEX_USAGE},
     ),
     (
         "last audio + turnComplete + usage",
@@ -112,15 +150,41 @@ SHAPES: list[tuple[str, dict[str, Any]]] = [
             "usageMetadata": _USAGE,
         },
     ),
+    (
+        "toolCall, one function call",
+        {
+            "toolCall": {
+                "functionCalls": [
+                    {
+                        "id": "function-call-4937614526497231086",
+                        "name": "get_weather",
+                        "args": {"city": "Paris"},
+                    }
+                ]
+            }
+        },
+    ),
+    (
+        "sessionResumptionUpdate",
+        {
+            "sessionResumptionUpdate": {
+                "newHandle": "Cig2cWF3NnJ5cXh5a3B2a2RsNXhxbXo0d2Z2cnE0ZzRqbXZhN2t4YnFh",
+                "resumable": True,
+            }
+        },
+    ),
+    ("goAway", {"goAway": {"timeLeft": "50s"}}),
 ]
 
 
-def stdlib_reader(frame: str) -> list[Any]:
+def stdlib_reader(frame: str | bytes) -> list[Any]:
     """What a hand-written client does with the stdlib: parse, decode the audio, pick fields."""
     message = json.loads(frame)
     out: list[Any] = []
     content = message.get("serverContent")
     if content is not None:
+        if content.get("interrupted"):
+            out.append("interrupted")
         turn = content.get("modelTurn")
         if turn is not None:
             for part in turn["parts"]:
@@ -133,15 +197,27 @@ def stdlib_reader(frame: str) -> list[Any]:
             transcript = content.get(key)
             if transcript is not None:
                 out.append(transcript["text"])
+        if content.get("generationComplete"):
+            out.append("generationComplete")
         if content.get("turnComplete"):
             out.append(True)
+    tool_call = message.get("toolCall")
+    if tool_call is not None:
+        for call in tool_call["functionCalls"]:
+            out.append((call["name"], call.get("args", {}), call.get("id")))
+    update = message.get("sessionResumptionUpdate")
+    if update is not None:
+        out.append(update.get("newHandle") if update.get("resumable") else None)
+    go_away = message.get("goAway")
+    if go_away is not None:
+        out.append(float(go_away["timeLeft"].rstrip("s")))
     usage = message.get("usageMetadata")
     if usage is not None:
         out.append(usage["totalTokenCount"])
     return out
 
 
-def _check(label: str, frame: str) -> None:
+def _check(label: str, frame: str | bytes) -> None:
     """Both readers must get the same content out before they are timed."""
     events = decode_events(frame)
     assert not any(isinstance(e, ProtocolViolation | UnknownMessage) for e in events), events
@@ -154,8 +230,18 @@ def _check(label: str, frame: str) -> None:
             TextDelta | InputTranscription | InterimInputTranscription | OutputTranscription,
         ):
             got.append(event.text)
+        elif isinstance(event, Interrupted):
+            got.append("interrupted")
+        elif isinstance(event, GenerationComplete):
+            got.append("generationComplete")
         elif isinstance(event, TurnComplete):
             got.append(True)
+        elif isinstance(event, ToolCall):
+            got.extend((call.name, call.args, call.id) for call in event.calls)
+        elif isinstance(event, ResumptionUpdate):
+            got.append(event.handle)
+        elif isinstance(event, GoAway):
+            got.append(event.time_left.total_seconds())
     stdlib = stdlib_reader(frame)
     usage = [e for e in events if isinstance(e, Usage)]
     if usage:
@@ -164,7 +250,7 @@ def _check(label: str, frame: str) -> None:
 
 
 def best_us_per_call(
-    readers: tuple[Callable[[str], object], ...], frame: str, iterations: int
+    readers: tuple[Callable[[Any], object], ...], frame: str | bytes, iterations: int
 ) -> list[float]:
     """Best of ROUNDS for each reader; rounds alternate between the readers, so that on a busy
     machine both see the same conditions."""
@@ -179,18 +265,13 @@ def best_us_per_call(
     return best
 
 
-def main(argv: list[str]) -> int:
-    iterations = int(argv[1]) if len(argv) > 1 else 20_000
-    print(
-        f"Python {sys.version.split()[0]}; client CPU per frame, best of {ROUNDS} x {iterations}; "
-        f"audio = {FRAME_MS} ms of {SAMPLE_RATE // 1000} kHz PCM16 ({AUDIO_BYTES} bytes)"
-    )
+def _table(title: str, frames: list[tuple[str, str | bytes]], iterations: int) -> float:
+    print(title)
     print()
     print("| frame the service sends | gemini-live | stdlib | ratio | (orjson.loads alone) |")
     print("|---|---|---|---|---|")
     worst = 0.0
-    for label, wire in SHAPES:
-        frame = json.dumps(wire, separators=(",", ":"))
+    for label, frame in frames:
         _check(label, frame)
         ours, theirs, parse = best_us_per_call(
             (decode_events, stdlib_reader, orjson.loads), frame, iterations
@@ -199,9 +280,37 @@ def main(argv: list[str]) -> int:
         worst = max(worst, ratio)
         print(f"| {label} | {ours:.2f} µs | {theirs:.2f} µs | {ratio:.2f} | {parse:.2f} µs |")
     print()
+    return worst
+
+
+def main(argv: list[str]) -> int:
+    iterations = int(argv[1]) if len(argv) > 1 else 20_000
+    print(
+        f"Python {sys.version.split()[0]}; client CPU per frame, best of {ROUNDS} x {iterations}; "
+        f"audio = {FRAME_MS} ms of {SAMPLE_RATE // 1000} kHz PCM16 ({AUDIO_BYTES} bytes)"
+    )
+    print()
+    worst = _table(
+        "Compact text frames:",
+        [(label, json.dumps(wire, separators=(",", ":"))) for label, wire in SHAPES],
+        iterations,
+    )
+    worst = max(
+        worst,
+        _table(
+            "As the service writes them (binary frames, JSON indented by 2, final newline):",
+            [(label, service_bytes(wire)) for label, wire in SHAPES],
+            iterations,
+        ),
+    )
     verdict = "meets" if worst <= 0.6 else "MISSES"
     print(f"worst ratio {worst:.2f}: {verdict} the target (every row <= 0.6)")
     return 0
+
+
+def service_bytes(wire: dict[str, Any]) -> bytes:
+    """``wire`` as the service sends it: UTF-8 in a binary frame, indented, a final newline."""
+    return json.dumps(wire, indent=2).encode() + b"\n"
 
 
 if __name__ == "__main__":

@@ -60,8 +60,8 @@ def flag(value: Any, key: str) -> bool:
 
 # --- usageMetadata -------------------------------------------------------------------------
 
-# The fields of the usual usage report (the Developer API's spelling, nothing else).
-_PLAIN_USAGE = frozenset(
+# The fields of a usage report without aliases (either platform's spelling, nothing else).
+_GOOGLE_USAGE = frozenset(
     {
         "promptTokenCount",
         "responseTokenCount",
@@ -73,60 +73,124 @@ _PLAIN_USAGE = frozenset(
         "responseTokensDetails",
     }
 )
+_VERTEX_USAGE = frozenset(
+    {
+        "promptTokenCount",
+        "candidatesTokenCount",
+        "totalTokenCount",
+        "cachedContentTokenCount",
+        "toolUsePromptTokenCount",
+        "thoughtsTokenCount",
+        "promptTokensDetails",
+        "candidatesTokensDetails",
+        "trafficType",
+    }
+)
 
 
 def usage(value: Any) -> Usage:
-    if type(value) is dict and _PLAIN_USAGE.issuperset(value):
-        get = value.get
-        prompt = get("promptTokenCount", 0)
-        response = get("responseTokenCount", 0)
-        total = get("totalTokenCount", 0)
-        cached = get("cachedContentTokenCount", 0)
-        tool_use = get("toolUsePromptTokenCount", 0)
-        thoughts = get("thoughtsTokenCount", 0)
-        if (
-            type(prompt) is int
-            and type(response) is int
-            and type(total) is int
-            and type(cached) is int
-            and type(tool_use) is int
-            and type(thoughts) is int
-            # All non-negative and inside int64 at once; anything else takes the full reader.
-            and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
-        ):
-            # The details of a voice session: one modality (AUDIO) each way. Read here, without
-            # a call per list (a usage report is small: calls are a fair share of its cost).
-            prompt_details: Any = get("promptTokensDetails")
-            if type(prompt_details) is list and len(prompt_details) == 1:
-                entry = prompt_details[0]
-                if type(entry) is dict and len(entry) == 2:
-                    modality = entry.get("modality")
-                    count = entry.get("tokenCount")
-                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-                        prompt_details = (_modality_tokens(modality, count),)
-            if type(prompt_details) is not tuple:
-                prompt_details = _plain_details(prompt_details)
-            response_details: Any = get("responseTokensDetails")
-            if type(response_details) is list and len(response_details) == 1:
-                entry = response_details[0]
-                if type(entry) is dict and len(entry) == 2:
-                    modality = entry.get("modality")
-                    count = entry.get("tokenCount")
-                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-                        response_details = (_modality_tokens(modality, count),)
-            if type(response_details) is not tuple:
-                response_details = _plain_details(response_details)
-            if prompt_details is not None and response_details is not None:
-                return _usage_event(
-                    prompt,
-                    response,
-                    total,
-                    cached,
-                    tool_use,
-                    thoughts,
-                    prompt_details,
-                    response_details,
-                )
+    """``usageMetadata`` -> :class:`Usage`, either platform's spelling."""
+    try:
+        # The report of a voice session, exactly: three counts and two details lists (plus
+        # trafficType on Vertex). Five (six) keys of which these five (six) are found are
+        # exactly these; subscripting a non-object raises, and the fuller readers below decide.
+        size = len(value)
+        if size == 5 or size == 6:
+            prompt = value["promptTokenCount"]
+            total = value["totalTokenCount"]
+            prompt_details = value["promptTokensDetails"]
+            if size == 5 and "responseTokenCount" in value:
+                response = value["responseTokenCount"]
+                response_details = value["responseTokensDetails"]
+            else:
+                response = value["candidatesTokenCount"]
+                response_details = value["candidatesTokensDetails"]
+                if size == 6 and type(value["trafficType"]) is not str:
+                    return _usage_fields(value)
+            if (
+                type(prompt) is int
+                and type(response) is int
+                and type(total) is int
+                # All three non-negative and inside int64 at once.
+                and 0 <= prompt | response | total < _INT64_LIMIT
+                # One modality each way (AUDIO): the usual report of a voice session.
+                and len(prompt_details) == 1
+                and len(response_details) == 1
+            ):
+                first = prompt_details[0]
+                second = response_details[0]
+                if len(first) == 2 and len(second) == 2:
+                    modality = first["modality"]
+                    count = first["tokenCount"]
+                    other = second["modality"]
+                    other_count = second["tokenCount"]
+                    if (
+                        type(modality) is str
+                        and type(other) is str
+                        and type(count) is int
+                        and type(other_count) is int
+                        and 0 <= count | other_count < _INT64_LIMIT
+                    ):
+                        # Both lists are lists: a string of one character has no
+                        # element of length two, and an object has no key 0.
+                        return _usage_event(
+                            prompt,
+                            response,
+                            total,
+                            0,
+                            0,
+                            0,
+                            (_modality_tokens(modality, count),),
+                            (_modality_tokens(other, other_count),),
+                        )
+    except (KeyError, TypeError):
+        pass  # not that report (or not an object): the readers below decide
+    if type(value) is dict:
+        return _usage_subset(value)
+    return _usage_fields(value)
+
+
+def _usage_subset(value: dict[str, Any]) -> Usage:
+    """Any other report without aliases, nulls or odd values; else the full reader."""
+    if _GOOGLE_USAGE.issuperset(value):
+        response = value.get("responseTokenCount", 0)
+        response_details = value.get("responseTokensDetails")
+    elif _VERTEX_USAGE.issuperset(value):
+        traffic = value.get("trafficType")
+        if traffic is not None and type(traffic) is not str:
+            return _usage_fields(value)
+        response = value.get("candidatesTokenCount", 0)
+        response_details = value.get("candidatesTokensDetails")
+    else:
+        return _usage_fields(value)
+    get = value.get
+    prompt = get("promptTokenCount", 0)
+    total = get("totalTokenCount", 0)
+    cached = get("cachedContentTokenCount", 0)
+    tool_use = get("toolUsePromptTokenCount", 0)
+    thoughts = get("thoughtsTokenCount", 0)
+    if (
+        type(prompt) is int
+        and type(response) is int
+        and type(total) is int
+        and type(cached) is int
+        and type(tool_use) is int
+        and type(thoughts) is int
+        and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
+    ):
+        prompt_details = _plain_details(get("promptTokensDetails"))
+        response_details = _plain_details(response_details)
+        if prompt_details is not None and response_details is not None:
+            return _usage_event(
+                prompt,
+                response,
+                total,
+                cached,
+                tool_use,
+                thoughts,
+                prompt_details,
+                response_details,
+            )
     return _usage_fields(value)
 
 
@@ -218,7 +282,50 @@ def setup_complete(value: Any) -> SetupComplete:
     return SetupComplete(None if session_id is None else w.as_str(session_id, "sessionId"))
 
 
+_function_call = maker(FunctionCall, 3)
+_tool_call_event = maker(ToolCall, 1)
+_resumption_event = maker(ResumptionUpdate, 3)
+_RESUMPTION_FIELDS = frozenset({"newHandle", "resumable", "lastConsumedClientMessageIndex"})
+
+
 def tool_call(value: Any) -> ToolCall:
+    # As the service writes it: {"functionCalls": [{"id", "name", "args"}, ...]}. The fields of
+    # a call have one spelling each and unknown ones are ignored, so no key check is needed.
+    if type(value) is dict and len(value) == 1:
+        calls = value.get("functionCalls")
+        if type(calls) is list:
+            if len(calls) == 1:  # the usual request: one call, without a list to build
+                call = _plain_call(calls[0])
+                if call is not None:
+                    return _tool_call_event((call,))
+            else:
+                out = []
+                for raw in calls:
+                    call = _plain_call(raw)
+                    if call is None:
+                        break
+                    out.append(call)
+                else:
+                    return _tool_call_event(tuple(out))
+    return _tool_call_fields(value)
+
+
+def _plain_call(raw: Any) -> FunctionCall | None:
+    """A call as the service writes it, or ``None`` for the full reader."""
+    if type(raw) is dict:
+        get = raw.get
+        name = get("name")
+        args = get("args")
+        call_id = get("id")
+        if type(name) is str and (call_id is None or type(call_id) is str):
+            if type(args) is dict:
+                return _function_call(name, args, call_id or None)
+            if args is None:
+                return _function_call(name, {}, call_id or None)
+    return None
+
+
+def _tool_call_fields(value: Any) -> ToolCall:
     calls = w.canon(value, w.TOOL_CALL, "").get("functionCalls")
     raw_calls = () if calls is None else w.as_list(calls, "functionCalls")
     out: list[FunctionCall] = []
@@ -247,12 +354,40 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
+# GoAway events by the text of their timeLeft ("50s"): the service repeats a few values, and
+# reading a Duration costs more than the rest of the frame (timedelta arithmetic). Events are
+# frozen, so one instance can serve every frame; bounded like _wire.audio_rate's memo.
+_GO_AWAY_BY_TEXT: dict[str, GoAway] = {}
+_GO_AWAY_MEMO_MAX = 64
+
+
 def go_away(value: Any) -> GoAway:
+    if type(value) is dict and len(value) == 1:
+        left = value.get("timeLeft")
+        if type(left) is str:
+            event = _GO_AWAY_BY_TEXT.get(left)
+            if event is None:
+                event = GoAway(w.as_duration(left, "timeLeft"))
+                if len(_GO_AWAY_BY_TEXT) < _GO_AWAY_MEMO_MAX:
+                    _GO_AWAY_BY_TEXT[left] = event
+            return event
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 
 
 def resumption(value: Any) -> ResumptionUpdate:
+    if type(value) is dict and _RESUMPTION_FIELDS.issuperset(value):
+        # Only camelCase fields (no alias to reconcile): the service's own spelling.
+        get = value.get
+        handle = get("newHandle", "")
+        resumable = get("resumable", False)
+        index = get("lastConsumedClientMessageIndex")
+        if (
+            type(handle) is str
+            and type(resumable) is bool
+            and (index is None or (type(index) is int and _INT64_MIN <= index < _INT64_LIMIT))
+        ):
+            return _resumption_event(handle if resumable and handle else None, resumable, index)
     d = w.canon(value, w.RESUMPTION, "")
     handle = w.as_str(d.get("newHandle", ""), "newHandle")
     resumable = flag(d.get("resumable"), "resumable")

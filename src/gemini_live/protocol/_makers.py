@@ -30,8 +30,6 @@ __all__ = ["maker"]
 _T = TypeVar("_T")
 
 _new = object.__new__
-# The setter of ``obj.__class__`` itself, without the attribute lookup of object.__setattr__.
-_set_class = object.__dict__["__class__"].__set__
 
 
 def maker(cls: type[_T], arity: int) -> Callable[..., _T]:
@@ -63,10 +61,8 @@ def _twin_maker(cls: type[Any], names: list[str]) -> Callable[..., Any] | None:
     twin = type(f"_{cls.__name__}Twin", (object,), {"__slots__": slots})
     params = ", ".join(f"v{i}" for i in range(len(names)))
     stores = "".join(f"    o.{name} = v{i}\n" for i, name in enumerate(names))
-    source = (
-        f"def make({params}):\n    o = _twin()\n{stores}    _set_class(o, _cls)\n    return o\n"
-    )
-    namespace: dict[str, Any] = {"_twin": twin, "_cls": cls, "_set_class": _set_class}
+    source = f"def make({params}):\n    o = _twin()\n{stores}    o.__class__ = _cls\n    return o\n"
+    namespace: dict[str, Any] = {"_twin": twin, "_cls": cls}
     exec(source, namespace)  # generated from the class's own field names only
     make: Callable[..., Any] = namespace["make"]
     try:  # the interpreter checks the layouts on the move: try it once here

@@ -85,51 +85,51 @@ def decode_events(frame: str | bytes) -> list[Event]:
         obj = _load(frame)
         if type(obj) is not dict:
             raise w.not_an_object(obj)
-        if len(obj) == 1:
-            # Most frames are serverContent with one field (audio, a transcription...): straight
-            # to that field's reader, two lookups from the parsed JSON.
-            content = obj.get("serverContent")
-            if type(content) is dict and len(content) == 1:
-                for field in content:
-                    value = content[field]
-                    make = _TRANSCRIPTION_MAKERS.get(field)
-                    # A transcription as the service writes it, built here without another call
-                    # (these frames are small: the call would be a tenth of their cost).
-                    if make is not None and type(value) is dict and "language_code" not in value:
-                        get = value.get
-                        text = get("text")
-                        if type(text) is str:
-                            if len(value) == 1:  # text only: the output transcription's form
-                                return [make(text, None, None)]
-                            finished = get("finished")
-                            language = get("languageCode")
+        size = len(obj)
+        if size == 1:
+            # Most frames hold one message: straight to its reader.
+            (key,) = obj
+            value = obj[key]
+            if key == "serverContent" and type(value) is dict and len(value) == 1:
+                # serverContent with one field (audio, a transcription, a flag...): most frames.
+                (field,) = value
+                inner = value[field]
+                make = _TRANSCRIPTION_MAKERS.get(field)
+                if make is not None and type(inner) is dict:
+                    # A transcription as the service writes it, built here without another
+                    # call (these frames are small: the call would be a tenth of their cost).
+                    text = inner.get("text")
+                    if type(text) is str:
+                        if len(inner) == 1:  # text only: the output transcription's form
+                            return [make(text, None, None)]
+                        if "language_code" not in inner:  # its one snake_case alias
+                            finished = inner.get("finished")
+                            language = inner.get("languageCode")
                             if (finished is None or type(finished) is bool) and (
                                 language is None or type(language) is str
                             ):
                                 return [make(text, finished, language)]
-                    read = _ONE_FIELD.get(field)
-                    if read is not None and value is not None:
-                        try:
-                            return read(value)
-                        except WireValueError as exc:
-                            raise exc.under("serverContent") from None
-            # The common case (one message per frame): no slots to sort.
-            for key, value in obj.items():
-                reader = _READERS.get(key)
-                if reader is None:
-                    return [UnknownMessage((key,), {key: value})]
-                if value is None:
-                    return []
-                try:
-                    result = reader[1](value)
-                except WireValueError as exc:
-                    raise exc.under(reader[0]) from None
-                return result if type(result) is list else [result]
-        if len(obj) == 2:
+                read = _ONE_FIELD.get(field)
+                if read is not None and inner is not None:
+                    try:
+                        return read(inner)
+                    except WireValueError as exc:
+                        raise exc.under("serverContent") from None
+            reader = _READERS.get(key)
+            if reader is None:
+                return [UnknownMessage((key,), {key: value})]
+            if value is None:
+                return []
+            try:
+                result = reader[1](value)
+            except WireValueError as exc:
+                raise exc.under(reader[0]) from None
+            return result if type(result) is list else [result]
+        if size == 2:
             # The turn's last frame: serverContent with usageMetadata beside it.
-            usage_value = obj.get("usageMetadata")
             content = obj.get("serverContent")
-            if usage_value is not None and content is not None:
+            usage_value = obj.get("usageMetadata")
+            if content is not None and usage_value is not None:
                 if (
                     type(content) is dict
                     and len(content) == 1

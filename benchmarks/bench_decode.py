@@ -55,20 +55,28 @@ AUDIO = bytes(_rng.getrandbits(8) for _ in range(AUDIO_BYTES))
 _AUDIO_PART = {
     "inlineData": {"mimeType": "audio/pcm;rate=24000", "data": base64.b64encode(AUDIO).decode()}
 }
+# The usage report of a voice turn as the service writes it (a text system instruction and the
+# user's audio in the prompt, audio in the response); Vertex spells the response "candidates"
+# and adds trafficType.
 _USAGE = {
-    "promptTokenCount": 1200,
+    "promptTokenCount": 1781,
+    "promptTokensDetails": [
+        {"modality": "TEXT", "tokenCount": 581},
+        {"modality": "AUDIO", "tokenCount": 1200},
+    ],
     "responseTokenCount": 340,
-    "totalTokenCount": 1540,
-    "promptTokensDetails": [{"modality": "AUDIO", "tokenCount": 1200}],
     "responseTokensDetails": [{"modality": "AUDIO", "tokenCount": 340}],
+    "totalTokenCount": 2121,
 }
-
 _VERTEX_USAGE = {
-    "promptTokenCount": 1200,
+    "promptTokenCount": 1781,
+    "promptTokensDetails": [
+        {"modality": "TEXT", "tokenCount": 581},
+        {"modality": "AUDIO", "tokenCount": 1200},
+    ],
     "candidatesTokenCount": 340,
-    "totalTokenCount": 1540,
-    "promptTokensDetails": [{"modality": "AUDIO", "tokenCount": 1200}],
     "candidatesTokensDetails": [{"modality": "AUDIO", "tokenCount": 340}],
+    "totalTokenCount": 2121,
     "trafficType": "ON_DEMAND",
 }
 

@@ -91,9 +91,9 @@ _VERTEX_USAGE = frozenset(
 def usage(value: Any) -> Usage:
     """``usageMetadata`` -> :class:`Usage`, either platform's spelling."""
     try:
-        # The report of a voice session, exactly: three counts and two details lists (plus
-        # trafficType on Vertex). Five (six) keys of which these five (six) are found are
-        # exactly these; subscripting a non-object raises, and the fuller readers below decide.
+        # The report of a voice session: three counts and two details lists (plus trafficType
+        # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
+        # subscripting a non-object raises, and then the fuller readers below decide.
         size = len(value)
         if size == 5 or size == 6:
             prompt = value["promptTokenCount"]
@@ -113,41 +113,39 @@ def usage(value: Any) -> Usage:
                 and type(total) is int
                 # All three non-negative and inside int64 at once.
                 and 0 <= prompt | response | total < _INT64_LIMIT
-                # One modality each way (AUDIO): the usual report of a voice session.
-                and len(prompt_details) == 1
-                and len(response_details) == 1
+                and type(prompt_details) is list
+                and type(response_details) is list
             ):
-                first = prompt_details[0]
-                second = response_details[0]
-                if len(first) == 2 and len(second) == 2:
-                    modality = first["modality"]
-                    count = first["tokenCount"]
-                    other = second["modality"]
-                    other_count = second["tokenCount"]
-                    if (
-                        type(modality) is str
-                        and type(other) is str
-                        and type(count) is int
-                        and type(other_count) is int
-                        and 0 <= count | other_count < _INT64_LIMIT
-                    ):
-                        # Both lists are lists: a string of one character has no
-                        # element of length two, and an object has no key 0.
-                        return _usage_event(
-                            prompt,
-                            response,
-                            total,
-                            0,
-                            0,
-                            0,
-                            (_modality_tokens(modality, count),),
-                            (_modality_tokens(other, other_count),),
-                        )
+                return _usage_event(
+                    prompt,
+                    response,
+                    total,
+                    0,
+                    0,
+                    0,
+                    # One modality (AUDIO) is the usual response; built without a loop.
+                    (_entry(prompt_details[0]),)
+                    if len(prompt_details) == 1
+                    else tuple(map(_entry, prompt_details)),
+                    (_entry(response_details[0]),)
+                    if len(response_details) == 1
+                    else tuple(map(_entry, response_details)),
+                )
     except (KeyError, TypeError):
         pass  # not that report (or not an object): the readers below decide
     if type(value) is dict:
         return _usage_subset(value)
     return _usage_fields(value)
+
+
+def _entry(entry: Any) -> ModalityTokens:
+    """One details entry as the service writes it; ``KeyError``/``TypeError`` for any other."""
+    if len(entry) == 2:  # and both keys found: exactly these two
+        modality = entry["modality"]
+        count = entry["tokenCount"]
+        if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
+            return _modality_tokens(modality, count)
+    raise TypeError("not a plain details entry")
 
 
 def _usage_subset(value: dict[str, Any]) -> Usage:
@@ -291,22 +289,28 @@ _RESUMPTION_FIELDS = frozenset({"newHandle", "resumable", "lastConsumedClientMes
 def tool_call(value: Any) -> ToolCall:
     # As the service writes it: {"functionCalls": [{"id", "name", "args"}, ...]}. The fields of
     # a call have one spelling each and unknown ones are ignored, so no key check is needed.
-    if type(value) is dict and len(value) == 1:
-        calls = value.get("functionCalls")
-        if type(calls) is list:
-            if len(calls) == 1:  # the usual request: one call, without a list to build
-                call = _plain_call(calls[0])
-                if call is not None:
-                    return _tool_call_event((call,))
-            else:
+    try:
+        if len(value) == 1:
+            calls = value["functionCalls"]
+            if type(calls) is list:
+                if len(calls) == 1:  # the usual request: one call, without a loop
+                    call = calls[0]
+                    if len(call) == 3:  # and all three found: exactly id, name and args
+                        name = call["name"]
+                        args = call["args"]
+                        call_id = call["id"]
+                        if type(name) is str and type(args) is dict and type(call_id) is str:
+                            return _tool_call_event((_function_call(name, args, call_id or None),))
                 out = []
                 for raw in calls:
-                    call = _plain_call(raw)
-                    if call is None:
+                    plain = _plain_call(raw)
+                    if plain is None:
                         break
-                    out.append(call)
+                    out.append(plain)
                 else:
                     return _tool_call_event(tuple(out))
+    except (KeyError, TypeError):
+        pass  # another form (or not an object): read below
     return _tool_call_fields(value)
 
 
@@ -376,6 +380,15 @@ def go_away(value: Any) -> GoAway:
 
 
 def resumption(value: Any) -> ResumptionUpdate:
+    try:
+        # The checkpoint as the service sends it: {"newHandle": "...", "resumable": true}. Two
+        # keys of which both are found are exactly these two.
+        if len(value) == 2:
+            handle = value["newHandle"]
+            if value["resumable"] is True and type(handle) is str:
+                return _resumption_event(handle or None, True, None)
+    except (KeyError, TypeError):
+        pass  # another form (or not an object): read below
     if type(value) is dict and _RESUMPTION_FIELDS.issuperset(value):
         # Only camelCase fields (no alias to reconcile): the service's own spelling.
         get = value.get

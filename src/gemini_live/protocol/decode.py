@@ -115,6 +115,13 @@ def decode_events(frame: str | bytes) -> list[Event]:
                         return read(inner)
                     except WireValueError as exc:
                         raise exc.under("serverContent") from None
+            read_one = _SINGLE.get(key)
+            if read_one is not None and value is not None:
+                # toolCall, goAway, sessionResumptionUpdate, usageMetadata...: one event.
+                try:
+                    return [read_one(value)]
+                except WireValueError as exc:
+                    raise exc.under(key) from None
             reader = _READERS.get(key)
             if reader is None:
                 return [UnknownMessage((key,), {key: value})]
@@ -482,6 +489,12 @@ _READERS: dict[str, tuple[str, Callable[[Any], Any], int]] = {
     spelling: (camel, read, slot)
     for slot, (camel, read) in enumerate(_ORDER)
     for spelling in w.keymap(camel)
+}
+
+
+# The top-level messages that make exactly one event, by their camelCase key.
+_SINGLE: dict[str, Callable[[Any], Event]] = {
+    camel: read for camel, read in _ORDER if camel != "serverContent"
 }
 
 

@@ -358,9 +358,9 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
-# GoAway events by the text of their timeLeft ("50s"): the service repeats a few values, and
-# reading a Duration costs more than the rest of the frame (timedelta arithmetic). Events are
-# frozen, so one instance can serve every frame; bounded like _wire.audio_rate's memo.
+# GoAway events by the text of their timeLeft ("50s"): reading a Duration costs more than the
+# rest of the frame (timedelta arithmetic), and the same text always gives the same event. Events
+# are frozen, so one instance can serve every frame; bounded like _wire.audio_rate's memo.
 _GO_AWAY_BY_TEXT: dict[str, GoAway] = {}
 _GO_AWAY_MEMO_MAX = 64
 

@@ -225,12 +225,26 @@ _WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
 
 
 def _content(value: Any) -> list[Event]:
-    if type(value) is dict and len(value) == 1:
-        # One field (audio, a transcription, turnComplete...): most frames. Its own reader.
-        for key, field in value.items():
-            read = _ONE_FIELD.get(key)
-            if read is not None and field is not None:
-                return read(field)
+    if type(value) is dict:
+        size = len(value)
+        if size == 1:
+            # One field (audio, a transcription, turnComplete...): most frames. Its own reader.
+            for key, field in value.items():
+                read = _ONE_FIELD.get(key)
+                if read is not None and field is not None:
+                    return read(field)
+        elif size == 2 and "modelTurn" in value:
+            # Audio with its transcription, or the turn's last audio with turnComplete: the
+            # parts, then the other field's events (after the parts in the documented order).
+            first, second = value
+            other = second if first == "modelTurn" else first
+            read = _AFTER_PARTS.get(other)
+            turn = value["modelTurn"]
+            extra = value[other]
+            if read is not None and turn is not None and extra is not None:
+                events = _model_turn(turn)  # read first, as _content_fields does
+                events += read(extra)
+                return events
     return _content_fields(value)
 
 
@@ -469,6 +483,11 @@ _ONE_FIELD: dict[str, Callable[[Any], list[Event]]] = {
     "interrupted": _only_interrupted,
 }
 
+
+# The fields whose events come after the model-turn parts, by name.
+_AFTER_PARTS = {
+    key: read for key, read in _ONE_FIELD.items() if key not in ("modelTurn", "interrupted")
+}
 
 # Readers by top-level key (both spellings): (camelCase name, reader, slot). The slot is the
 # event's place in the documented order.

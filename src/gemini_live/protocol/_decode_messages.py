@@ -123,19 +123,25 @@ def usage(value: Any) -> Usage:
                     0,
                     0,
                     0,
-                    # One modality (AUDIO) is the usual response; built without a loop.
-                    (_entry(prompt_details[0]),)
-                    if len(prompt_details) == 1
-                    else tuple(map(_entry, prompt_details)),
-                    (_entry(response_details[0]),)
-                    if len(response_details) == 1
-                    else tuple(map(_entry, response_details)),
+                    _entries(prompt_details),
+                    _entries(response_details),
                 )
     except (KeyError, TypeError):
         pass  # not that report (or not an object): the readers below decide
     if type(value) is dict:
         return _usage_subset(value)
     return _usage_fields(value)
+
+
+def _entries(details: list[Any]) -> tuple[ModalityTokens, ...]:
+    """A details list as the service writes it; ``KeyError``/``TypeError`` for any other."""
+    size = len(details)
+    # One or two modalities (AUDIO; TEXT and AUDIO) are the usual reports: without a loop.
+    if size == 1:
+        return (_entry(details[0]),)
+    if size == 2:
+        return (_entry(details[0]), _entry(details[1]))
+    return tuple(map(_entry, details))
 
 
 def _entry(entry: Any) -> ModalityTokens:

@@ -372,6 +372,8 @@ def _model_turn(value: Any) -> list[Event]:
         parts = value.get("parts")
         if type(parts) is list:
             try:
+                if len(parts) == 1:  # most frames: one part, without a comprehension's call
+                    return [_part(parts[0])]
                 return [_part(raw) for raw in parts]
             except WireValueError:
                 pass  # find which part, below (rare: a broken frame)

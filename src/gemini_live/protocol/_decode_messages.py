@@ -298,15 +298,17 @@ def tool_call(value: Any) -> ToolCall:
     try:
         if len(value) == 1:
             calls = value["functionCalls"]
+            if len(calls) == 1:  # the usual request: one call, without a loop
+                # calls is a list: an object has no key 0, and a string of one character is
+                # no call of three fields.
+                call = calls[0]
+                if len(call) == 3:  # and all three found: exactly id, name and args
+                    name = call["name"]
+                    args = call["args"]
+                    call_id = call["id"]
+                    if type(name) is str and type(args) is dict and type(call_id) is str:
+                        return _tool_call_event((_function_call(name, args, call_id or None),))
             if type(calls) is list:
-                if len(calls) == 1:  # the usual request: one call, without a loop
-                    call = calls[0]
-                    if len(call) == 3:  # and all three found: exactly id, name and args
-                        name = call["name"]
-                        args = call["args"]
-                        call_id = call["id"]
-                        if type(name) is str and type(args) is dict and type(call_id) is str:
-                            return _tool_call_event((_function_call(name, args, call_id or None),))
                 out = []
                 for raw in calls:
                     plain = _plain_call(raw)

@@ -100,9 +100,17 @@ def decode_events(frame: str | bytes) -> list[Event]:
                     # call (these frames are small: the call would be a tenth of their cost).
                     text = inner.get("text")
                     if type(text) is str:
-                        if len(inner) == 1:  # text only: the output transcription's form
+                        fields = len(inner)
+                        if fields == 1:  # text only: the output transcription's form
                             return [make(text, None, None)]
-                        if "language_code" not in inner:  # its one snake_case alias
+                        if fields == 2:  # text and one more: that one is the key found
+                            finished = inner.get("finished")
+                            if type(finished) is bool:
+                                return [make(text, finished, None)]
+                            language = inner.get("languageCode")
+                            if type(language) is str:
+                                return [make(text, None, language)]
+                        elif "language_code" not in inner:  # its one snake_case alias
                             finished = inner.get("finished")
                             language = inner.get("languageCode")
                             if (finished is None or type(finished) is bool) and (

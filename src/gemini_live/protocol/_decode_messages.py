@@ -1,11 +1,15 @@
 """Readers of the server messages other than ``serverContent``, for ``decode``.
 
-``usageMetadata`` (on the last frame of every turn) has a fast path for the Developer API's
-usual report; the rest (setupComplete, toolCall, toolCallCancellation, goAway,
-sessionResumptionUpdate, voiceActivity, voiceActivityDetectionSignal) arrive once per turn or
-per session and read every field through the lenient ``_wire`` helpers. Each reader takes the
-JSON value of its key and returns its event, or raises ``WireValueError`` naming the bad field
-(the same one the typed parser in ``_server_parse`` names). Pure.
+``usageMetadata`` (either platform's spelling), ``toolCall``, ``sessionResumptionUpdate`` and
+``goAway`` have a short path that accepts exactly the form the service writes (the exact key set
+found by lookups, ``type(x) is int``/``str``/``bool``, non-negative int64 counts) and hands
+anything else to the full reader, which reads every field through the lenient ``_wire``
+helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``). goAway events
+are memoised by the text of ``timeLeft`` (bounded; events are frozen). The rest
+(setupComplete, toolCallCancellation, voiceActivity, voiceActivityDetectionSignal) arrive once
+per turn or per session and take the full reader only. Each reader takes the JSON value of its
+key and returns its event, or raises ``WireValueError`` naming the bad field (the same one the
+typed parser in ``_server_parse`` names). Pure: the memo is a cache of a pure function.
 """
 
 from __future__ import annotations

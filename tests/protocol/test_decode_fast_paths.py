@@ -17,6 +17,7 @@ import base64
 import copy
 import dataclasses
 import json
+import random
 from collections.abc import Iterator
 from datetime import timedelta
 from typing import Any
@@ -42,6 +43,8 @@ from gemini_live.protocol.events import (
     Usage,
 )
 from gemini_live.protocol.server_codec import parse_server_frame, to_events
+
+from .test_decode_robustness import _mutate_structure, _mutate_text
 
 AUDIO = bytes(range(256)) * 4
 AUDIO_PART = {
@@ -357,3 +360,17 @@ def test_each_frame_gets_its_own_list() -> None:
     first = decode_events(frame)
     first.append(Interrupted())
     assert decode_events(frame) == [GenerationComplete()]
+
+
+def test_random_double_mutations_agree_with_the_typed_parser() -> None:
+    # Beyond one change at a time: seeded random pairs of changes (and text damage) to the shapes.
+    rng = random.Random(20_261_130)
+    shapes = list(SHAPES.values())
+    for _ in range(3_000):
+        wire = _mutate_structure(rng.choice(shapes), rng)
+        if wire:  # (the first change may have removed the only key)
+            wire = _mutate_structure(wire, rng)
+        for frame in (json.dumps(wire), json.dumps(wire, indent=2).encode() + b"\n"):
+            assert decoded(frame) == expected_events(frame), frame
+        damaged = _mutate_text(json.dumps(rng.choice(shapes)), rng)
+        assert decoded(damaged) == expected_events(damaged), damaged

@@ -122,6 +122,7 @@ SHAPES: dict[str, dict[str, Any]] = {
             "thoughtsTokenCount": 11,
         }
     },
+    "usage_thinking": {"usageMetadata": {**GOOGLE_USAGE, "thoughtsTokenCount": 120}},
     "tool_call": {
         "toolCall": {
             "functionCalls": [{"id": "fc-1", "name": "get_weather", "args": {"city": "Paris"}}]
@@ -284,7 +285,7 @@ def test_the_shapes_take_the_fast_path(name: str, monkeypatch: pytest.MonkeyPatc
         raise AssertionError("the full reader was used")
 
     readers = ["_usage_fields", "_tool_call_fields"]
-    if name != "usage_every_count":  # the counts other than the usual three: the subset reader
+    if name not in ("usage_every_count", "usage_thinking"):  # other counts: the subset reader
         readers.append("_usage_subset")
     for reader in readers:
         monkeypatch.setattr(_decode_messages, reader, broken)

@@ -97,28 +97,28 @@ def usage(value: Any) -> Usage:
     try:
         # The report of a voice session: three counts and two details lists (plus trafficType
         # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
-        # subscripting a non-object raises, and then the fuller readers below decide.
+        # any other report goes to the fuller readers below without an exception on the way.
         size = len(value)
-        if size == 5 or size == 6:
+        if size == 5 and "responseTokenCount" in value:
+            response = value["responseTokenCount"]
+            response_details = value["responseTokensDetails"]
+        elif "candidatesTokenCount" in value and (
+            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+        ):
+            response = value["candidatesTokenCount"]
+            response_details = value["candidatesTokensDetails"]
+        else:
+            response = response_details = None
+        if type(response) is int and type(response_details) is list:
             prompt = value["promptTokenCount"]
             total = value["totalTokenCount"]
             prompt_details = value["promptTokensDetails"]
-            if size == 5 and "responseTokenCount" in value:
-                response = value["responseTokenCount"]
-                response_details = value["responseTokensDetails"]
-            else:
-                response = value["candidatesTokenCount"]
-                response_details = value["candidatesTokensDetails"]
-                if size == 6 and type(value["trafficType"]) is not str:
-                    return _usage_fields(value)
             if (
                 type(prompt) is int
-                and type(response) is int
                 and type(total) is int
                 # All three non-negative and inside int64 at once.
                 and 0 <= prompt | response | total < _INT64_LIMIT
                 and type(prompt_details) is list
-                and type(response_details) is list
             ):
                 return _usage_event(
                     prompt,
@@ -130,7 +130,7 @@ def usage(value: Any) -> Usage:
                     _entries(prompt_details),
                     _entries(response_details),
                 )
-    except (KeyError, TypeError):
+    except (KeyError, TypeError, AttributeError):
         pass  # not that report (or not an object): the readers below decide
     if type(value) is dict:
         return _usage_subset(value)

@@ -21,8 +21,8 @@ raw frames show binary WebSocket frames of UTF-8 JSON indented by two spaces wit
 newline, e.g. ``b'{\\n  "setupComplete": {}\\n}\\n'``). Audio is 40 ms of 24 kHz PCM16 (1920
 bytes), as the service sends it; frames carry ``"role": "model"`` where the service does; the
 usage report has a TEXT and an AUDIO prompt modality, as in a voice session with a system
-instruction. goAway events are memoised by the text of ``timeLeft`` (up to 64 texts; one goAway
-comes per connection), so that row is the cost of a memo hit; a new text is parsed once.
+instruction. Nothing is cached between frames (each round decodes the same frame again, so a
+cache would only flatter the figures): every row builds its events anew.
 """
 
 from __future__ import annotations
@@ -38,7 +38,7 @@ from typing import Any
 
 import orjson
 
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import (
     AudioChunk,
@@ -293,11 +293,13 @@ def best_us_per_call(
 
 def build_only(frame: str | bytes) -> Callable[[str | bytes], object]:
     """A reader that parses ``frame`` with ``orjson.loads`` and builds events equal to the
-    decoder's, with the decoder's own constructors (``_makers.maker``) and its shared instances
-    of field-less events, from constants: no lookups, no checks, no base64. The floor under any
+    decoder's, the way the decoder builds them (a twin's slots set inline and its class moved,
+    see ``_makers.twin``; the maker where there is no twin) and with its shared instances of
+    field-less events, from constants: no lookups, no checks, no base64. The floor under any
     typed decoder built on orjson, for comparison with ``decode_events``."""
     events = decode_events(frame)
     namespace: dict[str, Any] = {"_loads": orjson.loads}
+    lines: list[str] = []
 
     def bind(value: object) -> str:
         name = f"_c{len(namespace)}"
@@ -306,16 +308,26 @@ def build_only(frame: str | bytes) -> Callable[[str | bytes], object]:
 
     def expr(value: Any) -> str:
         if dataclasses.is_dataclass(value) and not isinstance(value, type):
+            cls = type(value)
             fields = dataclasses.fields(value)
             if not fields:
                 return bind(value)  # the decoder shares these too
-            make = bind(maker(type(value), len(fields)))
-            return f"{make}({', '.join(expr(getattr(value, f.name)) for f in fields)})"
+            values = [expr(getattr(value, f.name)) for f in fields]
+            made = twin(cls)
+            if made is None:
+                return f"{bind(maker(cls, len(fields)))}({', '.join(values)})"
+            name = f"_o{len(lines)}"
+            lines.append(f"    {name} = {bind(made)}()")
+            lines.extend(f"    {name}.{f.name} = {v}" for f, v in zip(fields, values, strict=True))
+            lines.append(f"    {name}.__class__ = {bind(cls)}")
+            return name
         if type(value) is tuple:
             return "(" + "".join(f"{expr(item)}, " for item in value) + ")"
         return bind(value)
 
-    source = f"def floor(frame):\n    _loads(frame)\n    return [{', '.join(map(expr, events))}]\n"
+    result = ", ".join(map(expr, events))
+    body = "\n".join(lines)
+    source = f"def floor(frame):\n    _loads(frame)\n{body}\n    return [{result}]\n"
     exec(source, namespace)  # built from the events' own values only
     floor: Callable[[str | bytes], object] = namespace["floor"]
     assert floor(frame) == events

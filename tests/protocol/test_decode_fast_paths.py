@@ -343,17 +343,105 @@ def test_events_of_the_fast_paths() -> None:
         assert strict(decode_events(json.dumps(SHAPES[name]))) == strict(events), name
 
 
-def test_go_away_memo_is_bounded_and_shares_only_frozen_events() -> None:
+def test_go_away_whole_seconds_read_as_the_typed_parser_reads_them() -> None:
+    # The whole-seconds form has its own short path (no regular expression): its edges.
+    texts = [
+        "0s",
+        "50s",
+        "300s",
+        "007s",
+        "999999999999s",
+        "9999999999999s",
+        "s",
+        "5",
+        "5.0s",
+        "-5s",
+        "+5s",
+        " 5s",
+        "5 s",
+        "5_0s",
+        "\u0665s",
+        "\u00b2s",
+        "50S",
+        "1e3s",
+    ]
+    for text in texts:
+        for frame in (
+            json.dumps({"goAway": {"timeLeft": text}}),
+            json.dumps({"goAway": {"timeLeft": text}}, indent=2).encode() + b"\n",
+        ):
+            assert decoded(frame) == expected_events(frame), frame
+
+
+def test_go_away_events_are_not_memoised() -> None:
+    # One goAway per connection: nothing kept between frames (no cache a benchmark could hit).
     first = decode_events('{"goAway": {"timeLeft": "50s"}}')[0]
-    again = decode_events(b'{\n  "goAway": {\n    "timeLeft": "50s"\n  }\n}\n')[0]
+    again = decode_events('{"goAway": {"timeLeft": "50s"}}')[0]
     assert first == again == GoAway(timedelta(seconds=50))
+    assert first is not again
     with pytest.raises(dataclasses.FrozenInstanceError):
         first.time_left = timedelta(0)  # type: ignore[misc]
-    for seconds in range(500):
-        assert decode_events(json.dumps({"goAway": {"timeLeft": f"{seconds}s"}})) == [
-            GoAway(timedelta(seconds=seconds))
-        ]
-    assert len(_decode_messages._GO_AWAY_BY_TEXT) <= _decode_messages._GO_AWAY_MEMO_MAX
+
+
+def test_inline_tool_call_is_taken_and_its_fallback_agrees(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise AssertionError("the reader was called")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(decode._SINGLE, "toolCall", broken)
+        events = decode_events(json.dumps(SHAPES["tool_call"]))
+    assert strict(events) == strict(
+        [ToolCall((FunctionCall("get_weather", {"city": "Paris"}, "fc-1"),))]
+    )
+    # Without the twins (an interpreter refusing the class move): the reader, same events.
+    monkeypatch.setattr(decode, "_INLINE_TOOL_CALL", None)
+    for wire in variants(SHAPES["tool_call"]):
+        frame = json.dumps(wire)
+        assert decoded(frame) == expected_events(frame), frame
+
+
+def test_usage_with_twins_agrees_with_the_makers_reader() -> None:
+    # _usage_made is the reader used where the twins' class move is refused: the same result
+    # (or the same error) on every variant of every usage report.
+    for name in (
+        "turn_complete_google_usage",
+        "turn_complete_vertex_usage",
+        "usage_one_modality",
+        "usage_every_count",
+        "usage_thinking",
+    ):
+        wire = SHAPES[name]
+        for changed in variants(wire["usageMetadata"]):
+            try:
+                expected: Any = strict(_decode_messages._usage_made(changed))
+            except Exception as exc:  # compared, not hidden
+                expected = ("error", type(exc), str(exc))
+            try:
+                got: Any = strict(_decode_messages.usage(changed))
+            except Exception as exc:
+                got = ("error", type(exc), str(exc))
+            assert got == expected, changed
+
+
+def test_usage_reports_of_a_voice_session_take_the_twin_path(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    def broken(*_: Any) -> Any:
+        raise AssertionError("the other readers were used")
+
+    monkeypatch.setattr(_decode_messages, "_usage_other", broken)
+    for name in (
+        "turn_complete_google_usage",
+        "turn_complete_vertex_usage",
+        "usage_one_modality",
+        "last_audio_and_usage",
+        "usage_only",
+    ):
+        events = decode_events(json.dumps(SHAPES[name]))
+        assert any(isinstance(e, Usage) for e in events), (name, events)
+        assert not any(isinstance(e, ProtocolViolation) for e in events), (name, events)
 
 
 def test_each_frame_gets_its_own_list() -> None:

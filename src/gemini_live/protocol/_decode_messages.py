@@ -4,12 +4,11 @@
 ``goAway`` have a short path that accepts exactly the form the service writes (the exact key set
 found by lookups, ``type(x) is int``/``str``/``bool``, non-negative int64 counts) and hands
 anything else to the full reader, which reads every field through the lenient ``_wire``
-helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``). goAway events
-are memoised by the text of ``timeLeft`` (bounded; events are frozen). The rest
+helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``). The rest
 (setupComplete, toolCallCancellation, voiceActivity, voiceActivityDetectionSignal) arrive once
 per turn or per session and take the full reader only. Each reader takes the JSON value of its
 key and returns its event, or raises ``WireValueError`` naming the bad field (the same one the
-typed parser in ``_server_parse`` names). Pure: the memo is a cache of a pure function.
+typed parser in ``_server_parse`` names). Pure: no I/O, no state.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from gemini_live.protocol import _wire as w
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol._wire import WireValueError
 from gemini_live.protocol.events import (
     FunctionCall,
@@ -97,6 +96,93 @@ def usage(value: Any) -> Usage:
     try:
         # The report of a voice session: three counts and two details lists (plus trafficType
         # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
+        # any other report goes to the fuller readers without an exception on the way.
+        size = len(value)
+        if size == 5 and "responseTokenCount" in value:
+            response = value["responseTokenCount"]
+            response_details = value["responseTokensDetails"]
+        elif "candidatesTokenCount" in value and (
+            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+        ):
+            response = value["candidatesTokenCount"]
+            response_details = value["candidatesTokensDetails"]
+        else:
+            return _usage_other(value)
+        prompt = value["promptTokenCount"]
+        total = value["totalTokenCount"]
+        prompt_details, prompt_counts = _twin_details(value["promptTokensDetails"])
+        response_details, response_counts = _twin_details(response_details)
+        if (
+            type(prompt) is int
+            and type(response) is int
+            and type(total) is int
+            # All six counts (three here, those of the details) non-negative and inside int64.
+            and 0 <= prompt | response | total | prompt_counts | response_counts < _INT64_LIMIT
+        ):
+            # Built here (see _makers.twin): the maker's call is a tenth of the report's cost.
+            event = _UsageTwin()
+            event.prompt_tokens = prompt
+            event.response_tokens = response
+            event.total_tokens = total
+            event.cached_tokens = 0
+            event.tool_use_prompt_tokens = 0
+            event.thoughts_tokens = 0
+            event.prompt_details = prompt_details
+            event.response_details = response_details
+            event.__class__ = Usage
+            return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, AttributeError):
+        pass  # not that report (or not an object): the readers below decide
+    return _usage_other(value)
+
+
+def _twin_details(details: Any) -> tuple[tuple[ModalityTokens, ...], int]:
+    """A details list of one or two entries as the service writes them, and the bitwise OR of
+    their counts (for one range check with the others); ``KeyError``/``TypeError`` for any
+    other list (and for anything but a list: a string's characters and an object's keys have
+    no ``"modality"``)."""
+    size = len(details)
+    if size == 1:  # one modality (AUDIO)
+        (entry,) = details
+        if len(entry) == 2:  # and both keys found: exactly these two
+            modality = entry["modality"]
+            count = entry["tokenCount"]
+            if type(modality) is str and type(count) is int:
+                first = _ModalityTokensTwin()
+                first.modality = modality
+                first.token_count = count
+                first.__class__ = ModalityTokens
+                return (first,), count
+    elif size == 2:  # two (TEXT and AUDIO: a voice session with a system instruction)
+        entry, other = details
+        if len(entry) == 2 and len(other) == 2:
+            modality = entry["modality"]
+            count = entry["tokenCount"]
+            modality_2 = other["modality"]
+            count_2 = other["tokenCount"]
+            if (
+                type(modality) is str
+                and type(count) is int
+                and type(modality_2) is str
+                and type(count_2) is int
+            ):
+                first = _ModalityTokensTwin()
+                first.modality = modality
+                first.token_count = count
+                first.__class__ = ModalityTokens
+                second = _ModalityTokensTwin()
+                second.modality = modality_2
+                second.token_count = count_2
+                second.__class__ = ModalityTokens
+                return (first, second), count | count_2
+    raise TypeError("not one or two plain details entries")
+
+
+def _usage_made(value: Any) -> Usage:
+    """``usage`` with the makers, where the interpreter refuses the twins' class move."""
+    try:
+        # The report of a voice session: three counts and two details lists (plus trafficType
+        # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
         # any other report goes to the fuller readers below without an exception on the way.
         size = len(value)
         if size == 5 and "responseTokenCount" in value:
@@ -132,9 +218,20 @@ def usage(value: Any) -> Usage:
                 )
     except (KeyError, TypeError, AttributeError):
         pass  # not that report (or not an object): the readers below decide
+    return _usage_other(value)
+
+
+def _usage_other(value: Any) -> Usage:
+    """Any report but the voice session's: the subset reader, else the full one."""
     if type(value) is dict:
         return _usage_subset(value)
     return _usage_fields(value)
+
+
+_UsageTwin: Any = twin(Usage)
+_ModalityTokensTwin: Any = twin(ModalityTokens)
+if _UsageTwin is None or _ModalityTokensTwin is None:
+    usage = _usage_made  # the same reader without the inline moves
 
 
 def _entries(details: list[Any]) -> tuple[ModalityTokens, ...]:
@@ -370,23 +467,19 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
-# GoAway events by the text of their timeLeft ("50s"): reading a Duration costs more than the
-# rest of the frame (timedelta arithmetic), and the same text always gives the same event. Events
-# are frozen, so one instance can serve every frame; bounded like _wire.audio_rate's memo.
-_GO_AWAY_BY_TEXT: dict[str, GoAway] = {}
-_GO_AWAY_MEMO_MAX = 64
+_go_away_event = maker(GoAway, 1)
+_ONE_SECOND = timedelta(seconds=1)  # times an int: cheaper than timedelta(seconds=...)
 
 
 def go_away(value: Any) -> GoAway:
     if type(value) is dict and len(value) == 1:
         left = value.get("timeLeft")
-        if type(left) is str:
-            event = _GO_AWAY_BY_TEXT.get(left)
-            if event is None:
-                event = GoAway(w.as_duration(left, "timeLeft"))
-                if len(_GO_AWAY_BY_TEXT) < _GO_AWAY_MEMO_MAX:
-                    _GO_AWAY_BY_TEXT[left] = event
-            return event
+        if type(left) is str and left[-1:] == "s":
+            # Whole seconds ("50s"), the service's form: as as_duration reads them (1 to 12
+            # ASCII digits, far inside timedelta's range), without its regular expression.
+            whole = left[:-1]
+            if 0 < len(whole) <= 12 and whole.isascii() and whole.isdigit():
+                return _go_away_event(_ONE_SECOND * int(whole))
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 

@@ -46,13 +46,14 @@ from gemini_live.protocol._decode_messages import (
     vad_signal,
     voice_activity,
 )
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol._wire import FrameDecodeError, WireValueError
 from gemini_live.protocol.events import (
     AudioChunk,
     CodeExecutionResult,
     Event,
     ExecutableCode,
+    FunctionCall,
     GenerationComplete,
     GroundingMetadata,
     InputTranscription,
@@ -62,6 +63,7 @@ from gemini_live.protocol.events import (
     ProtocolViolation,
     TextDelta,
     Thought,
+    ToolCall,
     TurnComplete,
     UnknownMessage,
     UrlContextMetadata,
@@ -123,6 +125,39 @@ def decode_events(frame: str | bytes) -> list[Event]:
                         return read(inner)
                     except WireValueError as exc:
                         raise exc.under("serverContent") from None
+            if key == _INLINE_TOOL_CALL:
+                # One call as the service writes it, {"functionCalls": [{"id", "name",
+                # "args"}]}, built here with the twins (see _makers.twin): the reader's call
+                # and two maker calls would be a sixth of this small frame's cost. A call's
+                # fields have one spelling each and unknown ones are ignored, so three keys of
+                # which these three are found need no other check. Else tool_call decides.
+                try:
+                    if len(value) == 1:
+                        calls = value["functionCalls"]
+                        if len(calls) == 1:
+                            # calls is a list: an object has no key 0, and a string of one
+                            # character is no call of three fields.
+                            call = calls[0]
+                            if len(call) == 3:
+                                name = call["name"]
+                                args = call["args"]  # kept as parsed (new per frame)
+                                call_id = call["id"]
+                                if (
+                                    type(name) is str
+                                    and type(args) is dict
+                                    and type(call_id) is str
+                                ):
+                                    made = _FunctionCallTwin()
+                                    made.name = name
+                                    made.args = args
+                                    made.id = call_id or None
+                                    made.__class__ = FunctionCall
+                                    event = _ToolCallTwin()
+                                    event.calls = (made,)
+                                    event.__class__ = ToolCall
+                                    return [event]
+                except (KeyError, TypeError):
+                    pass  # another form (or not an object): tool_call reads it
             read_one = _SINGLE.get(key)
             if read_one is not None and value is not None:
                 # toolCall, goAway, sessionResumptionUpdate, usageMetadata...: one event.
@@ -143,18 +178,17 @@ def decode_events(frame: str | bytes) -> list[Event]:
         if size == 2:
             # The turn's last frame: serverContent with usageMetadata beside it.
             content = obj.get("serverContent")
-            usage_value = obj.get("usageMetadata")
-            if content is not None and usage_value is not None:
-                if (
-                    type(content) is dict
-                    and len(content) == 1
-                    and content.get("turnComplete") is True
-                ):
-                    # The end of a text or tool turn: no content reader to call.
+            if content == _ONLY_TURN_COMPLETE and content["turnComplete"] is True:
+                # The end of a turn, {"turnComplete": true} (one comparison; 1 and 1.0 equal
+                # true, hence the second test): no content reader to call.
+                usage_value = obj.get("usageMetadata")
+                if usage_value is not None:
                     try:
                         return [usage(usage_value), _TURN_COMPLETE]
                     except WireValueError:
                         pass  # read again in arrival order, so the same field is reported
+            usage_value = obj.get("usageMetadata")
+            if content is not None and usage_value is not None:
                 try:
                     events = _content(content)
                     events.insert(0, usage(usage_value))  # usage first (documented order)
@@ -225,10 +259,19 @@ _input_transcription = maker(InputTranscription, 3)
 _output_transcription = maker(OutputTranscription, 3)
 _interim_transcription = maker(InterimInputTranscription, 3)
 
+# The twins (see _makers.twin) of the events built inline; without them, the readers' makers.
+_FunctionCallTwin: Any = twin(FunctionCall)
+_ToolCallTwin: Any = twin(ToolCall)
+# "toolCall" where both twins exist (a key no frame has, otherwise): one test per frame.
+_INLINE_TOOL_CALL = (
+    "toolCall" if _FunctionCallTwin is not None and _ToolCallTwin is not None else None
+)
+
 # Events without fields (or with only defaults) are immutable: one instance serves every frame.
 _INTERRUPTED = Interrupted()
 _GENERATION_COMPLETE = GenerationComplete()
 _TURN_COMPLETE = TurnComplete()
+_ONLY_TURN_COMPLETE = {"turnComplete": True}  # compared with, never handed out
 _WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
 
 

@@ -467,19 +467,26 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
-_go_away_event = maker(GoAway, 1)
+_GoAwayTwin: Any = twin(GoAway)
 _ONE_SECOND = timedelta(seconds=1)  # times an int: cheaper than timedelta(seconds=...)
 
 
 def go_away(value: Any) -> GoAway:
-    if type(value) is dict and len(value) == 1:
-        left = value.get("timeLeft")
-        if type(left) is str and left[-1:] == "s":
-            # Whole seconds ("50s"), the service's form: as as_duration reads them (1 to 12
-            # ASCII digits, far inside timedelta's range), without its regular expression.
-            whole = left[:-1]
-            if 0 < len(whole) <= 12 and whole.isascii() and whole.isdigit():
-                return _go_away_event(_ONE_SECOND * int(whole))
+    try:
+        if len(value) == 1:
+            left = value["timeLeft"]
+            # Whole seconds ("50s"), the service's form, read as as_duration reads them (1 to
+            # 12 ASCII digits, far inside timedelta's range) without its regular expression.
+            # A list's slice is no "s"; other values have no slice or no isdigit.
+            if left[-1:] == "s" and len(left) <= 13:
+                whole = left[:-1]
+                if whole.isdigit() and whole.isascii() and _GoAwayTwin is not None:
+                    event = _GoAwayTwin()
+                    event.time_left = _ONE_SECOND * int(whole)
+                    event.__class__ = GoAway
+                    return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, AttributeError):
+        pass  # another form (or not an object): read below
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 

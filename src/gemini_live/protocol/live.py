@@ -46,6 +46,10 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   issued are dropped (announced, counted), never sent: after a fresh start every call of the
   lost session, after a resume the calls issued after the handle's checkpoint (the replayed
   input may make the service issue them again, possibly under the same id).
+* Those calls are settled at the new connection's ``setupComplete``: a ``toolCall`` that comes
+  with it (same read) or before the replay is written is the new session's, live even under a
+  reused id, and is published after ``Resumed`` (like everything the new connection sent after
+  ``setupComplete``), so ``Resumed`` always separates the lost session's calls from the new ones.
 * A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
   routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
   handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
@@ -199,6 +203,14 @@ class LiveProtocol:
         self._setup_handle: str | None = self._fallback_handle
         self._fresh = False
         self._forget = False
+        # A reconnection is under way: the next connected() settles the lost session's calls.
+        self._resuming = False
+        # Set when a reconnect completes setup: ids of the lost session's calls that the new
+        # service-side session never issued (answers to them must never reach it).
+        self._lost: frozenset[str] = frozenset()
+        # Events of the new connection that came with or after setupComplete, published after
+        # Resumed (see connected()).
+        self._held: list[ev.Event] = []
         self._failure: Failure | None = None
         self._attempt = 0
         self._go_away_seen = False
@@ -340,13 +352,34 @@ class LiveProtocol:
         return encode(Setup(model=self._model, config=config))
 
     def connected(self, early: list[ev.Event], now: float) -> None:
-        """A connection completed setup; ``early`` is what arrived during the handshake."""
+        """A connection completed setup; ``early`` is what arrived during the handshake.
+
+        On a reconnection the lost session's tool calls are settled at ``setupComplete``,
+        before anything that came after it is processed: a ``toolCall`` sent together with
+        ``setupComplete`` (or before the replay is written) was issued by the new service-side
+        session and is live, even if it reuses an id of the lost session. The events that came
+        after ``setupComplete`` are published after ``Resumed`` (see :meth:`resumed`), so that
+        an application that drops the lost session's calls when it sees ``Resumed`` never
+        drops one of the new connection's.
+        """
         self._apply(Trigger.SETUP_SENT)
         for event in early:
             if type(event) is ev.SetupComplete and event.session_id:
                 self._session_id = event.session_id
-        processed = self._process(early, now)  # returns the pending events, then resets them
-        self._events.extend(processed)
+        if not self._resuming:
+            processed = self._process(early, now)  # returns the pending events, then resets
+            self._events.extend(processed)
+            self._policy.connected(now)
+            return
+        split = next((i + 1 for i, e in enumerate(early) if type(e) is ev.SetupComplete), 0)
+        settled = self._process(early[:split], now)
+        self._settle_lost_calls()
+        settled += self._events
+        self._events = []
+        # Processed now, in arrival order (a resumption update must confirm only what was on
+        # the wire when it came), published after Resumed.
+        self._held = self._process(early[split:], now)
+        self._events = settled
         self._policy.connected(now)
 
     def open_failed(self) -> None:
@@ -537,6 +570,7 @@ class LiveProtocol:
         # message so far is still unconfirmed, so replaying them rebuilds the input history.
         self._fresh = self._setup_handle is None
         self._forget = False
+        self._resuming = True
         self._attempt = 0
         return self._schedule(failure, delay)
 
@@ -573,10 +607,29 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ resuming
 
-    def _unissued(self) -> BoundedIds:
-        """Ids of calls the new service-side session never issued: every call of the lost
-        session after a fresh start, else those issued after the resumed handle's checkpoint."""
-        return self._issued if self._fresh else self._since_checkpoint
+    def _settle_lost_calls(self) -> None:
+        """A reconnect completed setup: forget the calls the new service-side session never
+        issued (every call of the lost session after a fresh start, else those issued after
+        the resumed handle's checkpoint), before the new connection's own calls are counted."""
+        self._lost = lost = frozenset(self._issued if self._fresh else self._since_checkpoint)
+        if lost:
+            self._rollbacks += 1
+            self._last_rolled_back = lost
+        dead = tuple(sorted(i for i in self._pending if i in lost))
+        if dead:
+            # Late answers to these calls are dropped (and announced) instead of sent. A fresh
+            # session's calls are announced as cancelled; a resumed session's are not
+            # (Resumed.handle_used says which checkpoint it went back to, and it may issue them
+            # again from the replayed input: an id issued again is live again).
+            self._pending.discard_all(dead)
+            self._cancelled.add_all(dead)
+            if self._fresh:
+                self._events.append(ev.ToolCallCancellation(dead))
+        if self._fresh:
+            self._issued.clear()
+        else:
+            self._issued.discard_all(lost)
+        self._since_checkpoint.clear()
 
     @property
     def rollbacks(self) -> int:
@@ -609,37 +662,24 @@ class LiveProtocol:
         call the new service-side session never issued (a fresh session, or one resumed from a
         checkpoint older than the call). It may reuse that id for a new call, and the service
         closes with 1007 on an answer to a call it does not know."""
-        unissued = self._unissued()
-        return kind == "tool_response" and bool(unissued) and _answers_any(frame, unissued)
+        lost = self._lost
+        return kind == "tool_response" and bool(lost) and _answers_any(frame, lost)
 
     def replay_plan(self, now: float, queued_dropped: int = 0) -> tuple[SentRecord, ...]:
-        """After a reconnect completed setup: settle the old session's state and return the
-        records to write again, in order (the driver writes them and calls :meth:`replayed`).
+        """After a reconnect completed setup: drop the lost session's answers from the replay
+        log and return the records to write again, in order (the driver writes them and calls
+        :meth:`replayed`).
 
         ``queued_dropped``: how many queued frames the driver dropped because
         :meth:`lost_session_answer` said so (counted and announced with the replay log's own).
         """
         tracker = self._tracker
         assert tracker is not None
-        unissued = self._unissued()
-        if unissued:
-            self._rollbacks += 1
-            self._last_rolled_back = frozenset(unissued)
-        dead = tuple(sorted(i for i in self._pending if i in unissued))
-        if dead:
-            # The new service-side session never issued these calls: late answers to them are
-            # dropped (and announced) instead of sent. A fresh session's calls are announced as
-            # cancelled; a resumed session's are not (Resumed.handle_used says which checkpoint
-            # it went back to, and it may issue them again from the replayed input: an id
-            # issued again is live again).
-            self._pending.discard_all(dead)
-            self._cancelled.add_all(dead)
-            if self._fresh:
-                self._events.append(ev.ToolCallCancellation(dead))
+        lost = self._lost
         stale = queued_dropped
-        if not self._forget and unissued:
+        if not self._forget and lost:
             stale += tracker.discard(
-                lambda r: r.kind == "tool_response" and _answers_any(r.frame, unissued)
+                lambda r: r.kind == "tool_response" and _answers_any(r.frame, lost)
             )
         if stale:
             self._dropped_lost_answers += stale
@@ -649,11 +689,6 @@ class LiveProtocol:
                 else "it answers a call issued after the resumed checkpoint"
             )
             self._events.append(ev.InputDropped("tool_response", stale, why))
-        if self._fresh:
-            self._issued.clear()
-        else:
-            self._issued.discard_all(tuple(unissued))
-        self._since_checkpoint.clear()
         self._dropped_now = 0
         if self._forget:
             self._dropped_now = tracker.forget_all()
@@ -690,6 +725,11 @@ class LiveProtocol:
         self._events.append(
             ev.Resumed(self._setup_handle, replayed, self._dropped_now, fresh_session=self._fresh)
         )
+        # What the new connection sent with or after setupComplete (see connected()).
+        self._events.extend(self._held)
+        self._held = []
+        self._lost = frozenset()
+        self._resuming = False
 
     # ------------------------------------------------------------------ ending
 
@@ -742,7 +782,7 @@ class LiveProtocol:
         self._events.append(event)
 
 
-def _answers_any(frame: str, call_ids: BoundedIds) -> bool:
+def _answers_any(frame: str, call_ids: frozenset[str]) -> bool:
     """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
     body = orjson.loads(frame).get("toolResponse", {})
     return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))

@@ -15,12 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from gemini_live.client.transport import redact_url
 from gemini_live.errors import AuthenticationError, ConfigError, ConnectError
-from gemini_live.protocol.config import Platform
+from gemini_live.protocol.config import Platform, PlatformName, platform_of
 
 __all__ = [
     "CLOUD_PLATFORM_SCOPE",
@@ -40,7 +40,7 @@ __all__ = [
 GOOGLE_AI_HOST = "generativelanguage.googleapis.com"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
-PlatformLike = Platform | Literal["google_ai", "vertex"]
+PlatformLike = Platform | PlatformName
 
 _API_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
 _LOCATION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -127,7 +127,7 @@ def custom_endpoint(
     On Vertex, ``project`` and ``location`` give the full model path; without them the model is
     ``publishers/google/models/{id}`` (express mode).
     """
-    kind = _platform(platform)
+    kind = platform_of(platform)
     if api_key is not None and token is not None:
         raise ConfigError("pass api_key= or token=, not both")
     if api_key is not None:
@@ -260,14 +260,7 @@ def _fetch_adc_token() -> str:
 
 
 def _endpoint(url: str, headers: dict[str, str], model: str, platform: PlatformLike) -> Endpoint:
-    return Endpoint(url, MappingProxyType(headers), model, _platform(platform))
-
-
-def _platform(platform: PlatformLike) -> Platform:
-    try:
-        return Platform(platform)
-    except ValueError:
-        raise ConfigError(f"platform must be 'google_ai' or 'vertex', not {platform!r}") from None
+    return Endpoint(url, MappingProxyType(headers), model, platform_of(platform))
 
 
 def _google_ai_path(api_version: str, constrained: bool) -> str:

@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .schema import ToolSet
-from .setup_config import Platform
+from .setup_config import Platform, PlatformValue
 
 __all__ = ["ConsumedMessage", "ConversationState", "EmulatedSession", "Turn"]
 
@@ -99,7 +99,8 @@ class EmulatedSession:
     def __init__(self, session_id: str, model: str, platform: Platform, started_at: float) -> None:
         self.id = session_id
         self.model = model
-        self.platform: Platform = platform
+        # The client's spelling (equal to its ``session.platform``); see PlatformValue.
+        self.platform = PlatformValue(platform)
         self.state = ConversationState()
         self.consumed: list[ConsumedMessage] = []
         self.connections = 0

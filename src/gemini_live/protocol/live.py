@@ -42,22 +42,16 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
   new connection is a fresh session that gets every unconfirmed message replayed, and the old
   session's pending tool calls are cancelled (the new session never issued them).
-* Tool answers (unconfirmed, or still queued) to calls the new service-side session never
-  issued are dropped (announced, counted), never sent: after a fresh start every call of the
-  lost session, after a resume the calls issued after the handle's checkpoint (the replayed
-  input may make the service issue them again, possibly under the same id).
-* Those calls are settled at the new connection's ``setupComplete``: a ``toolCall`` that comes
-  with it (same read) or before the replay is written is the new session's, live even under a
-  reused id, and is published after ``Resumed`` (like everything the new connection sent after
-  ``setupComplete``), so ``Resumed`` always separates the lost session's calls from the new ones.
+* Tool calls (:mod:`gemini_live.protocol.calls`): answers to calls the new service-side session
+  never issued are dropped (announced, counted), never sent. The lost calls are settled at the
+  new connection's ``setupComplete``; what that connection sent with or after it (a new
+  ``toolCall`` included) is published after ``Resumed``, which so separates the two sessions.
 * A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
   routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
   handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
   request while a reconnection is already under way joins it.
 * ``goAway``: rotate at once if idle, else at the end of the turn once a resumable update
   covers it, and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out.
-* Tool-call ids are remembered in bounded sets (``max_tracked_calls``, oldest forgotten first),
-  so a peer that never stops issuing calls cannot grow the session without bound.
 """
 
 from __future__ import annotations
@@ -67,11 +61,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
 
-import orjson
-
 from gemini_live.errors import ClosedBy, ConfigError, LiveError, SessionBroken
 from gemini_live.protocol import events as ev
-from gemini_live.protocol._idset import BoundedIds
+from gemini_live.protocol.calls import ToolCalls
 from gemini_live.protocol.config import LiveConfig, Platform
 from gemini_live.protocol.decisions import (
     Decision,
@@ -85,6 +77,7 @@ from gemini_live.protocol.decisions import (
 )
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.encode import encode
+from gemini_live.protocol.limits import SessionLimits
 from gemini_live.protocol.messages import Setup
 from gemini_live.protocol.phases import Phase, Trigger, next_phase
 from gemini_live.protocol.resumption import (
@@ -164,8 +157,6 @@ class LiveProtocol:
         audio_session_limit: float = 15 * 60.0,
         video_session_limit: float = 2 * 60.0,
     ) -> None:
-        if max_tracked_calls < 1:
-            raise ValueError(f"max_tracked_calls must be >= 1, got {max_tracked_calls}")
         self._model = model
         self._config = config
         self.platform = platform
@@ -179,23 +170,14 @@ class LiveProtocol:
             if config.session_resumption_enabled
             else None
         )
-        self._limits = (session_limit_warning, audio_session_limit, video_session_limit)
-        self._limits_started: float | None = None
-        self._limits_warned: set[str] = set()
+        self._limits = SessionLimits(
+            session_limit_warning, audio_session_limit, video_session_limit
+        )
         self._events: list[ev.Event] = []
         self._phase = Phase.DISCONNECTED
         self._last_trigger: Trigger | None = None
         self._session_id: str | None = None
-        self._pending = BoundedIds(max_tracked_calls)
-        # Ids the service cancelled (toolCallCancellation) or that died with a fresh session:
-        # late responses to them are dropped (and announced), never sent.
-        self._cancelled = BoundedIds(max_tracked_calls)
-        # Every id the current service-side session issued (reset on a fresh start): an
-        # unconfirmed response to one of them must not be replayed into a new session.
-        self._issued = BoundedIds(max_tracked_calls)
-        # Ids issued after the newest resumable handle's checkpoint: a session resumed from
-        # that handle never issued them (it may issue them again from the replayed input).
-        self._since_checkpoint = BoundedIds(max_tracked_calls)
+        self._calls = ToolCalls(max_tracked_calls)
         # The handle the application gave in LiveConfig: used after a loss until the service
         # sends a newer one (or refuses it).
         resumption = config.session_resumption
@@ -205,9 +187,6 @@ class LiveProtocol:
         self._forget = False
         # A reconnection is under way: the next connected() settles the lost session's calls.
         self._resuming = False
-        # Set when a reconnect completes setup: ids of the lost session's calls that the new
-        # service-side session never issued (answers to them must never reach it).
-        self._lost: frozenset[str] = frozenset()
         # Events of the new connection that came with or after setupComplete, published after
         # Resumed (see connected()).
         self._held: list[ev.Event] = []
@@ -234,8 +213,6 @@ class LiveProtocol:
         self._ignored = 0
         self._dropped_unsent = 0
         self._dropped_lost_answers = 0
-        self._rollbacks = 0
-        self._last_rolled_back: frozenset[str] = frozenset()
 
     # ------------------------------------------------------------------ state
 
@@ -264,7 +241,7 @@ class LiveProtocol:
     @property
     def pending_tool_calls(self) -> frozenset[str]:
         """Ids of tool calls issued by the service and not yet answered or cancelled."""
-        return frozenset(self._pending)
+        return self._calls.pending
 
     def check_limits(self, now: float) -> float | None:
         """Warn (``SessionWarning``) before the service's session-duration limits, which apply
@@ -275,25 +252,10 @@ class LiveProtocol:
         """
         if self._config.context_window_compression is not None:
             return None
-        if self._limits_started is None:
-            self._limits_started = now
-        warning, audio_limit, video_limit = self._limits
-        kind, limit = ("audio+video", video_limit) if self.sent_video else ("audio", audio_limit)
-        started = self._limits_started
-        warn_at = started + max(0.0, limit - warning)
-        if now >= warn_at and kind not in self._limits_warned:
-            self._limits_warned.add(kind)
-            left = max(0.0, started + limit - now)
-            self._events.append(
-                ev.SessionWarning(
-                    f"the {kind} session limit ({limit:g}s without context window compression) "
-                    f"ends this session in about {left:.0f}s; set "
-                    "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
-                )
-            )
-        if kind in self._limits_warned:
-            return now + 1.0
-        return now + min(1.0, max(0.01, warn_at - now))
+        next_check, warning = self._limits.check(now, self.sent_video)
+        if warning is not None:
+            self._events.append(warning)
+        return next_check
 
     def counters(self) -> ProtocolCounters:
         """A snapshot of this object's counters."""
@@ -421,7 +383,7 @@ class LiveProtocol:
             if tracker is not None:
                 tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
                 if event.resumable and event.handle:
-                    self._since_checkpoint.clear()
+                    self._calls.checkpoint()
                 # After goAway: the turn is covered by a resumable handle, rotate if idle.
                 if (
                     event.resumable
@@ -433,17 +395,9 @@ class LiveProtocol:
         elif isinstance(event, ev.GoAway):
             self._go_away(event.time_left.total_seconds(), now)
         elif isinstance(event, ev.ToolCall):
-            ids = [call.id for call in event.calls if call.id is not None]
-            self._pending.add_all(ids)
-            self._issued.add_all(ids)
-            self._since_checkpoint.add_all(ids)
-            # An id issued again (a fresh session may reuse ids) is live again.
-            self._cancelled.discard_all(ids)
-        elif isinstance(event, ev.ToolCallCancellation):
-            self._pending.discard_all(event.ids)
-            self._cancelled.add_all(event.ids)
-            if not self._pending:
-                return Trigger.TOOL_CALL_CANCELLED
+            self._calls.issued([call.id for call in event.calls if call.id is not None])
+        elif isinstance(event, ev.ToolCallCancellation) and self._calls.cancelled(event.ids):
+            return Trigger.TOOL_CALL_CANCELLED
         return trigger
 
     def _go_away(self, time_left: float, now: float) -> None:
@@ -499,8 +453,7 @@ class LiveProtocol:
 
     def live_tool_responses(self, ids: Iterable[str | None]) -> list[bool]:
         """For each response's call id: whether it may be sent (False: the call was cancelled)."""
-        cancelled = self._cancelled
-        return [call_id is None or call_id not in cancelled for call_id in ids]
+        return self._calls.live(ids)
 
     def announce_cancelled_responses(self, count: int) -> None:
         """``count`` tool responses were dropped because their calls were cancelled."""
@@ -508,8 +461,7 @@ class LiveProtocol:
 
     def tool_responses_accepted(self, ids: Iterable[str]) -> None:
         """Responses to ``ids`` were accepted for sending."""
-        self._pending.discard_all(ids)
-        if not self._pending:
+        if self._calls.answered(ids):
             self._apply(Trigger.TOOL_RESPONSE_SENT)
 
     def tool_execution_started(self) -> None:
@@ -609,42 +561,25 @@ class LiveProtocol:
 
     def _settle_lost_calls(self) -> None:
         """A reconnect completed setup: forget the calls the new service-side session never
-        issued (every call of the lost session after a fresh start, else those issued after
-        the resumed handle's checkpoint), before the new connection's own calls are counted."""
-        self._lost = lost = frozenset(self._issued if self._fresh else self._since_checkpoint)
-        if lost:
-            self._rollbacks += 1
-            self._last_rolled_back = lost
-        dead = tuple(sorted(i for i in self._pending if i in lost))
-        if dead:
-            # Late answers to these calls are dropped (and announced) instead of sent. A fresh
-            # session's calls are announced as cancelled; a resumed session's are not
-            # (Resumed.handle_used says which checkpoint it went back to, and it may issue them
-            # again from the replayed input: an id issued again is live again).
-            self._pending.discard_all(dead)
-            self._cancelled.add_all(dead)
-            if self._fresh:
-                self._events.append(ev.ToolCallCancellation(dead))
-        if self._fresh:
-            self._issued.clear()
-        else:
-            self._issued.discard_all(lost)
-        self._since_checkpoint.clear()
+        issued (see :mod:`gemini_live.protocol.calls`), before the new connection's own calls
+        are counted. A fresh session's pending calls are announced as cancelled; a resumed
+        session's are not (``Resumed.handle_used`` says which checkpoint it went back to, and
+        it may issue them again from the replayed input: an id issued again is live again)."""
+        dead = self._calls.settle(self._fresh)
+        if dead and self._fresh:
+            self._events.append(ev.ToolCallCancellation(dead))
 
     @property
     def rollbacks(self) -> int:
         """How many reconnects so far made calls unknown to the service-side session (a fresh
         start, or a resume from a checkpoint older than some calls). A tool answer checked
         against the pending calls before a rollback may answer a call that is gone."""
-        return self._rollbacks
+        return self._calls.rollbacks
 
     def answer_survives(self, ids: Iterable[str], rollbacks: int) -> bool:
         """Whether a tool answer to ``ids``, checked when :attr:`rollbacks` was ``rollbacks``,
         may still be queued: no rollback since then lost one of its calls."""
-        if self._rollbacks == rollbacks:
-            return True
-        lost = self._last_rolled_back
-        return self._rollbacks == rollbacks + 1 and not any(i in lost for i in ids)
+        return self._calls.answer_survives(ids, rollbacks)
 
     def answer_dropped_after_rollback(self) -> None:
         """A tool answer that waited for queue room across a rollback was dropped instead of
@@ -662,8 +597,7 @@ class LiveProtocol:
         call the new service-side session never issued (a fresh session, or one resumed from a
         checkpoint older than the call). It may reuse that id for a new call, and the service
         closes with 1007 on an answer to a call it does not know."""
-        lost = self._lost
-        return kind == "tool_response" and bool(lost) and _answers_any(frame, lost)
+        return kind == "tool_response" and self._calls.answers_lost(frame)
 
     def replay_plan(self, now: float, queued_dropped: int = 0) -> tuple[SentRecord, ...]:
         """After a reconnect completed setup: drop the lost session's answers from the replay
@@ -675,11 +609,11 @@ class LiveProtocol:
         """
         tracker = self._tracker
         assert tracker is not None
-        lost = self._lost
+        calls = self._calls
         stale = queued_dropped
-        if not self._forget and lost:
+        if not self._forget and calls.any_lost:
             stale += tracker.discard(
-                lambda r: r.kind == "tool_response" and _answers_any(r.frame, lost)
+                lambda r: r.kind == "tool_response" and calls.answers_lost(r.frame)
             )
         if stale:
             self._dropped_lost_answers += stale
@@ -728,7 +662,7 @@ class LiveProtocol:
         # What the new connection sent with or after setupComplete (see connected()).
         self._events.extend(self._held)
         self._held = []
-        self._lost = frozenset()
+        self._calls.reconnected()
         self._resuming = False
 
     # ------------------------------------------------------------------ ending
@@ -780,9 +714,3 @@ class LiveProtocol:
                     )
                 )
         self._events.append(event)
-
-
-def _answers_any(frame: str, call_ids: frozenset[str]) -> bool:
-    """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
-    body = orjson.loads(frame).get("toolResponse", {})
-    return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))

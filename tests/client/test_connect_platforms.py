@@ -142,7 +142,7 @@ async def test_client_and_emulator_report_the_same_platform(platform: Platform) 
         assert session.platform is platform
         assert served == session.platform == platform.value and session.platform == served
         assert {session.platform: "found"}[served] == "found"  # the same hash too
-        assert emu.url_for(session.platform) == emu.url_for(platform.value)  # type: ignore[arg-type]
+        assert emu.url_for(session.platform) == emu.url_for(platform.value)
 
 
 def test_the_old_emulator_spelling_still_works_with_a_warning() -> None:
@@ -165,10 +165,10 @@ def test_the_old_emulator_spelling_still_works_with_a_warning() -> None:
 async def test_the_emulator_takes_the_old_spelling_with_a_warning() -> None:
     async with Emulator() as emu:
         with pytest.warns(DeprecationWarning, match="googleai"):
-            old = emu.url_for("googleai")  # type: ignore[arg-type]
+            old = emu.url_for("googleai")
         assert old == emu.url_for("google_ai")
         with pytest.raises(ValueError, match="'google_ai', 'vertex' or 'ephemeral'"):
-            emu.url_for("google")  # type: ignore[arg-type]
+            emu.url_for("google")
         with pytest.warns(DeprecationWarning, match="googleai"):
             connecting = gemini_live.connect(
                 "gemini-3.8-live",

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from websockets.asyncio.server import Server, ServerConnection
 from websockets.asyncio.server import serve as ws_serve
@@ -184,18 +184,19 @@ class BaseServer:
 
     def url_for(
         self,
-        platform: Literal["google_ai", "ephemeral", "vertex"] = "google_ai",
+        platform: str = "google_ai",
         *,
         version: str | None = None,
         prefix: str = "",
     ) -> str:
         """Full service URL for ``platform`` (optionally under a scenario ``prefix``).
 
-        ``platform`` is ``"google_ai"`` or ``"vertex"`` (a ``gemini_live.Platform`` member is
-        one of these strings: the spelling ``connect(platform=...)`` takes and
-        ``Session.platform``/``EmulatedSession.platform`` report), or ``"ephemeral"`` (the Google
-        AI path for ephemeral tokens). The older ``"googleai"`` works for one more release, with
-        a ``DeprecationWarning``.
+        ``platform`` is ``"google_ai"`` or ``"vertex"`` (the spelling ``connect(platform=...)``
+        takes and ``Session.platform``/``EmulatedSession.platform`` report; typed ``str`` so
+        that a ``gemini_live.Platform`` member, a ``str`` enum, type-checks too), or
+        ``"ephemeral"`` (the Google AI path for ephemeral tokens); anything else is a
+        ``ValueError``. The older ``"googleai"`` works for one more release, with a
+        ``DeprecationWarning``.
         """
         route = str(platform)
         if route == OLD_GOOGLE_AI:

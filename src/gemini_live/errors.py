@@ -28,6 +28,9 @@
                                    PortAudio library missing, no such device, or a device that
                                    failed or disappeared mid-stream (``gemini_live.audio``)
 
+The values the errors carry are defined here too, so that this module imports nothing of the
+package: ``ClosedBy`` (also the type of ``Disconnected.closed_by``) and ``UnconfirmedMessage``.
+
 What the peer sends that cannot be understood is never raised: it surfaces as a
 ``ProtocolViolation`` or ``UnknownMessage`` event and the session goes on. (``ProtocolError``,
 which was never raised, is deprecated and will be removed.)

@@ -145,8 +145,9 @@ async def test_a_call_sent_with_setup_complete_is_answered_on_the_new_connection
 
 @pytest.mark.parametrize("lost_running", [False, True], ids=["lost-answered", "lost-running"])
 @pytest.mark.parametrize("new_call_id", ["call-2", "call-1"])
+@pytest.mark.parametrize("handle_before_call", [False, True], ids=["fresh", "older-checkpoint"])
 async def test_toolbox_answers_a_call_sent_with_setup_complete_exactly_once(
-    new_call_id: str, lost_running: bool
+    new_call_id: str, lost_running: bool, handle_before_call: bool
 ) -> None:
     tools = Toolbox()
     ran: list[str] = []
@@ -167,12 +168,13 @@ async def test_toolbox_answers_a_call_sent_with_setup_complete_exactly_once(
                 peer,
                 session,
                 events,
-                handle_before_call=False,
+                handle_before_call=handle_before_call,
                 new_call_id=new_call_id,
                 answer=False,
                 wait_answer=not lost_running,
             )
-            assert any(isinstance(e, Resumed) and e.fresh_session for e in seen)
+            (resumed,) = [e for e in seen if isinstance(e, Resumed)]
+            assert resumed.fresh_session is not handle_before_call
             await peer.wait_messages(2, 1)
             await read_for(events, 0.2)  # a second answer would be written by now
     assert _answers(peer, 2) == [

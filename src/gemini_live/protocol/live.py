@@ -8,9 +8,9 @@ it returns; it makes no protocol decision of its own.
 
 Inputs (each with ``now`` where time matters):
 
-* a connection attempt begins (:meth:`next_setup`) and completes setup (:meth:`connected`);
-* a frame arrives (:meth:`frame_received`) or events decoded during the handshake
-  (:meth:`events_received`);
+* a connection attempt begins (:meth:`next_setup`) and completes setup (:meth:`connected`, with
+  the events decoded during the handshake);
+* a frame arrives (:meth:`frame_received`);
 * the application sends something: :meth:`written` records every frame put on the wire, and
   :meth:`tool_responses_accepted`, :meth:`activity_accepted`, :meth:`video_accepted` say what an
   accepted message means for the phase and the tool-call bookkeeping;
@@ -213,6 +213,7 @@ class LiveProtocol:
         self._ignored = 0
         self._dropped_unsent = 0
         self._dropped_lost_answers = 0
+        self._dropped_now = 0  # frames the reconnect under way dropped (for Resumed)
 
     # ------------------------------------------------------------------ state
 
@@ -353,10 +354,6 @@ class LiveProtocol:
     def frame_received(self, data: str | bytes, now: float) -> list[ev.Event]:
         """Decode one frame; return every event for the application (phase changes included)."""
         return self._process(decode_events(data), now)
-
-    def events_received(self, events: list[ev.Event], now: float) -> list[ev.Event]:
-        """Like :meth:`frame_received` for events that are already decoded."""
-        return self._process(events, now)
 
     def _process(self, events: list[ev.Event], now: float = 0.0) -> list[ev.Event]:
         # Phase changes are appended to self._events by _apply, right after their cause.
@@ -643,8 +640,6 @@ class LiveProtocol:
                 )
             )
         return plan.records
-
-    _dropped_now = 0
 
     def replayed(self, record: SentRecord) -> None:
         """``record`` was written again on the new connection."""

@@ -247,6 +247,7 @@ def _endpoint_provider(
             credentials.location,
             credentials.token,
         )
+        google_credentials = credentials.credentials
         template = endpoints.vertex_endpoint(
             model, project=project, location=location, access_token="-", **version
         )
@@ -257,7 +258,7 @@ def _endpoint_provider(
             elif isinstance(vertex_token, str):
                 token = vertex_token
             else:
-                token = await endpoints.vertex_access_token()
+                token = await endpoints.vertex_access_token(google_credentials)
             if base_url is not None:
                 return endpoints.custom_endpoint(
                     base_url,

@@ -117,7 +117,7 @@ def connect(
         "vertex_token": vertex_token,
     }
     given = [name for name, value in legacy.items() if value is not None]
-    requested = None if platform is None else platform_of(platform)
+    requested = None if platform is None else platform_of(platform, stacklevel=3)
     if given:
         if credentials is not None:
             raise ConfigError(f"connect(): pass credentials= or {', '.join(given)}=, not both")

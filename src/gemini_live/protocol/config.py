@@ -88,21 +88,28 @@ class Platform(enum.StrEnum):
     @classmethod
     def _missing_(cls, value: object) -> Platform | None:
         if value == _OLD_GOOGLE_AI:
-            _warn_old_spelling()
+            _warn_old_spelling(5)  # past _missing_, Enum.__new__ and EnumType.__call__
             return cls.GOOGLE_AI
         return None
 
 
-def _warn_old_spelling() -> None:
+def _warn_old_spelling(stacklevel: int) -> None:
     warnings.warn(
         'the platform spelling "googleai" is deprecated: use "google_ai" (Platform.GOOGLE_AI)',
         DeprecationWarning,
-        stacklevel=5,  # past _missing_, Enum.__new__ and EnumType.__call__
+        stacklevel=stacklevel,
     )
 
 
-def platform_of(value: Platform | str) -> Platform:
-    """``value`` as a :class:`Platform`; ``ConfigError`` if it names none."""
+def platform_of(value: Platform | str, *, stacklevel: int = 2) -> Platform:
+    """``value`` as a :class:`Platform`; ``ConfigError`` if it names none.
+
+    The deprecated ``"googleai"`` warns ``stacklevel`` frames up (2: the caller), so that the
+    warning points at the application's line (Python shows it by default only there).
+    """
+    if value == _OLD_GOOGLE_AI:
+        _warn_old_spelling(stacklevel + 1)
+        return Platform.GOOGLE_AI
     try:
         return Platform(value)
     except ValueError:

@@ -93,7 +93,8 @@ class EmulatedSession:
     resumptions), ``effective_consumed`` (only those whose effects survive in the current state),
     ``conversation`` (the current state's turns), ``connections`` (how many
     connections served it), ``handles`` (every resumable handle issued, oldest first),
-    ``resumed_from`` (handles used to resume it, in order).
+    ``resumed_from`` (handles used to resume it, in order), ``platform`` (``"google_ai"`` or
+    ``"vertex"``: equal to the client's ``session.platform``).
     """
 
     def __init__(self, session_id: str, model: str, platform: Platform, started_at: float) -> None:

@@ -62,29 +62,9 @@ _HEAD_64 = struct.Struct("!BBQ4s").pack
 _FIN_TEXT = 0x81
 _MASKED = 0x80
 _urandom = os.urandom
-_MASK_BATCH = 4096  # random bytes fetched per getrandom() call: 1,024 frame masks
-
-
-class _Masks:
-    """4-byte frame masks from ``os.urandom`` (RFC 6455 5.3: a strong source of entropy),
-    fetched 1,024 at a time instead of one system call per frame."""
-
-    __slots__ = ("_pool", "_position")
-
-    def __init__(self) -> None:
-        self._pool = b""
-        self._position = _MASK_BATCH
-
-    def next(self) -> bytes:
-        position = self._position
-        if position >= _MASK_BATCH:
-            self._pool = _urandom(_MASK_BATCH)
-            position = 0
-        self._position = position + 4
-        return self._pool[position : position + 4]
-
-
-_masks = _Masks()
+# Frame masks come from os.urandom (RFC 6455 5.3: a strong source of entropy), fetched for 128
+# frames at a time per connection instead of one system call per frame.
+_MASK_POOL = 512
 
 # A close reason must fit a control frame (125 bytes) together with the 2-byte code.
 _MAX_REASON_BYTES = 123
@@ -106,10 +86,10 @@ class WebSocketTransport(asyncio.BufferedProtocol):
     __slots__ = (
         "_buffer", "_close_timer", "_closed", "_drain_waiters", "_fast_receive", "_fast_send",
         "_flush_scheduled", "_fragments", "_fragments_text", "_heard_since_ping", "_live_sink",
-        "_loop", "_loss_reported", "_max_size", "_opening", "_options", "_paused", "_pending",
-        "_ping_payload", "_ping_timer", "_pong_timer", "_request", "_response_read", "_sink",
-        "_tcp_lost",
-        "_transport", "_write", "_ws", "opened",
+        "_loop", "_loss_reported", "_mask_pool", "_mask_position", "_max_size", "_opening",
+        "_options", "_paused", "_pending", "_ping_payload", "_ping_timer", "_pong_timer",
+        "_request", "_response_read", "_sink", "_tcp_lost", "_transport", "_write", "_ws",
+        "opened",
     )  # fmt: skip
 
     def __init__(
@@ -125,6 +105,8 @@ class WebSocketTransport(asyncio.BufferedProtocol):
         self.opened: asyncio.Future[None] = loop.create_future()
         self._opening = True
         self._fast_send = False
+        self._mask_pool = b""
+        self._mask_position = _MASK_POOL
         # Receiving: frames are cut out of _buffer here while _fast_receive holds; once false,
         # every byte goes to the core (see the module docstring).
         self._buffer = ReadBuffer()
@@ -177,7 +159,12 @@ class WebSocketTransport(asyncio.BufferedProtocol):
             # object, BytesIO and extension loop (about 2.5x cheaper per message). Valid only
             # without extensions; the core keeps no state about outgoing data frames.
             n = len(payload)
-            mask = _masks.next()
+            position = self._mask_position
+            if position >= _MASK_POOL:
+                self._mask_pool = _urandom(_MASK_POOL)
+                position = 0
+            self._mask_position = position + 4
+            mask = self._mask_pool[position : position + 4]
             if n < 126:
                 head = _HEAD_7(_FIN_TEXT, _MASKED | n, mask)
             elif n < 65536:

@@ -1,6 +1,7 @@
 """Many real-time audio sessions in one client process: memory and CPU per session.
 
 Run:  python benchmarks/bench_sessions.py [--sessions 100] [--seconds 60] [--confirm-every 10]
+      [--loops default,uvloop] [--repeat 1]
 
 Each session streams like a voice agent in a call: a 20 ms chunk of 16 kHz PCM16 up every
 20 ms, and, from the peer, a 40 ms frame of 24 kHz PCM16 every 40 ms, written as the service
@@ -503,6 +504,21 @@ def _free_port() -> int:
         return int(sock.getsockname()[1])
 
 
+def _cpu_per_session(result: dict[str, Any]) -> float:
+    """Share of one core per real-time session: CPU over the seconds of audio actually streamed
+    both ways (on a starved machine fewer chunks go out than the wall clock allows; count what
+    was done)."""
+    session_seconds = (result["sent"] * UP_INTERVAL + result["audio"] * DOWN_INTERVAL) / 2
+    return float(result["cpu"] / session_seconds)
+
+
+def _best(results: list[dict[str, Any]], sessions: int) -> dict[str, Any]:
+    """The run with the least CPU per session among those that kept up with real time (a
+    starved run does more per wake-up and would flatter the client); any run if none did."""
+    kept_up = [r for r in results if r["sent"] >= 0.97 * sessions * r["wall"] / UP_INTERVAL]
+    return min(kept_up or results, key=_cpu_per_session)
+
+
 def _run_client_process(
     context: Any, kind: str, loop: str, port: int, args: argparse.Namespace
 ) -> dict[str, Any] | None:
@@ -545,6 +561,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--confirm-every", type=float, default=10.0)
     parser.add_argument("--loops", default="default,uvloop", help="comma-separated")
+    parser.add_argument(
+        "--repeat",
+        type=int,
+        default=1,
+        help="run every client this many times (interleaved) and print each one's best run\n"
+        "that kept up with real time: on a shared machine other processes only add CPU time",
+    )
     args = parser.parse_args(argv)
 
     loops = [name for name in args.loops.split(",") if name]
@@ -560,20 +583,22 @@ def main(argv: list[str] | None = None) -> int:
     ready = context.Event()
     peer = context.Process(target=_peer_main, args=(port, args.confirm_every, ready), daemon=True)
     peer.start()
-    rows: list[tuple[str, str, dict[str, Any]]] = []
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     try:
         if not ready.wait(30):
             print("peer did not start", file=sys.stderr)
             return 1
-        for loop in loops:
-            for kind in ("floor", "raw", "live"):
-                result = _run_client_process(context, kind, loop, port, args)
-                if result is None:
-                    return 1
-                rows.append((loop, kind, result))
+        for _ in range(max(1, args.repeat)):
+            for loop in loops:
+                for kind in ("floor", "raw", "live"):
+                    result = _run_client_process(context, kind, loop, port, args)
+                    if result is None:
+                        return 1
+                    runs.setdefault((loop, kind), []).append(result)
     finally:
         peer.terminate()
         peer.join(5)
+    rows = [(loop, kind, _best(results, args.sessions)) for (loop, kind), results in runs.items()]
 
     mib = 1024 * 1024
     print(
@@ -592,16 +617,26 @@ def main(argv: list[str] | None = None) -> int:
         "live": "gemini-live",
     }
     for loop, kind, r in rows:
-        # CPU per real-time session: per second of audio actually streamed both ways (on a
-        # starved machine fewer chunks go out than the wall clock allows; count what was done).
-        session_seconds = (r["sent"] * UP_INTERVAL + r["audio"] * DOWN_INTERVAL) / 2
-        share = r["cpu"] / session_seconds
+        share = _cpu_per_session(r)
         print(
             f"| {loop} | {names[kind]} | {r['rss_before'] / mib:.1f} MiB "
             f"| {r['rss'] / mib:.1f} MiB | {r['rss_peak'] / mib:.1f} MiB "
             f"| {share * 100:.3f} % | {1 / share:,.0f} |"
         )
     print()
+    if args.repeat > 1:
+        print(
+            f"Best of {args.repeat} runs per client; CPU per session in every run "
+            "(* = fell behind real time, not used when another run kept up):"
+        )
+        for (loop, kind), results in runs.items():
+            shares = ", ".join(
+                f"{_cpu_per_session(r) * 100:.3f}"
+                + ("" if r["sent"] >= 0.97 * args.sessions * r["wall"] / UP_INTERVAL else "*")
+                for r in results
+            )
+            print(f"{loop:>8} {names[kind]:<32} {shares} %")
+        print()
     print("In the measured window (real time would be 100 %):")
     for loop, kind, r in rows:
         expected_up = args.sessions * r["wall"] / UP_INTERVAL

@@ -37,12 +37,10 @@ class ReadBuffer:
         self.need = 0
 
     def free_space(self) -> memoryview:
-        """Where the next read may write (``get_buffer``)."""
-        end = self.end
-        if len(self.data) - end < _MIN_FREE or self.start + self.need > len(self.data):
+        """Where the next read may write (``get_buffer``); never empty."""
+        if self.start or len(self.data) - self.end < _MIN_FREE or self.need > len(self.data):
             self._make_room()
-            end = self.end
-        return self.view[end:]
+        return self.view[self.end :]
 
     def consumed(self, position: int) -> None:
         """Everything before ``position`` has been handled."""
@@ -62,16 +60,21 @@ class ReadBuffer:
         return data
 
     def _make_room(self) -> None:
+        """Move the unread bytes (a partial frame) to the front, growing the array if that
+        frame (or the unread bytes) would not fit with room to spare."""
         start, end = self.start, self.end
         pending = end - start
-        size = max(READ_SIZE, self.need, pending) + _MIN_FREE
-        if size <= len(self.data):
-            size = len(self.data)
-        # A fresh array rather than moving bytes in place: the memoryview handed to the
-        # previous read may still be alive, and an exported bytearray cannot be resized.
-        data = bytearray(size)
-        data[:pending] = self.view[start:end]
-        self.data = data
-        self.view = memoryview(data)
+        needed = max(self.need, pending) + _MIN_FREE
+        if needed > len(self.data):
+            # A fresh array: the memoryview handed to the previous read may still be alive,
+            # and an exported bytearray cannot be resized.
+            data = bytearray(max(needed, READ_SIZE))
+            data[:pending] = self.view[start:end]
+            self.data = data
+            self.view = memoryview(data)
+        elif start:
+            # Same-size slice assignment never resizes; bytes() first because the two ranges
+            # may overlap.
+            self.data[:pending] = bytes(self.view[start:end])
         self.start = 0
         self.end = pending

@@ -45,6 +45,23 @@ async def test_overflow_drop_oldest_keeps_recent_and_counts() -> None:
     assert hub.statistics().dropped_events == 3
 
 
+async def test_publish_all_overflows_a_queue_mid_batch_and_trims_the_backlog() -> None:
+    hub = EventHub(backlog=2)
+    hub.keep_backlog()
+    hub.publish_all([TextDelta("a"), TextDelta("b"), TextDelta("c")])
+    first = hub.subscribe(max_queue=3)
+    assert [first.pending(), hub.statistics().dropped_events] == [2, 1]
+    second = hub.subscribe(max_queue=100)
+    hub.publish_all([TextDelta(str(i)) for i in range(3)])
+    got = []
+    with pytest.raises(SubscriberOverflow):
+        async for event in first:
+            got.append(event)
+    assert got == [TextDelta("b"), TextDelta("c"), TextDelta("0")]
+    assert second.pending() == 3
+    assert hub.statistics() == FanoutStatistics(6, 1, 1, 1)
+
+
 async def test_drop_counts_survive_unsubscribe_and_close() -> None:
     hub = EventHub()
     left = hub.subscribe(max_queue=1, overflow="drop_oldest")

@@ -81,14 +81,16 @@ class SessionDriver:
 
     def publish(self, events: list[ev.Event]) -> None:
         """Fan ``events`` out, waking phase waiters on phase changes."""
-        publish = self.hub.publish
+        if not events:
+            return
+        self.hub.publish_all(events)
         waiters = self._phase_waiters
-        for event in events:
-            publish(event)
-            if waiters and type(event) is ev.PhaseChanged:
-                for wanted, future in list(waiters):
-                    if event.new in wanted and not future.done():
-                        future.set_result(event.new)
+        if waiters:
+            for event in events:
+                if type(event) is ev.PhaseChanged:
+                    for wanted, future in list(waiters):
+                        if event.new in wanted and not future.done():
+                            future.set_result(event.new)
 
     async def wait_for_phase(self, wanted: frozenset[Phase], timeout: float) -> Phase:
         """Wait until the phase is in ``wanted``; see ``Session.wait_for_phase``."""
@@ -249,7 +251,15 @@ class SessionDriver:
         wait for queue room (the session may have changed meanwhile): False means the frame
         was not accepted, and ``submit`` returns False.
         """
-        self.check_open()
+        protocol = self.protocol
+        # check_open(), inlined for the common case (the right loop, the session open).
+        if (
+            threading.get_ident() != self.thread
+            or not self.loop.is_running()
+            or protocol.ended is not None
+            or protocol.closing
+        ):
+            self.check_open()
         connection = self._writable()
         now = self._time()
         if connection is not None:
@@ -260,7 +270,7 @@ class SessionDriver:
                 # Lost between the check and the write: keep the frame for the next connection.
                 connection = None
             else:
-                self.protocol.written(kind, frame, now)
+                protocol.written(kind, frame, now)
                 if on_accepted is None and transport.write_buffer_size <= self.high_water:
                     return True  # the common case: written, nothing to wait for
         if connection is None:

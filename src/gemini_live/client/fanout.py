@@ -38,7 +38,7 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections import deque
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -247,19 +247,28 @@ class EventHub:
 
     def publish(self, event: Event) -> None:
         """Queue ``event`` for every subscription (synchronous; never waits)."""
-        self._published += 1
+        self.publish_all((event,))
+
+    def publish_all(self, events: Sequence[Event]) -> None:
+        """Queue ``events``, in order, for every subscription (synchronous; never waits)."""
+        if not events:
+            return
+        self._published += len(events)
         backlog = self._backlog
         if backlog is not None:
-            backlog.append(event)
-            if len(backlog) > self._backlog_size:
+            backlog.extend(events)
+            while len(backlog) > self._backlog_size:
                 backlog.popleft()
                 self._dropped += 1
             return
         detached: list[EventQueue] | None = None
         for queue in self._queues:
-            if not queue.push(event):
-                detached = detached or []
-                detached.append(queue)
+            push = queue.push
+            for event in events:
+                if not push(event):
+                    detached = detached or []
+                    detached.append(queue)
+                    break
         if detached:
             self._overflowed += len(detached)
             for queue in detached:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import asyncio
 import base64
 import hashlib
+import itertools
 from typing import Any
 
 import pytest
@@ -232,3 +233,70 @@ def test_read_buffer_grows_for_one_frame_then_returns_to_its_resting_size() -> N
     buffer.consumed(buffer.end)
     assert len(buffer.data) == READ_SIZE
     assert (buffer.start, buffer.end, buffer.need) == (0, 0, 0)
+
+
+async def test_sent_frames_are_masked_with_fresh_masks_across_pool_refills() -> None:
+    """The masks come from a per-connection pool of random bytes, refilled as it runs out:
+    every frame still unmasks to what was sent, and masks are not reused in a row."""
+    transport, socket, response = opened()
+    feed(transport, response, [])
+    assert transport.opened.done() and transport.opened.exception() is None
+    socket.writes.clear()
+    texts = [f"message {i}" * (i % 7 + 1) for i in range(300)]  # > 128 masks per pool
+    for value in texts:
+        transport.send(value)
+    masks = []
+    for written, value in zip(socket.writes, texts, strict=True):
+        assert written[0] == 0x81 and written[1] & 0x80  # FIN + text, masked
+        size = written[1] & 0x7F
+        assert size == len(value.encode())
+        mask, body = written[2:6], written[6:]
+        assert bytes(b ^ mask[i % 4] for i, b in enumerate(body)) == value.encode()
+        masks.append(mask)
+    assert all(a != b for a, b in itertools.pairwise(masks))
+
+
+def test_the_reader_under_uvloop() -> None:
+    """uvloop drives BufferedProtocol through its own code (not asyncio's selector transport)."""
+    uvloop = pytest.importorskip("uvloop")
+    from gemini_live.client.transport import open_websocket
+
+    big = "y" * (5 * READ_SIZE)
+
+    async def scenario() -> list[str | bytes]:
+        async def handler(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+            request = await reader.readuntil(b"\r\n\r\n")
+            key = next(
+                line.split(":", 1)[1].strip()
+                for line in request.decode("latin-1").split("\r\n")
+                if line.lower().startswith("sec-websocket-key:")
+            )
+            accept = base64.b64encode(hashlib.sha1((key + GUID).encode()).digest()).decode()
+            writer.write(
+                b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\n"
+                + f"Connection: Upgrade\r\nSec-WebSocket-Accept: {accept}\r\n\r\n".encode()
+                + text("first")
+                + text(big)
+                + frame(0x9, b"hi")
+                + text("last")
+                + frame(0x8, (1000).to_bytes(2, "big"))
+            )
+            await writer.drain()
+            await reader.read()  # until the client's close and TCP teardown
+            writer.close()
+
+        server = await asyncio.start_server(handler, "127.0.0.1", 0)
+        port = server.sockets[0].getsockname()[1]
+        sink = RecordingSink()
+        async with asyncio.timeout(5):
+            transport = await open_websocket(f"ws://127.0.0.1:{port}/ws/test", {}, OPTIONS)
+            transport.set_sink(sink)
+            assert await sink.wait_lost(limit=5) == CloseInfo(1000, "", "server")
+        server.close()
+        return sink.frames
+
+    loop = uvloop.new_event_loop()
+    try:
+        assert loop.run_until_complete(scenario()) == ["first", big, "last"]
+    finally:
+        loop.close()

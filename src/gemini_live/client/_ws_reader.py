@@ -8,7 +8,8 @@ frame scanner reads in place.
 
 The buffer starts small (``READ_SIZE``), because there is one per session and a Live frame is a
 few KiB; it grows only to hold one frame that does not fit (up to the transport's
-``max_frame_size``) and goes back to its small size once that frame has been consumed.
+``max_frame_size``; at most doubling with the bytes that have actually arrived) and goes back to
+its small size once that frame has been consumed.
 """
 
 from __future__ import annotations
@@ -24,7 +25,7 @@ class ReadBuffer:
     """Unread bytes are ``data[start:end]``; the kernel writes at ``data[end:]``.
 
     ``need`` is the size of the partial frame at ``start`` when it is known (its header has
-    arrived): room for all of it is made before the next read, so a frame is always contiguous.
+    arrived): room is made for it before the next reads, so a frame is always contiguous.
     """
 
     __slots__ = ("data", "end", "need", "start", "view")
@@ -64,7 +65,9 @@ class ReadBuffer:
         frame (or the unread bytes) would not fit with room to spare."""
         start, end = self.start, self.end
         pending = end - start
-        needed = max(self.need, pending) + _MIN_FREE
+        # Room for the whole frame, but grown at most geometrically with what has arrived: a
+        # peer announcing a huge frame and sending little cannot make us allocate it up front.
+        needed = min(max(self.need, pending), max(2 * pending, READ_SIZE)) + _MIN_FREE
         if needed > len(self.data):
             # A fresh array: the memoryview handed to the previous read may still be alive,
             # and an exported bytearray cannot be resized.

@@ -205,6 +205,22 @@ async def test_frames_the_core_refuses_fail_the_connection(bad: bytes, code: int
     assert any(w[:1] == b"\x88" for w in socket.writes)
 
 
+@pytest.mark.parametrize("chunk", [1000, 70_000])
+async def test_a_response_head_over_64_kib_leaves_every_byte_to_the_core(chunk: int) -> None:
+    transport, _socket, response = opened()
+    padding = "".join(f"X-Pad-{i}: {'p' * 700}\r\n" for i in range(100)).encode()
+    response = response[:-2] + padding + b"\r\n"
+    sink = RecordingSink()
+    transport.set_sink(sink)
+    stream = response + text("a") + frame(0x9, b"p") + text("b")
+    feed(transport, stream, list(range(chunk, len(stream), chunk)))
+    for _ in range(3):
+        await asyncio.sleep(0)
+    assert transport.opened.done() and transport.opened.exception() is None
+    assert sink.frames == ["a", "b"]
+    assert transport.closed is None
+
+
 async def test_a_refused_upgrade_body_still_reaches_the_core() -> None:
     transport, _socket, _response = opened()
     body = b'{"error": "nope"}'

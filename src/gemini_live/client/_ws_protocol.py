@@ -77,10 +77,10 @@ def _not_connected(data: bytes) -> None:
 class WebSocketTransport(asyncio.BufferedProtocol):
     """One client WebSocket connection; created by ``open_websocket``.
 
-    The asyncio ``Protocol`` callbacks (``connection_made``, ``data_received``...) are called by
-    the event loop only. Everything the sink receives is delivered from event-loop callbacks,
-    never from inside a method of this class called by the application, so a sink may call back
-    into the transport (``send``, ``close``) without re-entrancy surprises.
+    The asyncio ``BufferedProtocol`` callbacks (``connection_made``, ``buffer_updated``...) are
+    called by the event loop only. Everything the sink receives is delivered from event-loop
+    callbacks, never from inside a method of this class called by the application, so a sink may
+    call back into the transport (``send``, ``close``) without re-entrancy surprises.
     """
 
     __slots__ = (
@@ -319,12 +319,17 @@ class WebSocketTransport(asyncio.BufferedProtocol):
         cut = buffer.data.find(b"\r\n\r\n", buffer.start, buffer.end)
         if cut < 0:
             if buffer.end - buffer.start > 64 * 1024:
-                self._feed_core(buffer.take())  # no end of headers: the core refuses it
+                # No end of headers in sight: the core judges it (and reads the whole
+                # connection from here, as this side no longer knows where frames start).
+                self._response_read = True
+                self._feed_core(buffer.take())
             return
         response = bytes(buffer.view[buffer.start : cut + 4])
         buffer.consumed(cut + 4)
         self._response_read = True
         self._feed_core(response)
+        # Opened by exactly the response: the core's parser is at the first frame.
+        self._fast_receive = not self._opening and not self._ws.extensions
         if self._fast_receive:
             if buffer.end > buffer.start:
                 self._scan_frames()
@@ -396,7 +401,6 @@ class WebSocketTransport(asyncio.BufferedProtocol):
             return False
         self._opening = False
         self._fast_send = not ws.extensions
-        self._fast_receive = not ws.extensions
         self._request = None  # it holds the credentials: do not keep them for the whole session
         if self._options.ping_interval is not None:
             self._ping_timer = self._loop.call_later(self._options.ping_interval, self._on_ping)

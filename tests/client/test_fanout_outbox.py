@@ -7,7 +7,7 @@ import asyncio
 import pytest
 
 from gemini_live import SubscriberOverflow, TextDelta
-from gemini_live.client.fanout import EventHub
+from gemini_live.client.fanout import EventHub, FanoutStatistics
 from gemini_live.client.outbox import Outbox, PendingFrame
 
 
@@ -43,6 +43,57 @@ async def test_overflow_drop_oldest_keeps_recent_and_counts() -> None:
     hub.close()
     assert [e async for e in sub] == [TextDelta("3"), TextDelta("4")]
     assert hub.statistics().dropped_events == 3
+
+
+async def test_publish_all_overflows_a_queue_mid_batch_and_trims_the_backlog() -> None:
+    hub = EventHub(backlog=2)
+    hub.keep_backlog()
+    hub.publish_all([TextDelta("a"), TextDelta("b"), TextDelta("c")])
+    first = hub.subscribe(max_queue=3)
+    assert [first.pending(), hub.statistics().dropped_events] == [2, 1]
+    second = hub.subscribe(max_queue=100)
+    hub.publish_all([TextDelta(str(i)) for i in range(3)])
+    got = []
+    with pytest.raises(SubscriberOverflow):
+        async for event in first:
+            got.append(event)
+    assert got == [TextDelta("b"), TextDelta("c"), TextDelta("0")]
+    assert second.pending() == 3
+    assert hub.statistics() == FanoutStatistics(6, 1, 1, 1)
+
+
+async def test_drop_counts_survive_unsubscribe_and_close() -> None:
+    hub = EventHub()
+    left = hub.subscribe(max_queue=1, overflow="drop_oldest")
+    stays = hub.subscribe(max_queue=1, overflow="drop_oldest")
+    for i in range(3):
+        hub.publish(TextDelta(str(i)))
+    await left.aclose()
+    assert hub.statistics().dropped_events == 4
+    assert hub.subscriber_count == 1
+    hub.publish(TextDelta("3"))
+    hub.close()
+    assert hub.statistics() == FanoutStatistics(4, 0, 0, 5)
+    assert [e async for e in stays] == [TextDelta("3")]
+
+
+async def test_events_published_while_the_consumer_waits_all_arrive_in_order() -> None:
+    hub = EventHub(loop=asyncio.get_running_loop())
+    sub = hub.subscribe()
+    got: list[object] = []
+
+    async def consume() -> None:
+        async for event in sub:
+            got.append(event)
+
+    task = asyncio.create_task(consume())
+    await asyncio.sleep(0)  # the consumer now waits
+    for i in range(3):
+        hub.publish(TextDelta(str(i)))
+    hub.close()
+    async with asyncio.timeout(1):
+        await task
+    assert got == [TextDelta(str(i)) for i in range(3)]
 
 
 async def test_close_with_error_raises_after_queued_events() -> None:

@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol.events import AudioChunk, ModalityTokens, TextDelta, Usage
 
 
@@ -77,3 +77,42 @@ def test_made_events_do_not_share_state() -> None:
     first, second = made("a"), made("b")
     assert (first.text, second.text) == ("a", "b")
     assert type(first) is TextDelta and not hasattr(first, "__dict__")
+
+
+def test_twin_instances_moved_to_the_class_equal_constructed_ones() -> None:
+    made = twin(ModalityTokens)
+    assert made is not None and made is not ModalityTokens
+    event = made()
+    event.modality = "AUDIO"
+    event.token_count = 5
+    event.__class__ = ModalityTokens
+    expected = ModalityTokens("AUDIO", 5)
+    assert type(event) is ModalityTokens
+    assert event == expected and hash(event) == hash(expected) and repr(event) == repr(expected)
+    assert pickle.loads(pickle.dumps(event)) == expected
+    assert dataclasses.replace(event, token_count=6) == ModalityTokens("AUDIO", 6)
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        event.token_count = 6  # type: ignore[misc]
+
+
+def test_no_twin_where_the_layout_or_the_constructor_differs() -> None:
+    @dataclasses.dataclass(frozen=True, slots=True, weakref_slot=True)
+    class Weak:
+        a: int
+
+    @dataclasses.dataclass(frozen=True, slots=True)
+    class Checked:
+        value: int
+
+        def __post_init__(self) -> None:
+            pass
+
+    @dataclasses.dataclass(frozen=True)
+    class NoSlots:
+        a: int
+
+    class Plain:
+        __slots__ = ("a",)
+
+    for cls in (Weak, Checked, NoSlots, Plain):
+        assert twin(cls) is None, cls

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import threading
 from collections.abc import Awaitable, Callable
 
 from gemini_live.client.endpoints import Endpoint
@@ -54,6 +55,7 @@ class SessionDriver:
         self.options = options
         self.endpoint_provider = endpoint_provider
         self.loop = asyncio.get_running_loop()
+        self.thread = threading.get_ident()
         self._time = self.loop.time  # bound once: read for every received frame
         self.hub = EventHub(loop=self.loop, backlog=options.event_queue_size)
         self.outbox = Outbox(options.send_queue_size)
@@ -79,14 +81,16 @@ class SessionDriver:
 
     def publish(self, events: list[ev.Event]) -> None:
         """Fan ``events`` out, waking phase waiters on phase changes."""
-        publish = self.hub.publish
+        if not events:
+            return
+        self.hub.publish_all(events)
         waiters = self._phase_waiters
-        for event in events:
-            publish(event)
-            if waiters and type(event) is ev.PhaseChanged:
-                for wanted, future in list(waiters):
-                    if event.new in wanted and not future.done():
-                        future.set_result(event.new)
+        if waiters:
+            for event in events:
+                if type(event) is ev.PhaseChanged:
+                    for wanted, future in list(waiters):
+                        if event.new in wanted and not future.done():
+                            future.set_result(event.new)
 
     async def wait_for_phase(self, wanted: frozenset[Phase], timeout: float) -> Phase:
         """Wait until the phase is in ``wanted``; see ``Session.wait_for_phase``."""
@@ -188,11 +192,15 @@ class SessionDriver:
 
     def check_loop(self) -> None:
         """Raise ``RuntimeError`` unless called from the session's own event loop."""
+        # Same thread and our loop running means ours is the running loop (one loop runs per
+        # thread); cheaper than asyncio.get_running_loop(), a getpid() system call per send.
+        if threading.get_ident() == self.thread and self.loop.is_running():
+            return
         try:
             running = asyncio.get_running_loop()
         except RuntimeError:
             running = None
-        if running is not self.loop:
+        if running is not self.loop or threading.get_ident() != self.thread:
             raise RuntimeError(
                 "this session belongs to another event loop: call its methods from the loop "
                 "(and thread) that opened it, e.g. via asyncio.run_coroutine_threadsafe"
@@ -214,9 +222,9 @@ class SessionDriver:
         connection = self.connection
         if (
             connection is None
+            or not self.live
             or connection.lost is not None
             or self.outbox.busy
-            or not self.live
             or connection.transport.write_buffer_size > self.high_water
         ):
             return None
@@ -243,15 +251,28 @@ class SessionDriver:
         wait for queue room (the session may have changed meanwhile): False means the frame
         was not accepted, and ``submit`` returns False.
         """
-        self.check_open()
+        protocol = self.protocol
+        # check_open(), inlined for the common case (the right loop, the session open).
+        if (
+            threading.get_ident() != self.thread
+            or not self.loop.is_running()
+            or protocol.ended is not None
+            or protocol.closing
+        ):
+            self.check_open()
         connection = self._writable()
-        now = self.loop.time()
+        now = self._time()
         if connection is not None:
+            transport = connection.transport
             try:
-                self.write(connection, kind, frame, now)
+                transport.send(frame)
             except TransportClosed:
                 # Lost between the check and the write: keep the frame for the next connection.
                 connection = None
+            else:
+                protocol.written(kind, frame, now)
+                if on_accepted is None and transport.write_buffer_size <= self.high_water:
+                    return True  # the common case: written, nothing to wait for
         if connection is None:
             if not await self.outbox.put(PendingFrame(kind, frame, now), admit):
                 return False
@@ -270,7 +291,7 @@ class SessionDriver:
         """Write ``frame`` now or queue it; raise ``SendQueueFull`` instead of waiting."""
         self.check_open()
         connection = self._writable()
-        now = self.loop.time()
+        now = self._time()
         if connection is not None:
             try:
                 self.write(connection, kind, frame, now)

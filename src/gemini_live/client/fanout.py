@@ -20,8 +20,13 @@ events are kept (up to ``backlog``, oldest dropped and counted beyond it) and ha
 first subscription: events that arrive with ``setupComplete`` (a greeting, a resumed model
 mid-sentence) are published before the application can call ``events()``, and must not be lost.
 
-A hub made with ``loop=`` belongs to that event loop: iterating one of its subscriptions from
-another loop (or thread) raises ``RuntimeError`` instead of waiting for ever.
+A hub made with ``loop=`` belongs to that event loop (and to the thread that made the hub, which
+must be the loop's): iterating one of its subscriptions from another loop (or thread) raises
+``RuntimeError`` instead of waiting for ever.
+
+Structure: the queue state of one consumer lives in an :class:`EventQueue` (the producer side,
+used by the hub) which the :class:`Subscription` (the consumer side, what the application holds)
+reads; neither the hub nor the subscription touches the other's private attributes.
 
 When the hub closes, each iterator first yields what it still holds, then ends
 (``StopAsyncIteration``) or, if the hub was closed with an error (the session broke), raises that
@@ -31,17 +36,20 @@ error. A consumer task being cancelled while it waits does not affect the hub.
 from __future__ import annotations
 
 import asyncio
+import threading
 from collections import deque
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
 from gemini_live.errors import SubscriberOverflow
 from gemini_live.protocol.events import Event
 
-__all__ = ["EventHub", "FanoutStatistics", "OverflowPolicy", "Subscription"]
+__all__ = ["EventHub", "EventQueue", "FanoutStatistics", "OverflowPolicy", "Subscription"]
 
 OverflowPolicy = Literal["error", "drop_oldest"]
+
+_get_ident = threading.get_ident
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,6 +62,65 @@ class FanoutStatistics:
     dropped_events: int
 
 
+class EventQueue:
+    """The bounded queue of one consumer: filled by the hub, emptied by its :class:`Subscription`.
+
+    Internal; attributes are public so that both sides use it without private access. At most
+    one task waits on it (``waiter``), and a push wakes it once however many events follow
+    before it runs.
+    """
+
+    __slots__ = ("closed", "drop_oldest", "dropped", "error", "events", "maxsize", "waiter")
+
+    def __init__(self, maxsize: int, policy: OverflowPolicy) -> None:
+        if maxsize < 1:
+            raise ValueError(f"max_queue must be >= 1, got {maxsize}")
+        if policy not in ("error", "drop_oldest"):
+            raise ValueError(f"overflow must be 'error' or 'drop_oldest', got {policy!r}")
+        self.events: deque[Event] = deque()
+        self.maxsize = maxsize
+        self.drop_oldest = policy == "drop_oldest"
+        self.waiter: asyncio.Future[None] | None = None
+        self.closed = False
+        self.error: BaseException | None = None
+        self.dropped = 0  # events discarded by drop_oldest
+
+    def push(self, event: Event) -> bool:
+        """Queue ``event``; False if the queue overflowed under ``"error"`` and is now finished
+        (the hub then detaches it)."""
+        events = self.events
+        if len(events) >= self.maxsize:
+            if not self.drop_oldest:
+                self.finish(
+                    SubscriberOverflow(
+                        f"event consumer fell behind: its queue of {self.maxsize} events "
+                        "overflowed (raise max_queue or consume faster)"
+                    )
+                )
+                return False
+            events.popleft()
+            self.dropped += 1
+        events.append(event)
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        return True
+
+    def finish(self, error: BaseException | None) -> None:
+        """No more events: the consumer gets what is queued, then the end (or ``error``)."""
+        if self.closed:
+            return
+        self.closed = True
+        self.error = error
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+
+
 class Subscription(AsyncIterator[Event]):
     """One consumer's view of the event stream. Iterate it with ``async for``.
 
@@ -61,93 +128,73 @@ class Subscription(AsyncIterator[Event]):
     ``aclose()`` (or leaving an ``async with``) unsubscribes.
     """
 
-    __slots__ = ("_closed", "_error", "_hub", "_maxsize", "_policy", "_queue", "_waiter")
+    __slots__ = ("_detach", "_loop", "_queue", "_thread")
 
-    def __init__(self, hub: EventHub, maxsize: int, policy: OverflowPolicy) -> None:
-        if maxsize < 1:
-            raise ValueError(f"max_queue must be >= 1, got {maxsize}")
-        if policy not in ("error", "drop_oldest"):
-            raise ValueError(f"overflow must be 'error' or 'drop_oldest', got {policy!r}")
-        self._hub = hub
-        self._maxsize = maxsize
-        self._policy: OverflowPolicy = policy
-        self._queue: deque[Event] = deque()
-        self._waiter: asyncio.Future[None] | None = None
-        self._closed = False
-        self._error: BaseException | None = None
-
-    # -- producer side (called by the hub, synchronously) -----------------------------------
-
-    def _push(self, event: Event) -> bool:
-        """Queue ``event``; return False if this subscription must be detached."""
-        queue = self._queue
-        if len(queue) >= self._maxsize:
-            if self._policy == "drop_oldest":
-                queue.popleft()
-                self._hub._dropped += 1
-            else:
-                self._finish(
-                    SubscriberOverflow(
-                        f"event consumer fell behind: its queue of {self._maxsize} events "
-                        "overflowed (raise max_queue or consume faster)"
-                    )
-                )
-                return False
-        queue.append(event)
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-        return True
-
-    def _finish(self, error: BaseException | None) -> None:
-        if self._closed:
-            return
-        self._closed = True
-        self._error = error
-        waiter = self._waiter
-        if waiter is not None and not waiter.done():
-            waiter.set_result(None)
-
-    # -- consumer side ------------------------------------------------------------------------
+    def __init__(
+        self,
+        queue: EventQueue,
+        detach: Callable[[EventQueue], None],
+        loop: asyncio.AbstractEventLoop | None = None,
+        thread: int | None = None,
+    ) -> None:
+        self._queue = queue
+        self._detach = detach
+        self._loop = loop
+        self._thread = thread
 
     def __aiter__(self) -> Subscription:
         return self
 
     async def __anext__(self) -> Event:
         """Next event. Safe to cancel: a cancelled wait loses no event."""
-        loop = self._hub._loop
-        if loop is not None and asyncio.get_running_loop() is not loop:
-            raise RuntimeError(
-                "this event stream belongs to another event loop: iterate it in the loop "
-                "(and thread) that opened the session"
-            )
+        loop = self._loop
+        # Same thread and our loop running means ours is the running loop (one loop runs per
+        # thread), and costs less than asyncio.get_running_loop() (a getpid() system call).
+        if loop is not None and (_get_ident() != self._thread or not loop.is_running()):
+            self._wrong_loop()
+        queue = self._queue
+        events = queue.events
         while True:
-            if self._queue:
-                return self._queue.popleft()
-            if self._closed:
-                if self._error is not None:
-                    error, self._error = self._error, None
+            if events:
+                return events.popleft()
+            if queue.closed:
+                error = queue.error
+                if error is not None:
+                    queue.error = None
                     # One instance is shared by every subscription: don't let each raise
                     # append its frames to the same traceback.
                     raise error.with_traceback(None)
                 raise StopAsyncIteration
-            waiter = asyncio.get_running_loop().create_future()
-            self._waiter = waiter
+            waiter = (loop or asyncio.get_running_loop()).create_future()
+            queue.waiter = waiter
             try:
                 await waiter
             finally:
-                self._waiter = None
+                if queue.waiter is waiter:
+                    queue.waiter = None
+
+    def _wrong_loop(self) -> None:
+        try:
+            running = asyncio.get_running_loop()
+        except RuntimeError:
+            running = None
+        if running is not self._loop or _get_ident() != self._thread:
+            raise RuntimeError(
+                "this event stream belongs to another event loop: iterate it in the loop "
+                "(and thread) that opened the session"
+            )
 
     def pending(self) -> int:
         """How many events are queued for this consumer."""
-        return len(self._queue)
+        return len(self._queue.events)
 
     async def aclose(self) -> None:
         """Stop receiving events; already queued events are discarded. Never waits: safe to
         cancel and to call more than once."""
-        self._hub._unsubscribe(self)
-        self._queue.clear()
-        self._finish(None)
+        queue = self._queue
+        self._detach(queue)
+        queue.events.clear()
+        queue.finish(None)
 
     async def __aenter__(self) -> Subscription:
         """``async with session.events() as events:`` unsubscribes at the end (never waits)."""
@@ -164,15 +211,16 @@ class EventHub:
         self, *, loop: asyncio.AbstractEventLoop | None = None, backlog: int = 0
     ) -> None:
         self._loop = loop
+        self._thread = _get_ident() if loop is not None else None
         # Events published before anyone subscribed (None unless keep_backlog() was called and
         # nobody subscribed yet).
         self._backlog: deque[Event] | None = None
         self._backlog_size = backlog
         self._subscribed = False
-        self._subs: list[Subscription] = []
+        self._queues: list[EventQueue] = []
         self._published = 0
         self._overflowed = 0
-        self._dropped = 0
+        self._dropped = 0  # by the backlog and by queues no longer attached
         self._closed = False
         self._close_error: BaseException | None = None
 
@@ -180,17 +228,17 @@ class EventHub:
         self, *, max_queue: int = 4096, overflow: OverflowPolicy = "error"
     ) -> Subscription:
         """A new subscription (the first one also gets the events published before it)."""
-        sub = Subscription(self, max_queue, overflow)
+        queue = EventQueue(max_queue, overflow)
         self._subscribed = True
         backlog, self._backlog = self._backlog, None
         if backlog:
             for event in backlog:
-                sub._push(event)
+                queue.push(event)
         if self._closed:
-            sub._finish(self._close_error)
+            queue.finish(self._close_error)
         else:
-            self._subs.append(sub)
-        return sub
+            self._queues.append(queue)
+        return Subscription(queue, self._detach, self._loop, self._thread)
 
     def keep_backlog(self) -> None:
         """From now until the first subscription, keep published events for it."""
@@ -199,23 +247,32 @@ class EventHub:
 
     def publish(self, event: Event) -> None:
         """Queue ``event`` for every subscription (synchronous; never waits)."""
-        self._published += 1
+        self.publish_all((event,))
+
+    def publish_all(self, events: Sequence[Event]) -> None:
+        """Queue ``events``, in order, for every subscription (synchronous; never waits)."""
+        if not events:
+            return
+        self._published += len(events)
         backlog = self._backlog
         if backlog is not None:
-            backlog.append(event)
-            if len(backlog) > self._backlog_size:
+            backlog.extend(events)
+            while len(backlog) > self._backlog_size:
                 backlog.popleft()
                 self._dropped += 1
             return
-        detached: list[Subscription] | None = None
-        for sub in self._subs:
-            if not sub._push(event):
-                detached = detached or []
-                detached.append(sub)
+        detached: list[EventQueue] | None = None
+        for queue in self._queues:
+            push = queue.push
+            for event in events:
+                if not push(event):
+                    detached = detached or []
+                    detached.append(queue)
+                    break
         if detached:
             self._overflowed += len(detached)
-            for sub in detached:
-                self._subs.remove(sub)
+            for queue in detached:
+                self._detach(queue)
 
     def close(self, error: BaseException | None = None) -> None:
         """End every subscription (after its queued events); ``error`` is raised to each."""
@@ -223,24 +280,28 @@ class EventHub:
             return
         self._closed = True
         self._close_error = error
-        subs, self._subs = self._subs, []
-        for sub in subs:
-            sub._finish(error)
+        queues, self._queues = self._queues, []
+        for queue in queues:
+            self._dropped += queue.dropped
+            queue.dropped = 0
+            queue.finish(error)
 
-    def _unsubscribe(self, sub: Subscription) -> None:
-        if sub in self._subs:
-            self._subs.remove(sub)
+    def _detach(self, queue: EventQueue) -> None:
+        if queue in self._queues:
+            self._queues.remove(queue)
+            self._dropped += queue.dropped
+            queue.dropped = 0
 
     @property
     def subscriber_count(self) -> int:
         """How many subscriptions are attached."""
-        return len(self._subs)
+        return len(self._queues)
 
     def statistics(self) -> FanoutStatistics:
         """A snapshot of the hub's counters."""
         return FanoutStatistics(
             published=self._published,
-            subscribers=len(self._subs),
+            subscribers=len(self._queues),
             overflowed_subscribers=self._overflowed,
-            dropped_events=self._dropped,
+            dropped_events=self._dropped + sum(queue.dropped for queue in self._queues),
         )

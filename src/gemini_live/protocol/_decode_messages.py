@@ -1,11 +1,14 @@
 """Readers of the server messages other than ``serverContent``, for ``decode``.
 
-``usageMetadata`` (on the last frame of every turn) has a fast path for the Developer API's
-usual report; the rest (setupComplete, toolCall, toolCallCancellation, goAway,
-sessionResumptionUpdate, voiceActivity, voiceActivityDetectionSignal) arrive once per turn or
-per session and read every field through the lenient ``_wire`` helpers. Each reader takes the
-JSON value of its key and returns its event, or raises ``WireValueError`` naming the bad field
-(the same one the typed parser in ``_server_parse`` names). Pure.
+``usageMetadata`` (either platform's spelling), ``toolCall``, ``sessionResumptionUpdate`` and
+``goAway`` have a short path that accepts exactly the form the service writes (the exact key set
+found by lookups, ``type(x) is int``/``str``/``bool``, non-negative int64 counts) and hands
+anything else to the full reader, which reads every field through the lenient ``_wire``
+helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``). The rest
+(setupComplete, toolCallCancellation, voiceActivity, voiceActivityDetectionSignal) arrive once
+per turn or per session and take the full reader only. Each reader takes the JSON value of its
+key and returns its event, or raises ``WireValueError`` naming the bad field (the same one the
+typed parser in ``_server_parse`` names). Pure: no I/O, no state.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from datetime import timedelta
 from typing import Any
 
 from gemini_live.protocol import _wire as w
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol._wire import WireValueError
 from gemini_live.protocol.events import (
     FunctionCall,
@@ -60,8 +63,8 @@ def flag(value: Any, key: str) -> bool:
 
 # --- usageMetadata -------------------------------------------------------------------------
 
-# The fields of the usual usage report (the Developer API's spelling, nothing else).
-_PLAIN_USAGE = frozenset(
+# The fields of a usage report without aliases (either platform's spelling, nothing else).
+_GOOGLE_USAGE = frozenset(
     {
         "promptTokenCount",
         "responseTokenCount",
@@ -73,60 +76,226 @@ _PLAIN_USAGE = frozenset(
         "responseTokensDetails",
     }
 )
+_VERTEX_USAGE = frozenset(
+    {
+        "promptTokenCount",
+        "candidatesTokenCount",
+        "totalTokenCount",
+        "cachedContentTokenCount",
+        "toolUsePromptTokenCount",
+        "thoughtsTokenCount",
+        "promptTokensDetails",
+        "candidatesTokensDetails",
+        "trafficType",
+    }
+)
 
 
 def usage(value: Any) -> Usage:
-    if type(value) is dict and _PLAIN_USAGE.issuperset(value):
-        get = value.get
-        prompt = get("promptTokenCount", 0)
-        response = get("responseTokenCount", 0)
-        total = get("totalTokenCount", 0)
-        cached = get("cachedContentTokenCount", 0)
-        tool_use = get("toolUsePromptTokenCount", 0)
-        thoughts = get("thoughtsTokenCount", 0)
+    """``usageMetadata`` -> :class:`Usage`, either platform's spelling."""
+    try:
+        # The report of a voice session: three counts and two details lists (plus trafficType
+        # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
+        # any other report goes to the fuller readers without an exception on the way.
+        size = len(value)
+        if size == 5 and "responseTokenCount" in value:
+            response = value["responseTokenCount"]
+            response_details = value["responseTokensDetails"]
+        elif "candidatesTokenCount" in value and (
+            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+        ):
+            response = value["candidatesTokenCount"]
+            response_details = value["candidatesTokensDetails"]
+        else:
+            return _usage_other(value)
+        prompt = value["promptTokenCount"]
+        total = value["totalTokenCount"]
+        prompt_details, prompt_counts = _twin_details(value["promptTokensDetails"])
+        response_details, response_counts = _twin_details(response_details)
         if (
             type(prompt) is int
             and type(response) is int
             and type(total) is int
-            and type(cached) is int
-            and type(tool_use) is int
-            and type(thoughts) is int
-            # All non-negative and inside int64 at once; anything else takes the full reader.
-            and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
+            # All six counts (three here, those of the details) non-negative and inside int64.
+            and 0 <= prompt | response | total | prompt_counts | response_counts < _INT64_LIMIT
         ):
-            # The details of a voice session: one modality (AUDIO) each way. Read here, without
-            # a call per list (a usage report is small: calls are a fair share of its cost).
-            prompt_details: Any = get("promptTokensDetails")
-            if type(prompt_details) is list and len(prompt_details) == 1:
-                entry = prompt_details[0]
-                if type(entry) is dict and len(entry) == 2:
-                    modality = entry.get("modality")
-                    count = entry.get("tokenCount")
-                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-                        prompt_details = (_modality_tokens(modality, count),)
-            if type(prompt_details) is not tuple:
-                prompt_details = _plain_details(prompt_details)
-            response_details: Any = get("responseTokensDetails")
-            if type(response_details) is list and len(response_details) == 1:
-                entry = response_details[0]
-                if type(entry) is dict and len(entry) == 2:
-                    modality = entry.get("modality")
-                    count = entry.get("tokenCount")
-                    if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-                        response_details = (_modality_tokens(modality, count),)
-            if type(response_details) is not tuple:
-                response_details = _plain_details(response_details)
-            if prompt_details is not None and response_details is not None:
+            # Built here (see _makers.twin): the maker's call is a tenth of the report's cost.
+            event = _UsageTwin()
+            event.prompt_tokens = prompt
+            event.response_tokens = response
+            event.total_tokens = total
+            event.cached_tokens = 0
+            event.tool_use_prompt_tokens = 0
+            event.thoughts_tokens = 0
+            event.prompt_details = prompt_details
+            event.response_details = response_details
+            event.__class__ = Usage
+            return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, AttributeError):
+        pass  # not that report (or not an object): the readers below decide
+    return _usage_other(value)
+
+
+def _twin_details(details: Any) -> tuple[tuple[ModalityTokens, ...], int]:
+    """A details list of one or two entries as the service writes them, and the bitwise OR of
+    their counts (for one range check with the others); ``KeyError``/``TypeError`` for any
+    other list (and for anything but a list: a string's characters and an object's keys have
+    no ``"modality"``)."""
+    size = len(details)
+    if size == 1:  # one modality (AUDIO)
+        (entry,) = details
+        if len(entry) == 2:  # and both keys found: exactly these two
+            modality = entry["modality"]
+            count = entry["tokenCount"]
+            if type(modality) is str and type(count) is int:
+                first = _ModalityTokensTwin()
+                first.modality = modality
+                first.token_count = count
+                first.__class__ = ModalityTokens
+                return (first,), count
+    elif size == 2:  # two (TEXT and AUDIO: a voice session with a system instruction)
+        entry, other = details
+        if len(entry) == 2 and len(other) == 2:
+            modality = entry["modality"]
+            count = entry["tokenCount"]
+            modality_2 = other["modality"]
+            count_2 = other["tokenCount"]
+            if (
+                type(modality) is str
+                and type(count) is int
+                and type(modality_2) is str
+                and type(count_2) is int
+            ):
+                first = _ModalityTokensTwin()
+                first.modality = modality
+                first.token_count = count
+                first.__class__ = ModalityTokens
+                second = _ModalityTokensTwin()
+                second.modality = modality_2
+                second.token_count = count_2
+                second.__class__ = ModalityTokens
+                return (first, second), count | count_2
+    raise TypeError("not one or two plain details entries")
+
+
+def _usage_made(value: Any) -> Usage:
+    """``usage`` with the makers, where the interpreter refuses the twins' class move."""
+    try:
+        # The report of a voice session: three counts and two details lists (plus trafficType
+        # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
+        # any other report goes to the fuller readers below without an exception on the way.
+        size = len(value)
+        if size == 5 and "responseTokenCount" in value:
+            response = value["responseTokenCount"]
+            response_details = value["responseTokensDetails"]
+        elif "candidatesTokenCount" in value and (
+            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+        ):
+            response = value["candidatesTokenCount"]
+            response_details = value["candidatesTokensDetails"]
+        else:
+            response = response_details = None
+        if type(response) is int and type(response_details) is list:
+            prompt = value["promptTokenCount"]
+            total = value["totalTokenCount"]
+            prompt_details = value["promptTokensDetails"]
+            if (
+                type(prompt) is int
+                and type(total) is int
+                # All three non-negative and inside int64 at once.
+                and 0 <= prompt | response | total < _INT64_LIMIT
+                and type(prompt_details) is list
+            ):
                 return _usage_event(
                     prompt,
                     response,
                     total,
-                    cached,
-                    tool_use,
-                    thoughts,
-                    prompt_details,
-                    response_details,
+                    0,
+                    0,
+                    0,
+                    _entries(prompt_details),
+                    _entries(response_details),
                 )
+    except (KeyError, TypeError, AttributeError):
+        pass  # not that report (or not an object): the readers below decide
+    return _usage_other(value)
+
+
+def _usage_other(value: Any) -> Usage:
+    """Any report but the voice session's: the subset reader, else the full one."""
+    if type(value) is dict:
+        return _usage_subset(value)
+    return _usage_fields(value)
+
+
+_UsageTwin: Any = twin(Usage)
+_ModalityTokensTwin: Any = twin(ModalityTokens)
+if _UsageTwin is None or _ModalityTokensTwin is None:
+    usage = _usage_made  # the same reader without the inline moves
+
+
+def _entries(details: list[Any]) -> tuple[ModalityTokens, ...]:
+    """A details list as the service writes it; ``KeyError``/``TypeError`` for any other."""
+    size = len(details)
+    # One or two modalities (AUDIO; TEXT and AUDIO) are the usual reports: without a loop.
+    if size == 1:
+        return (_entry(details[0]),)
+    if size == 2:
+        return (_entry(details[0]), _entry(details[1]))
+    return tuple(map(_entry, details))
+
+
+def _entry(entry: Any) -> ModalityTokens:
+    """One details entry as the service writes it; ``KeyError``/``TypeError`` for any other."""
+    if len(entry) == 2:  # and both keys found: exactly these two
+        modality = entry["modality"]
+        count = entry["tokenCount"]
+        if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
+            return _modality_tokens(modality, count)
+    raise TypeError("not a plain details entry")
+
+
+def _usage_subset(value: dict[str, Any]) -> Usage:
+    """Any other report without aliases, nulls or odd values; else the full reader."""
+    if _GOOGLE_USAGE.issuperset(value):
+        response = value.get("responseTokenCount", 0)
+        response_details = value.get("responseTokensDetails")
+    elif _VERTEX_USAGE.issuperset(value):
+        traffic = value.get("trafficType")
+        if traffic is not None and type(traffic) is not str:
+            return _usage_fields(value)
+        response = value.get("candidatesTokenCount", 0)
+        response_details = value.get("candidatesTokensDetails")
+    else:
+        return _usage_fields(value)
+    get = value.get
+    prompt = get("promptTokenCount", 0)
+    total = get("totalTokenCount", 0)
+    cached = get("cachedContentTokenCount", 0)
+    tool_use = get("toolUsePromptTokenCount", 0)
+    thoughts = get("thoughtsTokenCount", 0)
+    if (
+        type(prompt) is int
+        and type(response) is int
+        and type(total) is int
+        and type(cached) is int
+        and type(tool_use) is int
+        and type(thoughts) is int
+        and 0 <= prompt | response | total | cached | tool_use | thoughts < _INT64_LIMIT
+    ):
+        prompt_details = _plain_details(get("promptTokensDetails"))
+        response_details = _plain_details(response_details)
+        if prompt_details is not None and response_details is not None:
+            return _usage_event(
+                prompt,
+                response,
+                total,
+                cached,
+                tool_use,
+                thoughts,
+                prompt_details,
+                response_details,
+            )
     return _usage_fields(value)
 
 
@@ -218,7 +387,58 @@ def setup_complete(value: Any) -> SetupComplete:
     return SetupComplete(None if session_id is None else w.as_str(session_id, "sessionId"))
 
 
+_function_call = maker(FunctionCall, 3)
+_tool_call_event = maker(ToolCall, 1)
+_resumption_event = maker(ResumptionUpdate, 3)
+_RESUMPTION_FIELDS = frozenset({"newHandle", "resumable", "lastConsumedClientMessageIndex"})
+
+
 def tool_call(value: Any) -> ToolCall:
+    # As the service writes it: {"functionCalls": [{"id", "name", "args"}, ...]}. The fields of
+    # a call have one spelling each and unknown ones are ignored, so no key check is needed.
+    try:
+        if len(value) == 1:
+            calls = value["functionCalls"]
+            if len(calls) == 1:  # the usual request: one call, without a loop
+                # calls is a list: an object has no key 0, and a string of one character is
+                # no call of three fields.
+                call = calls[0]
+                if len(call) == 3:  # and all three found: exactly id, name and args
+                    name = call["name"]
+                    args = call["args"]
+                    call_id = call["id"]
+                    if type(name) is str and type(args) is dict and type(call_id) is str:
+                        return _tool_call_event((_function_call(name, args, call_id or None),))
+            if type(calls) is list:
+                out = []
+                for raw in calls:
+                    plain = _plain_call(raw)
+                    if plain is None:
+                        break
+                    out.append(plain)
+                else:
+                    return _tool_call_event(tuple(out))
+    except (KeyError, TypeError):
+        pass  # another form (or not an object): read below
+    return _tool_call_fields(value)
+
+
+def _plain_call(raw: Any) -> FunctionCall | None:
+    """A call as the service writes it, or ``None`` for the full reader."""
+    if type(raw) is dict:
+        get = raw.get
+        name = get("name")
+        args = get("args")
+        call_id = get("id")
+        if type(name) is str and (call_id is None or type(call_id) is str):
+            if type(args) is dict:
+                return _function_call(name, args, call_id or None)
+            if args is None:
+                return _function_call(name, {}, call_id or None)
+    return None
+
+
+def _tool_call_fields(value: Any) -> ToolCall:
     calls = w.canon(value, w.TOOL_CALL, "").get("functionCalls")
     raw_calls = () if calls is None else w.as_list(calls, "functionCalls")
     out: list[FunctionCall] = []
@@ -247,12 +467,52 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
+_GoAwayTwin: Any = twin(GoAway)
+_ONE_SECOND = timedelta(seconds=1)  # times an int: cheaper than timedelta(seconds=...)
+
+
 def go_away(value: Any) -> GoAway:
+    try:
+        if len(value) == 1:
+            left = value["timeLeft"]
+            # Whole seconds ("50s"), the service's form, read as as_duration reads them (1 to
+            # 12 ASCII digits, far inside timedelta's range) without its regular expression.
+            # A list's slice is no "s"; other values have no slice or no isdigit.
+            if left[-1:] == "s" and len(left) <= 13:
+                whole = left[:-1]
+                if whole.isdigit() and whole.isascii() and _GoAwayTwin is not None:
+                    event = _GoAwayTwin()
+                    event.time_left = _ONE_SECOND * int(whole)
+                    event.__class__ = GoAway
+                    return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, AttributeError):
+        pass  # another form (or not an object): read below
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 
 
 def resumption(value: Any) -> ResumptionUpdate:
+    try:
+        # The checkpoint as the service sends it: {"newHandle": "...", "resumable": true}. Two
+        # keys of which both are found are exactly these two.
+        if len(value) == 2:
+            handle = value["newHandle"]
+            if value["resumable"] is True and type(handle) is str:
+                return _resumption_event(handle or None, True, None)
+    except (KeyError, TypeError):
+        pass  # another form (or not an object): read below
+    if type(value) is dict and _RESUMPTION_FIELDS.issuperset(value):
+        # Only camelCase fields (no alias to reconcile): the service's own spelling.
+        get = value.get
+        handle = get("newHandle", "")
+        resumable = get("resumable", False)
+        index = get("lastConsumedClientMessageIndex")
+        if (
+            type(handle) is str
+            and type(resumable) is bool
+            and (index is None or (type(index) is int and _INT64_MIN <= index < _INT64_LIMIT))
+        ):
+            return _resumption_event(handle if resumable and handle else None, resumable, index)
     d = w.canon(value, w.RESUMPTION, "")
     handle = w.as_str(d.get("newHandle", ""), "newHandle")
     resumable = flag(d.get("resumable"), "resumable")

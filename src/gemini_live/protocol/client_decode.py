@@ -47,6 +47,7 @@ from gemini_live.protocol.types import (
 
 __all__ = ["decode_client", "from_wire"]
 
+
 def decode_client(frame: str | bytes) -> ClientMessage:
     """Parse one client frame (text or UTF-8 bytes); ``ValueError`` if it is not a valid one."""
     try:

@@ -46,13 +46,14 @@ from gemini_live.protocol._decode_messages import (
     vad_signal,
     voice_activity,
 )
-from gemini_live.protocol._makers import maker
+from gemini_live.protocol._makers import maker, twin
 from gemini_live.protocol._wire import FrameDecodeError, WireValueError
 from gemini_live.protocol.events import (
     AudioChunk,
     CodeExecutionResult,
     Event,
     ExecutableCode,
+    FunctionCall,
     GenerationComplete,
     GroundingMetadata,
     InputTranscription,
@@ -62,6 +63,7 @@ from gemini_live.protocol.events import (
     ProtocolViolation,
     TextDelta,
     Thought,
+    ToolCall,
     TurnComplete,
     UnknownMessage,
     UrlContextMetadata,
@@ -85,61 +87,108 @@ def decode_events(frame: str | bytes) -> list[Event]:
         obj = _load(frame)
         if type(obj) is not dict:
             raise w.not_an_object(obj)
-        if len(obj) == 1:
-            # Most frames are serverContent with one field (audio, a transcription...): straight
-            # to that field's reader, two lookups from the parsed JSON.
-            content = obj.get("serverContent")
-            if type(content) is dict and len(content) == 1:
-                for field in content:
-                    value = content[field]
-                    make = _TRANSCRIPTION_MAKERS.get(field)
-                    # A transcription as the service writes it, built here without another call
-                    # (these frames are small: the call would be a tenth of their cost).
-                    if make is not None and type(value) is dict and "language_code" not in value:
-                        get = value.get
-                        text = get("text")
-                        if type(text) is str:
-                            if len(value) == 1:  # text only: the output transcription's form
-                                return [make(text, None, None)]
-                            finished = get("finished")
-                            language = get("languageCode")
+        size = len(obj)
+        if size == 1:
+            # Most frames hold one message: straight to its reader.
+            (key,) = obj
+            value = obj[key]
+            if key == "serverContent" and type(value) is dict and len(value) == 1:
+                # serverContent with one field (audio, a transcription, a flag...): most frames.
+                (field,) = value
+                inner = value[field]
+                make = _TRANSCRIPTION_MAKERS.get(field)
+                if make is not None and type(inner) is dict:
+                    # A transcription as the service writes it, built here without another
+                    # call (these frames are small: the call would be a tenth of their cost).
+                    text = inner.get("text")
+                    if type(text) is str:
+                        fields = len(inner)
+                        if fields == 1:  # text only: the output transcription's form
+                            return [make(text, None, None)]
+                        if fields == 2:  # text and one more: that one is the key found
+                            finished = inner.get("finished")
+                            if type(finished) is bool:
+                                return [make(text, finished, None)]
+                            language = inner.get("languageCode")
+                            if type(language) is str:
+                                return [make(text, None, language)]
+                        elif "language_code" not in inner:  # its one snake_case alias
+                            finished = inner.get("finished")
+                            language = inner.get("languageCode")
                             if (finished is None or type(finished) is bool) and (
                                 language is None or type(language) is str
                             ):
                                 return [make(text, finished, language)]
-                    read = _ONE_FIELD.get(field)
-                    if read is not None and value is not None:
-                        try:
-                            return read(value)
-                        except WireValueError as exc:
-                            raise exc.under("serverContent") from None
-            # The common case (one message per frame): no slots to sort.
-            for key, value in obj.items():
-                reader = _READERS.get(key)
-                if reader is None:
-                    return [UnknownMessage((key,), {key: value})]
-                if value is None:
-                    return []
+                read = _ONE_FIELD.get(field)
+                if read is not None and inner is not None:
+                    try:
+                        return read(inner)
+                    except WireValueError as exc:
+                        raise exc.under("serverContent") from None
+            if key == _INLINE_TOOL_CALL:
+                # One call as the service writes it, {"functionCalls": [{"id", "name",
+                # "args"}]}, built here with the twins (see _makers.twin): the reader's call
+                # and two maker calls would be a sixth of this small frame's cost. A call's
+                # fields have one spelling each and unknown ones are ignored, so three keys of
+                # which these three are found need no other check. Else tool_call decides.
                 try:
-                    result = reader[1](value)
+                    if len(value) == 1:
+                        calls = value["functionCalls"]
+                        if len(calls) == 1:
+                            # calls is a list: an object has no key 0, and a string of one
+                            # character is no call of three fields.
+                            call = calls[0]
+                            if len(call) == 3:
+                                name = call["name"]
+                                args = call["args"]  # kept as parsed (new per frame)
+                                call_id = call["id"]
+                                if (
+                                    type(name) is str
+                                    and type(args) is dict
+                                    and type(call_id) is str
+                                ):
+                                    made = _FunctionCallTwin()
+                                    made.name = name
+                                    made.args = args
+                                    made.id = call_id or None
+                                    made.__class__ = FunctionCall
+                                    event = _ToolCallTwin()
+                                    event.calls = (made,)
+                                    event.__class__ = ToolCall
+                                    return [event]
+                except (KeyError, TypeError):
+                    pass  # another form (or not an object): tool_call reads it
+            read_one = _SINGLE.get(key)
+            if read_one is not None and value is not None:
+                # toolCall, goAway, sessionResumptionUpdate, usageMetadata...: one event.
+                try:
+                    return [read_one(value)]
                 except WireValueError as exc:
-                    raise exc.under(reader[0]) from None
-                return result if type(result) is list else [result]
-        if len(obj) == 2:
+                    raise exc.under(key) from None
+            reader = _READERS.get(key)
+            if reader is None:
+                return [UnknownMessage((key,), {key: value})]
+            if value is None:
+                return []
+            try:
+                result = reader[1](value)
+            except WireValueError as exc:
+                raise exc.under(reader[0]) from None
+            return result if type(result) is list else [result]
+        if size == 2:
             # The turn's last frame: serverContent with usageMetadata beside it.
-            usage_value = obj.get("usageMetadata")
             content = obj.get("serverContent")
-            if usage_value is not None and content is not None:
-                if (
-                    type(content) is dict
-                    and len(content) == 1
-                    and content.get("turnComplete") is True
-                ):
-                    # The end of a text or tool turn: no content reader to call.
+            if content == _ONLY_TURN_COMPLETE and content["turnComplete"] is True:
+                # The end of a turn, {"turnComplete": true} (one comparison; 1 and 1.0 equal
+                # true, hence the second test): no content reader to call.
+                usage_value = obj.get("usageMetadata")
+                if usage_value is not None:
                     try:
                         return [usage(usage_value), _TURN_COMPLETE]
                     except WireValueError:
                         pass  # read again in arrival order, so the same field is reported
+            usage_value = obj.get("usageMetadata")
+            if content is not None and usage_value is not None:
                 try:
                     events = _content(content)
                     events.insert(0, usage(usage_value))  # usage first (documented order)
@@ -210,20 +259,43 @@ _input_transcription = maker(InputTranscription, 3)
 _output_transcription = maker(OutputTranscription, 3)
 _interim_transcription = maker(InterimInputTranscription, 3)
 
+# The twins (see _makers.twin) of the events built inline; without them, the readers' makers.
+_FunctionCallTwin: Any = twin(FunctionCall)
+_ToolCallTwin: Any = twin(ToolCall)
+# "toolCall" where both twins exist (a key no frame has, otherwise): one test per frame.
+_INLINE_TOOL_CALL = (
+    "toolCall" if _FunctionCallTwin is not None and _ToolCallTwin is not None else None
+)
+
 # Events without fields (or with only defaults) are immutable: one instance serves every frame.
 _INTERRUPTED = Interrupted()
 _GENERATION_COMPLETE = GenerationComplete()
 _TURN_COMPLETE = TurnComplete()
+_ONLY_TURN_COMPLETE = {"turnComplete": True}  # compared with, never handed out
 _WAITING = {True: WaitingForInput(True), False: WaitingForInput(False)}
 
 
 def _content(value: Any) -> list[Event]:
-    if type(value) is dict and len(value) == 1:
-        # One field (audio, a transcription, turnComplete...): most frames. Its own reader.
-        for key, field in value.items():
-            read = _ONE_FIELD.get(key)
-            if read is not None and field is not None:
-                return read(field)
+    if type(value) is dict:
+        size = len(value)
+        if size == 1:
+            # One field (audio, a transcription, turnComplete...): most frames. Its own reader.
+            for key, field in value.items():
+                read = _ONE_FIELD.get(key)
+                if read is not None and field is not None:
+                    return read(field)
+        elif size == 2 and "modelTurn" in value:
+            # Audio with its transcription, or the turn's last audio with turnComplete: the
+            # parts, then the other field's events (after the parts in the documented order).
+            first, second = value
+            other = second if first == "modelTurn" else first
+            read = _AFTER_PARTS.get(other)
+            turn = value["modelTurn"]
+            extra = value[other]
+            if read is not None and turn is not None and extra is not None:
+                events = _model_turn(turn)  # read first, as _content_fields does
+                events += read(extra)
+                return events
     return _content_fields(value)
 
 
@@ -351,6 +423,8 @@ def _model_turn(value: Any) -> list[Event]:
         parts = value.get("parts")
         if type(parts) is list:
             try:
+                if len(parts) == 1:  # most frames: one part, without a comprehension's call
+                    return [_part(parts[0])]
                 return [_part(raw) for raw in parts]
             except WireValueError:
                 pass  # find which part, below (rare: a broken frame)
@@ -463,6 +537,11 @@ _ONE_FIELD: dict[str, Callable[[Any], list[Event]]] = {
 }
 
 
+# The fields whose events come after the model-turn parts, by name.
+_AFTER_PARTS = {
+    key: read for key, read in _ONE_FIELD.items() if key not in ("modelTurn", "interrupted")
+}
+
 # Readers by top-level key (both spellings): (camelCase name, reader, slot). The slot is the
 # event's place in the documented order.
 _ORDER: tuple[tuple[str, Callable[[Any], Any]], ...] = (
@@ -482,6 +561,12 @@ _READERS: dict[str, tuple[str, Callable[[Any], Any], int]] = {
     spelling: (camel, read, slot)
     for slot, (camel, read) in enumerate(_ORDER)
     for spelling in w.keymap(camel)
+}
+
+
+# The top-level messages that make exactly one event, by their camelCase key.
+_SINGLE: dict[str, Callable[[Any], Event]] = {
+    camel: read for camel, read in _ORDER if camel != "serverContent"
 }
 
 

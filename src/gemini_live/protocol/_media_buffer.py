@@ -39,8 +39,9 @@ _VERBATIM = -1  # the payload is the frame itself (str)
 _MAX_HEADS = 32
 _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _SEXTET = {c: i for i, c in enumerate(_ALPHABET)}
-# Slide the live rows to the front once this many removed ones lead them (and are most of them).
-_COMPACT_AFTER = 64
+# Slide the live rows to the front once this many removed ones lead them and they are at least a
+# quarter of the live ones (so a slide copies at most four rows per removed one).
+_COMPACT_AFTER = 32
 
 # One live record's numbers, packed in one row of a bytearray (appending a record is one C call):
 # seq, connection, index, written_at, head id, kind, bytes held.
@@ -323,9 +324,11 @@ class MediaBuffer:
         self._reset()
 
     def _compact(self) -> None:
-        # Slide the live rows when the removed prefix is both large and most of them.
-        if self._start > _COMPACT_AFTER and self._start * 2 > len(self._payload):
-            self._rebuild(list(self.positions()))
+        start = self._start
+        if start >= _COMPACT_AFTER and start * 4 >= len(self._payload) - start:
+            del self._meta[: start * _STRIDE]
+            del self._payload[:start]
+            self._start = 0
 
     def _rebuild(self, keep: list[int]) -> None:
         meta = self._meta

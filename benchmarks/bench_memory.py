@@ -7,14 +7,15 @@ Two figures for each client (gemini-live with default options; the raw ``websock
 
 * **imports**: RSS and Python allocations (tracemalloc) added by importing the client's module
   in a fresh interpreter that has already imported ``asyncio``;
-* **per session**: Python allocations (tracemalloc) per session, with ``--sessions`` sessions
-  open and idle (subscribed, nothing flowing), then after ``--seconds`` of real-time audio both
-  ways (a 20 ms chunk of 16 kHz PCM16 up every 20 ms, a 40 ms frame of 24 kHz audio down every
-  40 ms, as in ``bench_sessions.py``; the peer confirms every ``--confirm-every`` seconds). For
-  gemini-live, the raw bytes of the audio kept for replay (the last ``max_audio_age`` = 2 s of
-  chunks not yet confirmed) are counted apart: about 64 KB per session, inherent to replaying
-  exactly. RSS per session is measured in a separate untraced run (tracemalloc's own tables
-  would inflate it).
+* **per session**: Python allocations (tracemalloc) per session, with ``--traced-sessions``
+  sessions open and idle (subscribed, nothing flowing), then after ``--seconds`` of real-time
+  audio both ways (a 20 ms chunk of 16 kHz PCM16 up every 20 ms, a 40 ms frame of 24 kHz audio
+  down every 40 ms, as in ``bench_sessions.py``; the peer confirms every ``--confirm-every``
+  seconds). For gemini-live, the raw bytes of the audio kept for replay (the last
+  ``max_audio_age`` = 2 s of chunks not yet confirmed) are counted apart: about 64 KB per
+  session, inherent to replaying exactly. RSS per session is measured in a separate untraced run
+  with ``--sessions`` sessions (tracemalloc's own tables would inflate it, and slow the client
+  below real time).
 
 ``--top N`` lists the N allocation sites that grew most between the imports and the end of the
 streaming phase (gemini-live only). The peer is ``bench_sessions.py``'s, in its own process.
@@ -247,6 +248,12 @@ def main(argv: list[str] | None = None) -> int:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--sessions", type=int, default=100)
+    parser.add_argument(
+        "--traced-sessions",
+        type=int,
+        default=20,
+        help="sessions in the traced runs (tracing slows a client down: fewer keep real time)",
+    )
     parser.add_argument("--seconds", type=float, default=6.0)
     parser.add_argument("--confirm-every", type=float, default=10.0)
     parser.add_argument("--top", type=int, default=0)
@@ -270,12 +277,18 @@ def main(argv: list[str] | None = None) -> int:
     print()
     print("| import (after asyncio) | modules | RSS | Python allocations |")
     print("|---|---|---|---|")
+    costs = {}
     for module in ("websockets.client", "websockets.asyncio.client", "gemini_live"):
-        cost = _import_cost(module)
+        cost = costs[module] = _import_cost(module)
         print(
             f"| `{module}` | {cost['modules']} | {cost['rss'] / mib:.1f} MiB "
             f"| {cost['traced'] / mib:.2f} MiB |"
         )
+    own = {k: costs["gemini_live"][k] - costs["websockets.client"][k] for k in costs["gemini_live"]}
+    print(
+        f"| gemini-live itself (beyond `websockets.client`, which it uses) | {own['modules']} "
+        f"| {own['rss'] / mib:.1f} MiB | {own['traced'] / mib:.2f} MiB |"
+    )
 
     context = multiprocessing.get_context("spawn")
     port = peer_side._free_port()
@@ -293,9 +306,10 @@ def main(argv: list[str] | None = None) -> int:
             for trace in (True, False):
                 out = context.Queue()
                 top = args.top if kind == "live" and trace else 0
+                n = min(args.sessions, args.traced_sessions) if trace else args.sessions
                 client = context.Process(
                     target=_client_main,
-                    args=(kind, port, args.sessions, args.seconds, trace, top, streaming, out),
+                    args=(kind, port, n, args.seconds, trace, top, streaming, out),
                 )
                 client.start()
                 results[kind, trace] = out.get(timeout=args.seconds + 300)
@@ -305,10 +319,12 @@ def main(argv: list[str] | None = None) -> int:
         peer.join(5)
 
     n = args.sessions
+    traced_n = min(n, args.traced_sessions)
     print()
     print(
-        f"{n} sessions; streaming: {args.seconds:g} s of real-time audio both ways, peer "
-        f"confirming every {args.confirm_every:g} s. Per session:"
+        f"Per session; streaming: {args.seconds:g} s of real-time audio both ways, peer "
+        f"confirming every {args.confirm_every:g} s. Python allocations (tracemalloc) with "
+        f"{traced_n} sessions, RSS (untraced) with {n}:"
     )
     print()
     print(
@@ -319,11 +335,11 @@ def main(argv: list[str] | None = None) -> int:
     names = {"raw": "raw websockets loop", "live": "gemini-live"}
     for kind in ("raw", "live"):
         traced, untraced = results[kind, True], results[kind, False]
-        held = traced["held"] / n
+        held = traced["held"] / traced_n
         print(
-            f"| {names[kind]} | {traced['idle'] / n / 1024:.1f} KB "
-            f"| {traced['busy'] / n / 1024:.1f} KB | {held / 1024:.1f} KB "
-            f"| {(traced['busy'] / n - held) / 1024:.1f} KB "
+            f"| {names[kind]} | {traced['idle'] / traced_n / 1024:.1f} KB "
+            f"| {traced['busy'] / traced_n / 1024:.1f} KB | {held / 1024:.1f} KB "
+            f"| {(traced['busy'] / traced_n - held) / 1024:.1f} KB "
             f"| {untraced['busy'] / n / 1024:.1f} KB |"
         )
     print()

@@ -18,6 +18,7 @@ import time
 
 import gemini_live
 from gemini_live import (
+    ApiKey,
     Disconnected,
     ExponentialBackoff,
     GenerationConfig,
@@ -26,6 +27,8 @@ from gemini_live import (
     SessionOptions,
 )
 from gemini_live.testing import Emulator, Fault
+
+KEY = ApiKey("k")
 
 
 async def measure(drops: int, initial_delay: float) -> None:
@@ -45,14 +48,14 @@ async def measure(drops: int, initial_delay: float) -> None:
         for _ in range(10):
             t0 = time.perf_counter()
             async with gemini_live.connect(
-                "gemini-3.8-live", base_url=emu.url, api_key="k", config=config, options=options
+                "gemini-3.8-live", base_url=emu.url, credentials=KEY, config=config, options=options
             ):
                 setups.append(time.perf_counter() - t0)
         # Every connection is dropped (TCP abort) right after it sends its first turnComplete.
         emu.faults.always(Fault.abort(at="turn_complete"))
         gaps: list[float] = []
         async with gemini_live.connect(
-            "gemini-3.8-live", base_url=emu.url, api_key="k", config=config, options=options
+            "gemini-3.8-live", base_url=emu.url, credentials=KEY, config=config, options=options
         ) as session:
             events = session.events()
             for i in range(drops):

@@ -22,6 +22,8 @@ EXPORTED = {
     "OverflowPolicy", "ApiKey", "EphemeralToken", "Vertex", "Credentials", "TokenProvider",
     "PlatformName", "Timeouts", "SessionOptions", "TransportOptions", "RetryPolicy",
     "ExponentialBackoff", "Phase", "UnconfirmedMessage",
+    # what a RetryPolicy of your own is given
+    "Failure", "FailureKind", "Verdict",
     # writers that compose
     "RecordedCall", "RecordingWriter", "TeeWriter",
     # configuration
@@ -43,7 +45,7 @@ EXPORTED = {
     # errors
     "LiveError", "ConfigError", "ConnectError", "AuthenticationError", "SetupRejected",
     "SetupTimeout", "SessionClosed", "SessionBroken", "SendQueueFull", "SubscriberOverflow",
-    "LiveTimeout", "ClosedBy",
+    "LiveTimeout", "ClosedBy", "AudioDeviceError",
     "__version__",
 }  # fmt: skip
 

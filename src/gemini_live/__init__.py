@@ -40,6 +40,7 @@ from gemini_live.client.session import Session, SessionStatistics
 from gemini_live.client.transport import TransportOptions
 from gemini_live.client.writer import RecordedCall, RecordingWriter, SessionWriter, TeeWriter
 from gemini_live.errors import (
+    AudioDeviceError,
     AuthenticationError,
     ClosedBy,
     ConfigError,
@@ -116,7 +117,13 @@ from gemini_live.protocol.events import (
     WaitingForInput,
 )
 from gemini_live.protocol.phases import Phase
-from gemini_live.protocol.retry import ExponentialBackoff, RetryPolicy
+from gemini_live.protocol.retry import (
+    ExponentialBackoff,
+    Failure,
+    FailureKind,
+    RetryPolicy,
+    Verdict,
+)
 from gemini_live.protocol.types import (
     Behavior,
     Blob,
@@ -134,6 +141,7 @@ __all__ = [
     "ActivityHandling",
     "ApiKey",
     "AudioChunk",
+    "AudioDeviceError",
     "AudioTranscriptionConfig",
     "AuthenticationError",
     "AutomaticActivityDetection",
@@ -155,6 +163,8 @@ __all__ = [
     "Event",
     "ExecutableCode",
     "ExponentialBackoff",
+    "Failure",
+    "FailureKind",
     "FunctionCall",
     "FunctionDeclaration",
     "FunctionResponse",
@@ -227,6 +237,7 @@ __all__ = [
     "UrlContextMetadata",
     "Usage",
     "VadSignal",
+    "Verdict",
     "Vertex",
     "VoiceActivity",
     "WaitingForInput",

@@ -28,6 +28,9 @@
                                    PortAudio library missing, no such device, or a device that
                                    failed or disappeared mid-stream (``gemini_live.audio``)
 
+The values the errors carry are defined here too, so that this module imports nothing of the
+package: ``ClosedBy`` (also the type of ``Disconnected.closed_by``) and ``UnconfirmedMessage``.
+
 What the peer sends that cannot be understood is never raised: it surfaces as a
 ``ProtocolViolation`` or ``UnknownMessage`` event and the session goes on. (``ProtocolError``,
 which was never raised, is deprecated and will be removed.)
@@ -48,13 +51,13 @@ never included.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Literal
+from dataclasses import dataclass
+from typing import Literal
 
 ClosedBy = Literal["server", "client", "network"]
-"""Who ended a connection: the peer's close frame, this library, or neither (no close frame)."""
-
-if TYPE_CHECKING:  # for annotations only: this module imports nothing at run time
-    from gemini_live.protocol.events import UnconfirmedMessage
+"""Who ended a connection: the peer's close frame, this library, or neither (no close frame).
+The one spelling of it: ``Disconnected.closed_by``, ``SessionBroken.closed_by`` and the
+transport's close information all use this type."""
 
 __all__ = [
     "AudioDeviceError",
@@ -70,6 +73,7 @@ __all__ = [
     "SetupRejected",
     "SetupTimeout",
     "SubscriberOverflow",
+    "UnconfirmedMessage",
 ]
 
 
@@ -125,6 +129,20 @@ class SetupTimeout(SetupRejected, LiveTimeout):
 
 class SessionClosed(LiveError):
     """The session was closed by this process (``disconnect()``); it cannot be used any more."""
+
+
+@dataclass(frozen=True, slots=True)
+class UnconfirmedMessage:
+    """A client message the service never confirmed, as it was (or would have been) written.
+
+    Not an event: ``SessionBroken.unconfirmed`` and ``Session.unconfirmed()`` hand these out so
+    that an application can re-send them on a new session (``Session.resend``). ``kind`` says
+    what was sent (``"audio"``, ``"text"``, ``"tool_response"``, ...); ``frame`` is the encoded
+    JSON text frame.
+    """
+
+    kind: str
+    frame: str
 
 
 class SessionBroken(_CloseInfo):

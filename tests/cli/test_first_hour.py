@@ -247,7 +247,7 @@ async def test_emulator_logs_connections_without_credentials_and_exits_130_on_ct
     assert code == 130
     assert "\ngemini-live emulator: stopping" in out  # on a line of its own after "^C"
     assert "emulator: connection 1: client 127.0.0.1:" in err
-    assert "connected (googleai v1beta BidiGenerateContent)" in err
+    assert "connected (google_ai v1beta BidiGenerateContent)" in err
     assert "connection 1: setup for gemini-3.8-live (new session)" in err
     assert "connection 1: closed (code 1000)" in err
     assert secret not in out + err

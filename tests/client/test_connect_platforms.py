@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import typing
 
 import pytest
 
@@ -20,6 +21,8 @@ from gemini_live import (
     Vertex,
 )
 from gemini_live.testing import Emulator, Fault
+from gemini_live.testing.emulator.setup_config import Platform as EmulatorPlatform
+from gemini_live.testing.emulator.setup_config import PlatformValue
 from gemini_live.testing.streams import read_turn, text_of
 
 TEXT = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
@@ -114,3 +117,67 @@ def test_invalid_configuration_raises_config_error(kwargs: dict[str, object], ma
     model = args.pop("model")
     with pytest.raises(ConfigError, match=match):
         gemini_live.connect(model, **args)  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize("platform", list(Platform), ids=lambda p: p.value)
+async def test_client_and_emulator_report_the_same_platform(platform: Platform) -> None:
+    """One spelling: what connect() takes, Session.platform and EmulatedSession.platform agree
+    (the emulator, independent of the client by design, spells it with the same values), for
+    both paths the emulator serves."""
+    assert set(typing.get_args(EmulatorPlatform)) == {p.value for p in Platform}
+    assert set(typing.get_args(gemini_live.PlatformName)) == {p.value for p in Platform}
+    credentials = ApiKey("k") if platform is Platform.GOOGLE_AI else Vertex("p", "us-central1", "t")
+    async with (
+        Emulator() as emu,
+        gemini_live.connect(
+            "gemini-3.8-live",
+            platform=platform.value,  # type: ignore[arg-type]
+            credentials=credentials,
+            base_url=emu.url,
+            config=TEXT,
+        ) as session,
+    ):
+        assert await _reply(session, "hi") == "Echo: hi"
+        served = emu.last_session.platform
+        assert session.platform is platform
+        assert served == session.platform == platform.value and session.platform == served
+        assert {session.platform: "found"}[served] == "found"  # the same hash too
+        assert emu.url_for(session.platform) == emu.url_for(platform.value)
+
+
+def test_the_old_emulator_spelling_still_works_with_a_warning() -> None:
+    with pytest.warns(DeprecationWarning, match="googleai"):
+        assert Platform("googleai") is Platform.GOOGLE_AI
+    served = PlatformValue("google_ai")  # what EmulatedSession.platform holds
+    with pytest.warns(DeprecationWarning, match="googleai"):
+        assert served == "googleai"  # as tests compared it before
+    with pytest.warns(DeprecationWarning, match="googleai"):
+        assert "googleai" == served  # noqa: SIM300 - the reflected comparison
+    with pytest.warns(DeprecationWarning, match="googleai"):
+        assert not served != "googleai"  # noqa: SIM202 - __ne__ itself
+    with pytest.warns(DeprecationWarning, match="googleai"):
+        assert PlatformValue("vertex") != "googleai"
+    assert served == "google_ai" and served != "vertex" and str(served) == "google_ai"
+    with pytest.raises(ConfigError, match="'google_ai' or 'vertex'"):
+        gemini_live.connect("gemini-3.8-live", credentials=ApiKey("k"), platform="google")  # type: ignore[arg-type]
+
+
+async def test_the_emulator_takes_the_old_spelling_with_a_warning() -> None:
+    async with Emulator() as emu:
+        with pytest.warns(DeprecationWarning, match="googleai"):
+            old = emu.url_for("googleai")
+        assert old == emu.url_for("google_ai")
+        with pytest.raises(ValueError, match="'google_ai', 'vertex' or 'ephemeral'"):
+            emu.url_for("google")
+        with pytest.warns(DeprecationWarning, match="googleai"):
+            connecting = gemini_live.connect(
+                "gemini-3.8-live",
+                platform="googleai",  # type: ignore[arg-type]
+                credentials=ApiKey("k"),
+                base_url=emu.url,
+                config=TEXT,
+            )
+        async with connecting as session:
+            assert session.platform is Platform.GOOGLE_AI
+            with pytest.warns(DeprecationWarning, match="googleai"):
+                assert emu.last_session.platform == "googleai"

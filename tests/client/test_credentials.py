@@ -133,10 +133,10 @@ async def test_the_old_keyword_arguments_work_with_a_deprecation_warning() -> No
 
 async def test_platform_is_spelled_the_same_for_the_client_and_the_emulator() -> None:
     assert gemini_live.Platform("google_ai") is gemini_live.Platform.GOOGLE_AI
-    assert gemini_live.Platform("googleai") is gemini_live.Platform.GOOGLE_AI  # older spelling
     async with Emulator() as emu:
-        assert emu.url_for("google_ai") == emu.url_for("googleai")
+        assert emu.url_for(gemini_live.Platform.GOOGLE_AI) == emu.url_for("google_ai")
         assert emu.url_for(gemini_live.Platform.VERTEX) == emu.url_for("vertex")
+        assert emu.url_for() == emu.url_for("google_ai")
 
 
 def test_timeouts_value_object() -> None:

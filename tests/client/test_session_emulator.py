@@ -343,7 +343,8 @@ async def test_usage_is_normalised_on_both_platforms(vertex: bool) -> None:
         assert usage.prompt_tokens == 4  # ceil(len("say good morning") / 4): not the reply
         assert [d.modality for d in usage.prompt_details] == ["TEXT"]
         assert usage.total_tokens == usage.prompt_tokens + usage.response_tokens
-        assert emu.last_session.platform == ("vertex" if vertex else "googleai")
+        assert emu.last_session.platform == session.platform
+        assert session.platform == ("vertex" if vertex else "google_ai")
 
 
 async def test_usage_is_the_same_event_on_both_platforms() -> None:

@@ -23,8 +23,10 @@ pytest.importorskip("cryptography")
 
 class _TokenHandler(http.server.BaseHTTPRequestHandler):
     status = 200
+    requests = 0
 
     def do_POST(self) -> None:
+        type(self).requests += 1
         self.rfile.read(int(self.headers.get("Content-Length", 0)))
         if self.status == 200:
             body = {"access_token": "ya29.local-token", "expires_in": 3600, "token_type": "Bearer"}
@@ -52,6 +54,14 @@ def token_server() -> Iterator[http.server.HTTPServer]:
 
 
 def _credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token_uri: str) -> None:
+    path = tmp_path / "adc.json"
+    path.write_text(json.dumps(_service_account(token_uri)))
+    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+
+
+def _service_account(token_uri: str) -> dict[str, str]:
     from cryptography.hazmat.primitives import serialization
     from cryptography.hazmat.primitives.asymmetric import rsa
 
@@ -61,23 +71,15 @@ def _credentials(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, token_uri: str
         serialization.PrivateFormat.PKCS8,
         serialization.NoEncryption(),
     ).decode()
-    path = tmp_path / "adc.json"
-    path.write_text(
-        json.dumps(
-            {
-                "type": "service_account",
-                "project_id": "p",
-                "private_key_id": "k1",
-                "private_key": pem,
-                "client_email": "sa@p.iam.gserviceaccount.com",
-                "client_id": "1",
-                "token_uri": token_uri,
-            }
-        )
-    )
-    monkeypatch.setenv("GOOGLE_APPLICATION_CREDENTIALS", str(path))
-    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
-        monkeypatch.delenv(name, raising=False)
+    return {
+        "type": "service_account",
+        "project_id": "p",
+        "private_key_id": "k1",
+        "private_key": pem,
+        "client_email": "sa@p.iam.gserviceaccount.com",
+        "client_id": "1",
+        "token_uri": token_uri,
+    }
 
 
 async def test_token_from_application_default_credentials(
@@ -108,3 +110,49 @@ async def test_refused_credentials_are_an_authentication_error_without_details(
         await vertex_access_token()
     assert "secret-detail-xyz" not in str(info.value)
     assert "BEGIN PRIVATE KEY" not in str(info.value)
+
+
+async def test_vertex_with_a_credentials_object_refreshes_only_when_needed(
+    monkeypatch: pytest.MonkeyPatch, token_server: http.server.HTTPServer
+) -> None:
+    """Vertex(credentials=...) takes a google-auth Credentials object (here: service-account
+    credentials without scopes, which gemini-live scopes to cloud-platform); its token is
+    fetched once and reused by the next connection, until it expires."""
+    from google.oauth2 import service_account
+
+    import gemini_live
+    from gemini_live import GenerationConfig, LiveConfig, Platform, Vertex
+    from gemini_live.testing import Emulator
+    from gemini_live.testing.streams import read_turn, text_of
+
+    for name in ("HTTPS_PROXY", "HTTP_PROXY", "https_proxy", "http_proxy"):
+        monkeypatch.delenv(name, raising=False)
+    _TokenHandler.status, _TokenHandler.requests = 200, 0
+    port = token_server.server_address[1]
+    info = _service_account(f"http://127.0.0.1:{port}/token")
+    credentials = service_account.Credentials.from_service_account_info(info)
+    vertex = Vertex("p", "us-central1", credentials=credentials)
+    assert "BEGIN" not in repr(vertex) and "ya29" not in repr(vertex)
+    config = LiveConfig(generation_config=GenerationConfig(response_modalities=("TEXT",)))
+    async with Emulator() as emu:
+        for _ in range(2):
+            async with gemini_live.connect(
+                "gemini-3.8-live", credentials=vertex, base_url=emu.url, config=config
+            ) as session:
+                assert session.platform is Platform.VERTEX
+                events = session.events()
+                await session.send_text("hi")
+                assert text_of(await read_turn(events)) == "Echo: hi"
+    assert _TokenHandler.requests == 1
+
+
+def test_vertex_credentials_are_checked_before_connecting() -> None:
+    from gemini_live import ConfigError, Vertex
+
+    class NotCredentials:
+        token = "t"
+
+    with pytest.raises(ConfigError, match="refresh"):
+        Vertex("p", "us-central1", credentials=NotCredentials())  # type: ignore[arg-type]
+    with pytest.raises(ConfigError, match="not both"):
+        Vertex("p", "us-central1", "tok", credentials=NotCredentials())  # type: ignore[arg-type]

@@ -164,7 +164,7 @@ async def test_text_turn_streams_the_documented_reply(
         "user: instruction",
         "model: Instruction: Be brief.",
     )
-    assert emu.last_session.platform == "googleai"
+    assert emu.last_session.platform == "google_ai"
 
 
 async def test_usage_counts_the_reply_only_as_response(

@@ -171,3 +171,45 @@ def test_session_limit_warnings_on_a_simulated_clock() -> None:
         context_window_compression=ContextWindowCompression(),
     )
     assert _open(compressed).check_limits(0.0) is None
+
+
+def _call_event(call_id: str) -> ev.ToolCall:
+    return ev.ToolCall((ev.FunctionCall("f", {}, call_id),))
+
+
+def test_a_call_that_comes_with_setup_complete_belongs_to_the_new_session() -> None:
+    """The lost session's calls are settled at setupComplete; a call that came in the same read
+    (even under a reused id) is the new session's: live, answered, announced after Resumed."""
+    protocol = _open()
+    _frame(protocol, {"toolCall": {"functionCalls": [{"name": "f", "id": "c1"}]}})
+    assert isinstance(protocol.connection_lost(1006, "", "network", 1.0), Reconnect)
+    protocol.take_events()
+    protocol.next_setup()
+    protocol.connected([ev.SetupComplete("s-2"), _call_event("c1"), _call_event("c2")], 2.0)
+    assert protocol.replay_plan(2.0) == ()
+    protocol.resumed(0, 2.0)
+    events = [e for e in protocol.take_events() if not isinstance(e, ev.PhaseChanged)]
+    assert events == [
+        ev.SetupComplete("s-2"),
+        ev.ToolCallCancellation(("c1",)),  # the lost session's c1
+        ev.Resumed(None, 0, 0, fresh_session=True),
+        _call_event("c1"),  # the new session's c1 and c2
+        _call_event("c2"),
+    ]
+    assert protocol.pending_tool_calls == {"c1", "c2"}
+    assert protocol.live_tool_responses(["c1", "c2"]) == [True, True]
+    # The driver's queue check: an answer to the lost c1 queued before the reconnect was already
+    # settled; answers to the new calls are never withheld as the lost session's.
+    frame = json.dumps({"toolResponse": {"functionResponses": [{"id": "c2", "response": {}}]}})
+    assert not protocol.lost_session_answer("tool_response", frame)
+    protocol.tool_responses_accepted(["c1", "c2"])
+    assert protocol.phase is Phase.ACTIVE
+    # Losing the new session later settles the new calls, not the old ones again.
+    _frame(protocol, {"toolCall": {"functionCalls": [{"name": "f", "id": "c3"}]}})
+    assert isinstance(protocol.connection_lost(1006, "", "network", 3.0), Reconnect)
+    protocol.next_setup()
+    protocol.connected([ev.SetupComplete()], 4.0)
+    protocol.replay_plan(4.0)
+    protocol.resumed(0, 4.0)
+    cancelled = [e for e in protocol.take_events() if isinstance(e, ev.ToolCallCancellation)]
+    assert cancelled == [ev.ToolCallCancellation(("c3",))]

@@ -23,7 +23,7 @@ def documented_non_blocking() -> set[str]:
 
 async def observed_behaviour(emu: Emulator, model_id: str) -> str:
     vertex = model_id.startswith("gemini-live-")  # the Vertex-only names
-    url = emu.url_for("vertex" if vertex else "googleai")
+    url = emu.url_for("vertex" if vertex else "google_ai")
     name = f"publishers/google/models/{model_id}" if vertex else f"models/{model_id}"
     client = await RawClient.open(url)
     try:

@@ -121,13 +121,13 @@ def test_client_message_parsing_details() -> None:
 
     pcm = base64.b64encode(b"\x01\x00\x02\x00\x03").decode()  # odd length: last byte dropped
     parsed = parse_client_message(
-        {"realtime_input": {"audio": {"mime_type": "audio/pcm", "data": pcm}}}, "googleai", True
+        {"realtime_input": {"audio": {"mime_type": "audio/pcm", "data": pcm}}}, "google_ai", True
     )
     assert parsed.kind == "realtimeInput" and parsed.field == "audio"
     assert parsed.body == AudioChunk(b"\x01\x00\x02\x00", 16000, "audio/pcm", True)
     assert parsed.payload["audio"]["data"] == b"\x01\x00\x02\x00\x03"
     ogg = parse_client_message(
-        {"realtimeInput": {"audio": {"mimeType": "audio/ogg", "data": pcm}}}, "googleai", True
+        {"realtimeInput": {"audio": {"mimeType": "audio/ogg", "data": pcm}}}, "google_ai", True
     )
     assert isinstance(ogg.body, AudioChunk) and not ogg.body.supported
     rate = parse_client_message(

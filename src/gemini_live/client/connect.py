@@ -15,7 +15,7 @@ import dataclasses
 import os
 import warnings
 from collections.abc import Awaitable, Callable, Generator
-from typing import Any, Literal
+from typing import Any
 
 from gemini_live.client import endpoints
 from gemini_live.client.credentials import ApiKey, Credentials, EphemeralToken, Vertex
@@ -28,7 +28,9 @@ from gemini_live.errors import ConfigError, ConnectError, LiveError
 from gemini_live.protocol.config import (
     LiveConfig,
     Platform,
+    PlatformName,
     SessionResumptionConfig,
+    platform_of,
     validate_config,
 )
 from gemini_live.protocol.live import LiveProtocol
@@ -36,7 +38,6 @@ from gemini_live.protocol.live import LiveProtocol
 __all__ = ["Connecting", "PlatformName", "connect"]
 
 TokenProvider = Callable[[], Awaitable[str]]
-PlatformName = Literal["google_ai", "vertex"]
 
 
 class Connecting:
@@ -116,7 +117,7 @@ def connect(
         "vertex_token": vertex_token,
     }
     given = [name for name, value in legacy.items() if value is not None]
-    requested = _platform(platform)
+    requested = None if platform is None else platform_of(platform, stacklevel=3)
     if given:
         if credentials is not None:
             raise ConfigError(f"connect(): pass credentials= or {', '.join(given)}=, not both")
@@ -193,15 +194,6 @@ def connect(
     return Connecting(factory)
 
 
-def _platform(platform: Platform | str | None) -> Platform | None:
-    if platform is None or isinstance(platform, Platform):
-        return platform
-    try:
-        return Platform(platform)
-    except ValueError:
-        raise ConfigError(f"platform must be 'google_ai' or 'vertex', not {platform!r}") from None
-
-
 def _from_legacy(
     platform: Platform | None,
     *,
@@ -255,6 +247,7 @@ def _endpoint_provider(
             credentials.location,
             credentials.token,
         )
+        google_credentials = credentials.credentials
         template = endpoints.vertex_endpoint(
             model, project=project, location=location, access_token="-", **version
         )
@@ -265,7 +258,7 @@ def _endpoint_provider(
             elif isinstance(vertex_token, str):
                 token = vertex_token
             else:
-                token = await endpoints.vertex_access_token()
+                token = await endpoints.vertex_access_token(google_credentials)
             if base_url is not None:
                 return endpoints.custom_endpoint(
                     base_url,

@@ -15,12 +15,12 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import MappingProxyType
-from typing import Any, Literal
+from typing import Any
 from urllib.parse import urlsplit, urlunsplit
 
 from gemini_live.client.transport import redact_url
 from gemini_live.errors import AuthenticationError, ConfigError, ConnectError
-from gemini_live.protocol.config import Platform
+from gemini_live.protocol.config import Platform, PlatformName, platform_of
 
 __all__ = [
     "CLOUD_PLATFORM_SCOPE",
@@ -31,6 +31,7 @@ __all__ = [
     "google_ai_endpoint",
     "google_ai_model_name",
     "resolve_api_key",
+    "scoped_credentials",
     "vertex_access_token",
     "vertex_endpoint",
     "vertex_host",
@@ -40,7 +41,7 @@ __all__ = [
 GOOGLE_AI_HOST = "generativelanguage.googleapis.com"
 CLOUD_PLATFORM_SCOPE = "https://www.googleapis.com/auth/cloud-platform"
 
-PlatformLike = Platform | Literal["google_ai", "vertex"]
+PlatformLike = Platform | PlatformName
 
 _API_VERSION = re.compile(r"v\d+(?:(?:alpha|beta)\d*)?")
 _LOCATION = re.compile(r"[a-z0-9]+(?:-[a-z0-9]+)*")
@@ -127,7 +128,7 @@ def custom_endpoint(
     On Vertex, ``project`` and ``location`` give the full model path; without them the model is
     ``publishers/google/models/{id}`` (express mode).
     """
-    kind = _platform(platform)
+    kind = platform_of(platform)
     if api_key is not None and token is not None:
         raise ConfigError("pass api_key= or token=, not both")
     if api_key is not None:
@@ -209,37 +210,56 @@ def resolve_api_key(explicit: str | None) -> str:
     raise AuthenticationError("no API key: pass api_key= or set GEMINI_API_KEY")
 
 
-async def vertex_access_token() -> str:
-    """An OAuth access token from Application Default Credentials (``google-auth``).
+async def vertex_access_token(credentials: Any = None) -> str:
+    """An OAuth access token for Vertex AI, through ``google-auth``.
 
-    Runs the blocking credential lookup and refresh in a worker thread. Raises
+    From ``credentials`` (a google-auth ``Credentials`` object, refreshed only when its token is
+    missing or expired) or, when ``None``, from Application Default Credentials (looked up and
+    refreshed every time). The blocking work runs in a worker thread. Raises
     :class:`~gemini_live.errors.AuthenticationError` with a hint when ``google-auth`` is not
-    installed or no credentials are found. Safe to cancel (the thread finishes on its own).
+    installed, no credentials are found or they are refused, and
+    :class:`~gemini_live.errors.ConnectError` (retryable) when the token service is unreachable.
+    Safe to cancel (the thread finishes on its own).
     """
-    return await asyncio.to_thread(_fetch_adc_token)
+    return await asyncio.to_thread(_fetch_token, credentials)
 
 
-def _fetch_adc_token() -> str:
+def scoped_credentials(credentials: Any) -> Any:
+    """``credentials`` with the cloud-platform scope when they need scopes (service accounts)."""
+    modules = _google_auth("credentials=", ("google.auth.credentials",))
+    scoped = modules["google.auth.credentials"].with_scopes_if_required
+    return scoped(credentials, [CLOUD_PLATFORM_SCOPE])
+
+
+def _google_auth(what: str, names: tuple[str, ...] = ()) -> dict[str, Any]:
     # Imported lazily: google-auth is the optional extra gemini-live[vertex].
+    names = ("google.auth", "google.auth.exceptions", "google.auth.transport.requests", *names)
     try:
-        google_auth: Any = importlib.import_module("google.auth")
-        auth_exceptions: Any = importlib.import_module("google.auth.exceptions")
-        transport: Any = importlib.import_module("google.auth.transport.requests")
+        return {name: importlib.import_module(name) for name in names}
     except ImportError as exc:
         raise AuthenticationError(
-            "Vertex AI without access_token= needs google-auth (with requests) for Application "
-            "Default Credentials: pip install 'gemini-live[vertex]'"
+            f"Vertex AI with {what} needs google-auth (with requests): "
+            "pip install 'gemini-live[vertex]'"
         ) from exc
-    try:
-        credentials, _project = google_auth.default(scopes=[CLOUD_PLATFORM_SCOPE])
-    except auth_exceptions.DefaultCredentialsError as exc:
-        raise AuthenticationError(
-            "no Google Cloud credentials found: run `gcloud auth application-default login`, "
-            "set GOOGLE_APPLICATION_CREDENTIALS, or pass access_token="
-        ) from exc
+
+
+def _fetch_token(given: Any) -> str:
+    what = "credentials=" if given is not None else "Application Default Credentials"
+    modules = _google_auth(what)
+    auth_exceptions = modules["google.auth.exceptions"]
+    credentials = given
+    if credentials is None:
+        try:
+            credentials, _project = modules["google.auth"].default(scopes=[CLOUD_PLATFORM_SCOPE])
+        except auth_exceptions.DefaultCredentialsError as exc:
+            raise AuthenticationError(
+                "no Google Cloud credentials found: run `gcloud auth application-default login`, "
+                "set GOOGLE_APPLICATION_CREDENTIALS, or pass a token"
+            ) from exc
     # Only the exception type is reported: refresh errors can echo response bodies.
     try:
-        credentials.refresh(transport.Request())
+        if given is None or not credentials.valid:
+            credentials.refresh(modules["google.auth.transport.requests"].Request())
     except auth_exceptions.TransportError as exc:
         # The token service was unreachable: as transient as the connection loss it may follow,
         # so it must stay retryable (ConnectError), not a fatal authentication failure.
@@ -252,7 +272,7 @@ def _fetch_adc_token() -> str:
         ) from None
     token = credentials.token
     if not isinstance(token, str) or not token:
-        raise AuthenticationError("Application Default Credentials returned no access token")
+        raise AuthenticationError("the Google Cloud credentials returned no access token")
     return token
 
 
@@ -260,14 +280,7 @@ def _fetch_adc_token() -> str:
 
 
 def _endpoint(url: str, headers: dict[str, str], model: str, platform: PlatformLike) -> Endpoint:
-    return Endpoint(url, MappingProxyType(headers), model, _platform(platform))
-
-
-def _platform(platform: PlatformLike) -> Platform:
-    try:
-        return Platform(platform)
-    except ValueError:
-        raise ConfigError(f"platform must be 'google_ai' or 'vertex', not {platform!r}") from None
+    return Endpoint(url, MappingProxyType(headers), model, platform_of(platform))
 
 
 def _google_ai_path(api_version: str, constrained: bool) -> str:

@@ -27,6 +27,7 @@ import orjson
 from gemini_live.client.writer import RecordedCall
 from gemini_live.conversation.policies import ContextPolicy, StallPolicy
 from gemini_live.conversation.tracker import ConversationTracker
+from gemini_live.errors import ClosedBy
 from gemini_live.protocol import events as ev
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.types import coerce_function_responses
@@ -120,7 +121,7 @@ def recording_items(path: str | os.PathLike[str]) -> Iterator[Item]:
             last = max(last, now)
             event = entry.get("event")
             if event in ("close", "abort"):
-                by = "server" if entry.get("by") == "server" else "client"
+                by: ClosedBy = "server" if entry.get("by") == "server" else "client"
                 closed = ev.Disconnected(entry.get("code"), entry.get("reason", ""), by)
                 continue
             if "text" in entry:

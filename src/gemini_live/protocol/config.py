@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import dataclasses
 import enum
+import warnings
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, Literal
 
 from gemini_live.errors import ConfigError
 from gemini_live.protocol.types import (
@@ -41,6 +42,7 @@ __all__ = [
     "MediaResolution",
     "Modality",
     "Platform",
+    "PlatformName",
     "Proactivity",
     "RealtimeInputConfig",
     "SafetySetting",
@@ -52,6 +54,7 @@ __all__ = [
     "ThinkingLevel",
     "TranslationConfig",
     "TurnCoverage",
+    "platform_of",
     "validate_config",
 ]
 
@@ -59,20 +62,58 @@ INT64: dict[str, Any] = {"int64": True}  # sent as a decimal string (proto3 JSON
 LOCAL: dict[str, Any] = {"local": True}  # configures this library, never sent
 
 
-class Platform(enum.Enum):
+PlatformName = Literal["google_ai", "vertex"]
+"""The values of :class:`Platform`, as ``connect(platform=...)`` also takes them."""
+
+# The emulator's spelling before the client's was adopted everywhere; accepted, with a
+# DeprecationWarning, for one release.
+_OLD_GOOGLE_AI = "googleai"
+
+
+class Platform(enum.StrEnum):
     """Which flavour of the Live API a session speaks: Google AI (the Gemini Developer API) or
-    Vertex AI. Spelled ``"google_ai"``/``"vertex"`` everywhere, the emulator included (its older
-    spelling ``"googleai"`` is accepted too)."""
+    Vertex AI. One spelling everywhere: ``connect(platform=...)`` takes these members or their
+    values ``"google_ai"``/``"vertex"``, ``Session.platform`` is a member, and the emulator's
+    ``url_for()`` and ``EmulatedSession.platform`` use the same values. A ``str`` enum: a member
+    equals its value, so ``session.platform == "vertex"`` and
+    ``session.platform == emulator.last_session.platform`` hold.
+
+    Deprecated: ``Platform("googleai")`` (the emulator's older spelling) still returns
+    ``GOOGLE_AI``, with a ``DeprecationWarning``.
+    """
 
     GOOGLE_AI = "google_ai"
     VERTEX = "vertex"
 
     @classmethod
     def _missing_(cls, value: object) -> Platform | None:
-        # The emulator's older spelling, so that one value works on both sides.
-        if value == "googleai":
+        if value == _OLD_GOOGLE_AI:
+            _warn_old_spelling(5)  # past _missing_, Enum.__new__ and EnumType.__call__
             return cls.GOOGLE_AI
         return None
+
+
+def _warn_old_spelling(stacklevel: int) -> None:
+    warnings.warn(
+        'the platform spelling "googleai" is deprecated: use "google_ai" (Platform.GOOGLE_AI)',
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+def platform_of(value: Platform | str, *, stacklevel: int = 2) -> Platform:
+    """``value`` as a :class:`Platform`; ``ConfigError`` if it names none.
+
+    The deprecated ``"googleai"`` warns ``stacklevel`` frames up (2: the caller), so that the
+    warning points at the application's line (Python shows it by default only there).
+    """
+    if value == _OLD_GOOGLE_AI:
+        _warn_old_spelling(stacklevel + 1)
+        return Platform.GOOGLE_AI
+    try:
+        return Platform(value)
+    except ValueError:
+        raise ConfigError(f"platform must be 'google_ai' or 'vertex', not {value!r}") from None
 
 
 class Modality(enum.StrEnum):

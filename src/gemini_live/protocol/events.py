@@ -19,6 +19,9 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Any, TypeVar, dataclass_transform
 
+# Not an event, but handed out with them (Session.unconfirmed()); defined beside SessionBroken,
+# which carries it, so that the error module imports nothing.
+from gemini_live.errors import ClosedBy, UnconfirmedMessage
 from gemini_live.protocol.phases import Phase
 
 __all__ = [
@@ -303,12 +306,14 @@ class PhaseChanged:
 
 @_frozen
 class Disconnected:
-    """The WebSocket ended. ``closed_by`` is ``"client"``, ``"server"`` or ``"network"``;
-    ``will_reconnect`` says whether the session is about to resume on a new connection."""
+    """The WebSocket ended. ``closed_by`` (:data:`~gemini_live.ClosedBy`) is ``"client"``
+    (this library closed or dropped it), ``"server"`` (the peer's close frame) or ``"network"``
+    (no close frame); ``will_reconnect`` says whether the session is about to resume on a new
+    connection."""
 
     code: int | None
     reason: str
-    closed_by: str
+    closed_by: ClosedBy
     will_reconnect: bool = False
 
 
@@ -323,7 +328,11 @@ class Reconnecting:
 
 @_frozen
 class Resumed:
-    """A new connection carries the session on. ``handle_used`` is ``None`` for a fresh start."""
+    """A new connection carries the session on. ``handle_used`` is ``None`` for a fresh start.
+
+    Published once the replay is written; what the new connection sent together with or after
+    ``setupComplete`` (a ``ToolCall`` included) comes after it, so every call published after
+    ``Resumed`` belongs to the new connection."""
 
     handle_used: str | None
     replayed_count: int
@@ -379,17 +388,3 @@ Event = (
     | InputDropped
     | SessionWarning
 )
-
-
-@_frozen
-class UnconfirmedMessage:
-    """A client message the service never confirmed, as it was (or would have been) written.
-
-    Not an event: ``SessionBroken.unconfirmed`` and ``Session.unconfirmed()`` hand these out so
-    that an application can re-send them on a new session (``Session.resend``). ``kind`` says
-    what was sent (``"audio"``, ``"text"``, ``"tool_response"``, ...); ``frame`` is the encoded
-    JSON text frame.
-    """
-
-    kind: str
-    frame: str

@@ -8,9 +8,9 @@ it returns; it makes no protocol decision of its own.
 
 Inputs (each with ``now`` where time matters):
 
-* a connection attempt begins (:meth:`next_setup`) and completes setup (:meth:`connected`);
-* a frame arrives (:meth:`frame_received`) or events decoded during the handshake
-  (:meth:`events_received`);
+* a connection attempt begins (:meth:`next_setup`) and completes setup (:meth:`connected`, with
+  the events decoded during the handshake);
+* a frame arrives (:meth:`frame_received`);
 * the application sends something: :meth:`written` records every frame put on the wire, and
   :meth:`tool_responses_accepted`, :meth:`activity_accepted`, :meth:`video_accepted` say what an
   accepted message means for the phase and the tool-call bookkeeping;
@@ -42,18 +42,16 @@ Reconnection rules (the pure verdicts are in :mod:`gemini_live.protocol.retry`):
   ``on_resume_failure="fresh"`` or ends the session when ``"fail"``. With no handle at all the
   new connection is a fresh session that gets every unconfirmed message replayed, and the old
   session's pending tool calls are cancelled (the new session never issued them).
-* Tool answers (unconfirmed, or still queued) to calls the new service-side session never
-  issued are dropped (announced, counted), never sent: after a fresh start every call of the
-  lost session, after a resume the calls issued after the handle's checkpoint (the replayed
-  input may make the service issue them again, possibly under the same id).
+* Tool calls (:mod:`gemini_live.protocol.calls`): answers to calls the new service-side session
+  never issued are dropped (announced, counted), never sent. The lost calls are settled at the
+  new connection's ``setupComplete``; what that connection sent with or after it (a new
+  ``toolCall`` included) is published after ``Resumed``, which so separates the two sessions.
 * A requested reconnect (``Session.reconnect()``, e.g. a stall watchdog) is carried out like a
   routine rotation but at once, whatever the phase: the driver drops the socket and the loss is
   handled exactly like a network loss (newest handle, replay of everything unconfirmed). A
   request while a reconnection is already under way joins it.
 * ``goAway``: rotate at once if idle, else at the end of the turn once a resumable update
   covers it, and at the latest ``go_away_margin`` seconds before ``timeLeft`` runs out.
-* Tool-call ids are remembered in bounded sets (``max_tracked_calls``, oldest forgotten first),
-  so a peer that never stops issuing calls cannot grow the session without bound.
 """
 
 from __future__ import annotations
@@ -63,11 +61,9 @@ from collections.abc import Iterable
 from dataclasses import replace
 from typing import Literal
 
-import orjson
-
 from gemini_live.errors import ClosedBy, ConfigError, LiveError, SessionBroken
 from gemini_live.protocol import events as ev
-from gemini_live.protocol._idset import BoundedIds
+from gemini_live.protocol.calls import ToolCalls
 from gemini_live.protocol.config import LiveConfig, Platform
 from gemini_live.protocol.decisions import (
     Decision,
@@ -81,6 +77,7 @@ from gemini_live.protocol.decisions import (
 )
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.encode import encode
+from gemini_live.protocol.limits import SessionLimits
 from gemini_live.protocol.messages import Setup
 from gemini_live.protocol.phases import Phase, Trigger, next_phase
 from gemini_live.protocol.resumption import (
@@ -160,8 +157,6 @@ class LiveProtocol:
         audio_session_limit: float = 15 * 60.0,
         video_session_limit: float = 2 * 60.0,
     ) -> None:
-        if max_tracked_calls < 1:
-            raise ValueError(f"max_tracked_calls must be >= 1, got {max_tracked_calls}")
         self._model = model
         self._config = config
         self.platform = platform
@@ -175,23 +170,14 @@ class LiveProtocol:
             if config.session_resumption_enabled
             else None
         )
-        self._limits = (session_limit_warning, audio_session_limit, video_session_limit)
-        self._limits_started: float | None = None
-        self._limits_warned: set[str] = set()
+        self._limits = SessionLimits(
+            session_limit_warning, audio_session_limit, video_session_limit
+        )
         self._events: list[ev.Event] = []
         self._phase = Phase.DISCONNECTED
         self._last_trigger: Trigger | None = None
         self._session_id: str | None = None
-        self._pending = BoundedIds(max_tracked_calls)
-        # Ids the service cancelled (toolCallCancellation) or that died with a fresh session:
-        # late responses to them are dropped (and announced), never sent.
-        self._cancelled = BoundedIds(max_tracked_calls)
-        # Every id the current service-side session issued (reset on a fresh start): an
-        # unconfirmed response to one of them must not be replayed into a new session.
-        self._issued = BoundedIds(max_tracked_calls)
-        # Ids issued after the newest resumable handle's checkpoint: a session resumed from
-        # that handle never issued them (it may issue them again from the replayed input).
-        self._since_checkpoint = BoundedIds(max_tracked_calls)
+        self._calls = ToolCalls(max_tracked_calls)
         # The handle the application gave in LiveConfig: used after a loss until the service
         # sends a newer one (or refuses it).
         resumption = config.session_resumption
@@ -199,6 +185,11 @@ class LiveProtocol:
         self._setup_handle: str | None = self._fallback_handle
         self._fresh = False
         self._forget = False
+        # A reconnection is under way: the next connected() settles the lost session's calls.
+        self._resuming = False
+        # Events of the new connection that came with or after setupComplete, published after
+        # Resumed (see connected()).
+        self._held: list[ev.Event] = []
         self._failure: Failure | None = None
         self._attempt = 0
         self._go_away_seen = False
@@ -222,8 +213,7 @@ class LiveProtocol:
         self._ignored = 0
         self._dropped_unsent = 0
         self._dropped_lost_answers = 0
-        self._rollbacks = 0
-        self._last_rolled_back: frozenset[str] = frozenset()
+        self._dropped_now = 0  # frames the reconnect under way dropped (for Resumed)
 
     # ------------------------------------------------------------------ state
 
@@ -252,7 +242,7 @@ class LiveProtocol:
     @property
     def pending_tool_calls(self) -> frozenset[str]:
         """Ids of tool calls issued by the service and not yet answered or cancelled."""
-        return frozenset(self._pending)
+        return self._calls.pending
 
     def check_limits(self, now: float) -> float | None:
         """Warn (``SessionWarning``) before the service's session-duration limits, which apply
@@ -263,25 +253,10 @@ class LiveProtocol:
         """
         if self._config.context_window_compression is not None:
             return None
-        if self._limits_started is None:
-            self._limits_started = now
-        warning, audio_limit, video_limit = self._limits
-        kind, limit = ("audio+video", video_limit) if self.sent_video else ("audio", audio_limit)
-        started = self._limits_started
-        warn_at = started + max(0.0, limit - warning)
-        if now >= warn_at and kind not in self._limits_warned:
-            self._limits_warned.add(kind)
-            left = max(0.0, started + limit - now)
-            self._events.append(
-                ev.SessionWarning(
-                    f"the {kind} session limit ({limit:g}s without context window compression) "
-                    f"ends this session in about {left:.0f}s; set "
-                    "LiveConfig(context_window_compression=ContextWindowCompression()) to lift it"
-                )
-            )
-        if kind in self._limits_warned:
-            return now + 1.0
-        return now + min(1.0, max(0.01, warn_at - now))
+        next_check, warning = self._limits.check(now, self.sent_video)
+        if warning is not None:
+            self._events.append(warning)
+        return next_check
 
     def counters(self) -> ProtocolCounters:
         """A snapshot of this object's counters."""
@@ -340,13 +315,34 @@ class LiveProtocol:
         return encode(Setup(model=self._model, config=config))
 
     def connected(self, early: list[ev.Event], now: float) -> None:
-        """A connection completed setup; ``early`` is what arrived during the handshake."""
+        """A connection completed setup; ``early`` is what arrived during the handshake.
+
+        On a reconnection the lost session's tool calls are settled at ``setupComplete``,
+        before anything that came after it is processed: a ``toolCall`` sent together with
+        ``setupComplete`` (or before the replay is written) was issued by the new service-side
+        session and is live, even if it reuses an id of the lost session. The events that came
+        after ``setupComplete`` are published after ``Resumed`` (see :meth:`resumed`), so that
+        an application that drops the lost session's calls when it sees ``Resumed`` never
+        drops one of the new connection's.
+        """
         self._apply(Trigger.SETUP_SENT)
         for event in early:
             if type(event) is ev.SetupComplete and event.session_id:
                 self._session_id = event.session_id
-        processed = self._process(early, now)  # returns the pending events, then resets them
-        self._events.extend(processed)
+        if not self._resuming:
+            processed = self._process(early, now)  # returns the pending events, then resets
+            self._events.extend(processed)
+            self._policy.connected(now)
+            return
+        split = next((i + 1 for i, e in enumerate(early) if type(e) is ev.SetupComplete), 0)
+        settled = self._process(early[:split], now)
+        self._settle_lost_calls()
+        settled += self._events
+        self._events = []
+        # Processed now, in arrival order (a resumption update must confirm only what was on
+        # the wire when it came), published after Resumed.
+        self._held = self._process(early[split:], now)
+        self._events = settled
         self._policy.connected(now)
 
     def open_failed(self) -> None:
@@ -358,10 +354,6 @@ class LiveProtocol:
     def frame_received(self, data: str | bytes, now: float) -> list[ev.Event]:
         """Decode one frame; return every event for the application (phase changes included)."""
         return self._process(decode_events(data), now)
-
-    def events_received(self, events: list[ev.Event], now: float) -> list[ev.Event]:
-        """Like :meth:`frame_received` for events that are already decoded."""
-        return self._process(events, now)
 
     def _process(self, events: list[ev.Event], now: float = 0.0) -> list[ev.Event]:
         # Phase changes are appended to self._events by _apply, right after their cause.
@@ -388,7 +380,7 @@ class LiveProtocol:
             if tracker is not None:
                 tracker.on_update(event.handle, event.resumable, event.last_consumed_index)
                 if event.resumable and event.handle:
-                    self._since_checkpoint.clear()
+                    self._calls.checkpoint()
                 # After goAway: the turn is covered by a resumable handle, rotate if idle.
                 if (
                     event.resumable
@@ -400,17 +392,9 @@ class LiveProtocol:
         elif isinstance(event, ev.GoAway):
             self._go_away(event.time_left.total_seconds(), now)
         elif isinstance(event, ev.ToolCall):
-            ids = [call.id for call in event.calls if call.id is not None]
-            self._pending.add_all(ids)
-            self._issued.add_all(ids)
-            self._since_checkpoint.add_all(ids)
-            # An id issued again (a fresh session may reuse ids) is live again.
-            self._cancelled.discard_all(ids)
-        elif isinstance(event, ev.ToolCallCancellation):
-            self._pending.discard_all(event.ids)
-            self._cancelled.add_all(event.ids)
-            if not self._pending:
-                return Trigger.TOOL_CALL_CANCELLED
+            self._calls.issued([call.id for call in event.calls if call.id is not None])
+        elif isinstance(event, ev.ToolCallCancellation) and self._calls.cancelled(event.ids):
+            return Trigger.TOOL_CALL_CANCELLED
         return trigger
 
     def _go_away(self, time_left: float, now: float) -> None:
@@ -466,8 +450,7 @@ class LiveProtocol:
 
     def live_tool_responses(self, ids: Iterable[str | None]) -> list[bool]:
         """For each response's call id: whether it may be sent (False: the call was cancelled)."""
-        cancelled = self._cancelled
-        return [call_id is None or call_id not in cancelled for call_id in ids]
+        return self._calls.live(ids)
 
     def announce_cancelled_responses(self, count: int) -> None:
         """``count`` tool responses were dropped because their calls were cancelled."""
@@ -475,8 +458,7 @@ class LiveProtocol:
 
     def tool_responses_accepted(self, ids: Iterable[str]) -> None:
         """Responses to ``ids`` were accepted for sending."""
-        self._pending.discard_all(ids)
-        if not self._pending:
+        if self._calls.answered(ids):
             self._apply(Trigger.TOOL_RESPONSE_SENT)
 
     def tool_execution_started(self) -> None:
@@ -537,6 +519,7 @@ class LiveProtocol:
         # message so far is still unconfirmed, so replaying them rebuilds the input history.
         self._fresh = self._setup_handle is None
         self._forget = False
+        self._resuming = True
         self._attempt = 0
         return self._schedule(failure, delay)
 
@@ -573,25 +556,27 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ resuming
 
-    def _unissued(self) -> BoundedIds:
-        """Ids of calls the new service-side session never issued: every call of the lost
-        session after a fresh start, else those issued after the resumed handle's checkpoint."""
-        return self._issued if self._fresh else self._since_checkpoint
+    def _settle_lost_calls(self) -> None:
+        """A reconnect completed setup: forget the calls the new service-side session never
+        issued (see :mod:`gemini_live.protocol.calls`), before the new connection's own calls
+        are counted. A fresh session's pending calls are announced as cancelled; a resumed
+        session's are not (``Resumed.handle_used`` says which checkpoint it went back to, and
+        it may issue them again from the replayed input: an id issued again is live again)."""
+        dead = self._calls.settle(self._fresh)
+        if dead and self._fresh:
+            self._events.append(ev.ToolCallCancellation(dead))
 
     @property
     def rollbacks(self) -> int:
         """How many reconnects so far made calls unknown to the service-side session (a fresh
         start, or a resume from a checkpoint older than some calls). A tool answer checked
         against the pending calls before a rollback may answer a call that is gone."""
-        return self._rollbacks
+        return self._calls.rollbacks
 
     def answer_survives(self, ids: Iterable[str], rollbacks: int) -> bool:
         """Whether a tool answer to ``ids``, checked when :attr:`rollbacks` was ``rollbacks``,
         may still be queued: no rollback since then lost one of its calls."""
-        if self._rollbacks == rollbacks:
-            return True
-        lost = self._last_rolled_back
-        return self._rollbacks == rollbacks + 1 and not any(i in lost for i in ids)
+        return self._calls.answer_survives(ids, rollbacks)
 
     def answer_dropped_after_rollback(self) -> None:
         """A tool answer that waited for queue room across a rollback was dropped instead of
@@ -609,37 +594,23 @@ class LiveProtocol:
         call the new service-side session never issued (a fresh session, or one resumed from a
         checkpoint older than the call). It may reuse that id for a new call, and the service
         closes with 1007 on an answer to a call it does not know."""
-        unissued = self._unissued()
-        return kind == "tool_response" and bool(unissued) and _answers_any(frame, unissued)
+        return kind == "tool_response" and self._calls.answers_lost(frame)
 
     def replay_plan(self, now: float, queued_dropped: int = 0) -> tuple[SentRecord, ...]:
-        """After a reconnect completed setup: settle the old session's state and return the
-        records to write again, in order (the driver writes them and calls :meth:`replayed`).
+        """After a reconnect completed setup: drop the lost session's answers from the replay
+        log and return the records to write again, in order (the driver writes them and calls
+        :meth:`replayed`).
 
         ``queued_dropped``: how many queued frames the driver dropped because
         :meth:`lost_session_answer` said so (counted and announced with the replay log's own).
         """
         tracker = self._tracker
         assert tracker is not None
-        unissued = self._unissued()
-        if unissued:
-            self._rollbacks += 1
-            self._last_rolled_back = frozenset(unissued)
-        dead = tuple(sorted(i for i in self._pending if i in unissued))
-        if dead:
-            # The new service-side session never issued these calls: late answers to them are
-            # dropped (and announced) instead of sent. A fresh session's calls are announced as
-            # cancelled; a resumed session's are not (Resumed.handle_used says which checkpoint
-            # it went back to, and it may issue them again from the replayed input: an id
-            # issued again is live again).
-            self._pending.discard_all(dead)
-            self._cancelled.add_all(dead)
-            if self._fresh:
-                self._events.append(ev.ToolCallCancellation(dead))
+        calls = self._calls
         stale = queued_dropped
-        if not self._forget and unissued:
+        if not self._forget and calls.any_lost:
             stale += tracker.discard(
-                lambda r: r.kind == "tool_response" and _answers_any(r.frame, unissued)
+                lambda r: r.kind == "tool_response" and calls.answers_lost(r.frame)
             )
         if stale:
             self._dropped_lost_answers += stale
@@ -649,11 +620,6 @@ class LiveProtocol:
                 else "it answers a call issued after the resumed checkpoint"
             )
             self._events.append(ev.InputDropped("tool_response", stale, why))
-        if self._fresh:
-            self._issued.clear()
-        else:
-            self._issued.discard_all(tuple(unissued))
-        self._since_checkpoint.clear()
         self._dropped_now = 0
         if self._forget:
             self._dropped_now = tracker.forget_all()
@@ -675,8 +641,6 @@ class LiveProtocol:
             )
         return plan.records
 
-    _dropped_now = 0
-
     def replayed(self, record: SentRecord) -> None:
         """``record`` was written again on the new connection."""
         assert self._tracker is not None
@@ -690,6 +654,11 @@ class LiveProtocol:
         self._events.append(
             ev.Resumed(self._setup_handle, replayed, self._dropped_now, fresh_session=self._fresh)
         )
+        # What the new connection sent with or after setupComplete (see connected()).
+        self._events.extend(self._held)
+        self._held = []
+        self._calls.reconnected()
+        self._resuming = False
 
     # ------------------------------------------------------------------ ending
 
@@ -740,9 +709,3 @@ class LiveProtocol:
                     )
                 )
         self._events.append(event)
-
-
-def _answers_any(frame: str, call_ids: BoundedIds) -> bool:
-    """Whether an encoded toolResponse frame answers one of ``call_ids`` (rare path: replay)."""
-    body = orjson.loads(frame).get("toolResponse", {})
-    return any(r.get("id") in call_ids for r in body.get("functionResponses", ()))

@@ -5,7 +5,7 @@
     from gemini_live.testing.emulator import Emulator
 
     async with Emulator() as emu:
-        url = emu.url_for("googleai")   # or pass emu.url as a client's base URL
+        url = emu.url_for("google_ai")   # or pass emu.url as a client's base URL
         ...
         assert emu.last_session.transcript == ("user: hi", "model: Echo: hi")
 

@@ -49,7 +49,7 @@ def match_route(raw_path: str) -> Route | None:
     """Parse a request path (query string ignored; repeated slashes collapsed)."""
     # Not urlsplit: a path starting with "//" would be parsed as a network location.
     path = re.sub(r"/{2,}", "/", raw_path.partition("?")[0].partition("#")[0])
-    for pattern, platform in ((_GOOGLE_AI, "googleai"), (_VERTEX, "vertex")):
+    for pattern, platform in ((_GOOGLE_AI, "google_ai"), (_VERTEX, "vertex")):
         match = pattern.match(path)
         if match:
             return Route(

@@ -26,7 +26,7 @@ from collections.abc import Callable
 from http import HTTPStatus
 from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, Literal, Self
+from typing import TYPE_CHECKING, Any, Self
 
 from websockets.asyncio.server import Server, ServerConnection
 from websockets.asyncio.server import serve as ws_serve
@@ -38,6 +38,7 @@ from .options import EmulatorOptions
 from .recorder import Recorder
 from .runtime import EmulatorStats, Route, Runtime, extract_credential, match_route
 from .session import Connection
+from .setup_config import OLD_GOOGLE_AI, warn_old_spelling
 from .state import EmulatedSession
 from .tls import TlsMaterial, client_context, generate_self_signed, server_context
 
@@ -49,15 +50,13 @@ __all__ = ["BaseServer", "Emulator", "serve"]
 logger = logging.getLogger("gemini_live.testing")
 
 _PATHS = {
-    "googleai": "/ws/google.ai.generativelanguage.{v}.GenerativeService.BidiGenerateContent",
+    "google_ai": "/ws/google.ai.generativelanguage.{v}.GenerativeService.BidiGenerateContent",
     "ephemeral": (
         "/ws/google.ai.generativelanguage.{v}.GenerativeService.BidiGenerateContentConstrained"
     ),
     "vertex": "/ws/google.cloud.aiplatform.{v}.LlmBidiService/BidiGenerateContent",
 }
-_DEFAULT_VERSION = {"googleai": "v1beta", "ephemeral": "v1alpha", "vertex": "v1"}
-# One spelling with the client (gemini_live.Platform): "google_ai"; the older one still works.
-_PLATFORM_ALIASES = {"google_ai": "googleai"}
+_DEFAULT_VERSION = {"google_ai": "v1beta", "ephemeral": "v1alpha", "vertex": "v1"}
 
 
 class _NoDebugAdapter(logging.LoggerAdapter[logging.Logger]):
@@ -185,18 +184,28 @@ class BaseServer:
 
     def url_for(
         self,
-        platform: Literal["google_ai", "googleai", "ephemeral", "vertex"] = "google_ai",
+        platform: str = "google_ai",
         *,
         version: str | None = None,
         prefix: str = "",
     ) -> str:
         """Full service URL for ``platform`` (optionally under a scenario ``prefix``).
 
-        ``platform`` is ``"google_ai"`` (the client's spelling; ``"googleai"`` works too),
-        ``"ephemeral"`` or ``"vertex"``, or a ``gemini_live.Platform``.
+        ``platform`` is ``"google_ai"`` or ``"vertex"`` (the spelling ``connect(platform=...)``
+        takes and ``Session.platform``/``EmulatedSession.platform`` report; typed ``str`` so
+        that a ``gemini_live.Platform`` member, a ``str`` enum, type-checks too), or
+        ``"ephemeral"`` (the Google AI path for ephemeral tokens); anything else is a
+        ``ValueError``. The older ``"googleai"`` works for one more release, with a
+        ``DeprecationWarning``.
         """
-        key = str(getattr(platform, "value", platform))
-        route = _PLATFORM_ALIASES.get(key, key)
+        route = str(platform)
+        if route == OLD_GOOGLE_AI:
+            warn_old_spelling()
+            route = "google_ai"
+        if route not in _PATHS:
+            raise ValueError(
+                f"platform must be 'google_ai', 'vertex' or 'ephemeral', not {platform!r}"
+            )
         path = _PATHS[route].format(v=version or _DEFAULT_VERSION[route])
         lead = f"/{prefix.strip('/')}" if prefix.strip("/") else ""
         return f"{self.url}{lead}{path}"

@@ -10,6 +10,7 @@ function declarations (1007), as reported for that model.
 from __future__ import annotations
 
 import re
+import warnings
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -24,9 +25,55 @@ from .schema import (
 )
 from .wire import INVALID_ARGUMENT, NOT_FOUND, Reject, parse_bool, parse_int
 
-__all__ = ["Platform", "SessionConfig", "parse_setup", "resolve_model"]
+__all__ = [
+    "OLD_GOOGLE_AI",
+    "Platform",
+    "PlatformValue",
+    "SessionConfig",
+    "parse_setup",
+    "resolve_model",
+    "warn_old_spelling",
+]
 
-Platform = Literal["googleai", "vertex"]
+Platform = Literal["google_ai", "vertex"]
+"""The platform of a served path, spelled as the values of ``gemini_live.Platform`` (which is a
+``str`` enum, so the client's ``session.platform`` equals it). Not imported from the client: the
+emulator depends on neither the client nor the protocol layer on purpose (a codec bug must not
+hide twice); ``tests/client/test_connect_platforms.py`` pins that the two spellings agree."""
+
+OLD_GOOGLE_AI = "googleai"
+"""The emulator's spelling of ``"google_ai"`` before it adopted the client's (deprecated)."""
+
+
+def warn_old_spelling(stacklevel: int = 3) -> None:
+    """Warn that ``"googleai"`` was used (``stacklevel`` 3: the caller of the caller)."""
+    warnings.warn(
+        'the platform spelling "googleai" is deprecated: use "google_ai" (Platform.GOOGLE_AI)',
+        DeprecationWarning,
+        stacklevel=stacklevel,
+    )
+
+
+class PlatformValue(str):
+    """``EmulatedSession.platform``: ``"google_ai"`` or ``"vertex"``, a ``str`` in every respect
+    except that, for one release, it also equals the emulator's older spelling ``"googleai"``
+    (with a ``DeprecationWarning``; equality only, it hashes as ``"google_ai"``)."""
+
+    __slots__ = ()
+
+    def __eq__(self, other: object) -> bool:
+        if type(other) is str and other == OLD_GOOGLE_AI:
+            warn_old_spelling()
+            return str.__eq__(self, "google_ai")
+        return str.__eq__(self, other)
+
+    def __ne__(self, other: object) -> bool:
+        if type(other) is str and other == OLD_GOOGLE_AI:
+            warn_old_spelling()
+            return str.__ne__(self, "google_ai")
+        return str.__ne__(self, other)
+
+    __hash__ = str.__hash__
 
 SETUP_KEYS = frozenset(
     {

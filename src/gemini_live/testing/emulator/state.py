@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from .schema import ToolSet
-from .setup_config import Platform
+from .setup_config import Platform, PlatformValue
 
 __all__ = ["ConsumedMessage", "ConversationState", "EmulatedSession", "Turn"]
 
@@ -93,13 +93,15 @@ class EmulatedSession:
     resumptions), ``effective_consumed`` (only those whose effects survive in the current state),
     ``conversation`` (the current state's turns), ``connections`` (how many
     connections served it), ``handles`` (every resumable handle issued, oldest first),
-    ``resumed_from`` (handles used to resume it, in order).
+    ``resumed_from`` (handles used to resume it, in order), ``platform`` (``"google_ai"`` or
+    ``"vertex"``: equal to the client's ``session.platform``).
     """
 
     def __init__(self, session_id: str, model: str, platform: Platform, started_at: float) -> None:
         self.id = session_id
         self.model = model
-        self.platform: Platform = platform
+        # The client's spelling (equal to its ``session.platform``); see PlatformValue.
+        self.platform = PlatformValue(platform)
         self.state = ConversationState()
         self.consumed: list[ConsumedMessage] = []
         self.connections = 0

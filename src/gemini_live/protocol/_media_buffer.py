@@ -41,7 +41,7 @@ _ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/"
 _SEXTET = {c: i for i, c in enumerate(_ALPHABET)}
 # Slide the live rows to the front once this many removed ones lead them and they are at least a
 # quarter of the live ones (so a slide copies at most four rows per removed one).
-_COMPACT_AFTER = 32
+_COMPACT_AFTER = 8
 
 # One live record's numbers, packed in one row of a bytearray (appending a record is one C call):
 # seq, connection, index, written_at, head id, kind, bytes held.

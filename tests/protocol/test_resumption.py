@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import random
 from dataclasses import dataclass, field
 
@@ -577,3 +578,147 @@ def test_a_replay_after_newer_media_still_confirms_exactly() -> None:
     assert (new.index, replayed.index) == (1, 2)
     assert tracker.on_update("h", True, 1) == 1
     assert _seqs(tracker.unconfirmed) == [1]
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_releasing_stale_media_early_changes_no_outcome_under_eviction(seed: int) -> None:
+    # As above, with a record bound small enough that released runs are evicted piecemeal, and
+    # several kinds interleaved so that releases form many runs.
+    rng = random.Random(1000 + seed)
+    bound = rng.choice([5, 17, 40])
+    early = ResumptionTracker(max_media_age=0.1, index_origin="first_is_0", max_records=bound)
+    late = ResumptionTracker(index_origin="first_is_0", max_records=bound)
+    now = 0.0
+    for tracker in (early, late):
+        tracker.new_connection()
+    for step in range(600):
+        now += rng.choice([0.0, 0.02, 0.02, 0.05])
+        action = rng.random()
+        if action < 0.75:
+            kind = rng.choice(["audio"] * 6 + ["video", "text"])
+            frame = _audio_frame(step, 16) if kind == "audio" else f'{{"n":{step}}}'
+            assert early.record_sent(kind, frame, now) == late.record_sent(kind, frame, now)
+        elif action < 0.9:
+            last = rng.choice([None, rng.randint(-1, late.next_index)])
+            assert early.on_update("h", True, last) == late.on_update("h", True, last)
+        else:
+            for tracker in (early, late):
+                tracker.new_connection()
+            plan = early.plan_replay(now, 0.1)
+            assert plan == late.plan_replay(now, 0.1)
+            for r in plan.records[: rng.randint(0, len(plan.records))]:
+                assert early.record_replayed(r) == late.record_replayed(r)
+        listed = [r for r in late.unconfirmed if r in early.unconfirmed]
+        assert list(early.unconfirmed) == listed
+    assert early.statistics() == late.statistics()
+
+
+def test_released_media_cost_one_row_per_run_not_per_chunk() -> None:
+    from gemini_live.protocol._media_buffer import MediaBuffer
+
+    buffer = MediaBuffer()
+    seqs = []
+    seq = 0
+    for i in range(500):  # 10 s of 20 ms chunks, a text message every 2 s
+        seq += 1
+        if i % 100 == 99:
+            seq += 1  # the text message's seq (held elsewhere): this chunk starts a new run
+        seqs.append(seq)
+        buffer.append(seq, "audio", _audio_frame(i, 32), i * 0.02, 1, seq)
+        buffer.release_stale(i * 0.02, 2.0)
+    assert len(buffer) == 500
+    assert buffer.released_count == 500 - 101  # chunks at most 2 s old keep their bytes
+    assert buffer.bytes == 101 * 32
+    assert buffer.row_count == 101 + 4  # the live rows, and four runs for the released ones
+    # A confirmation (indexes are the seqs here) takes runs and rows alike.
+    covered = sum(1 for s in seqs if s <= 450)
+    assert 399 < covered < 500
+    assert buffer.confirm(1, 450, in_order=True) == covered
+    assert buffer.released_count == 0 and len(buffer) == 500 - covered
+    assert buffer.confirm(1, math.inf, in_order=True) == 500 - covered
+    assert len(buffer) == buffer.bytes == buffer.row_count == 0
+
+
+@dataclass
+class _Held:
+    seq: int
+    connection: int
+    index: int
+    written_at: float
+    frame: str
+    released: bool = False
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_media_buffer_matches_a_plain_list_of_records(seed: int) -> None:
+    # The packed buffer (rows for live records, runs for released ones) against the obvious
+    # model: one object per record. Every count, every confirmation and every listed record agree.
+    from gemini_live.protocol._media_buffer import MediaBuffer
+
+    rng = random.Random(seed)
+    buffer = MediaBuffer()
+    model: list[_Held] = []
+    seq, connection, index, now = 0, 1, 1, 0.0
+    in_order = True
+    for step in range(800):
+        action = rng.random()
+        if action < 0.55:
+            seq += rng.choice([1, 1, 1, 2])  # a gap: another kind of message took a seq
+            index += 1 if rng.random() < 0.9 else 2
+            now += rng.choice([0.0, 0.02, 0.02, 0.1])
+            frame = _audio_frame(step, rng.choice([8, 16]))
+            buffer.append(seq, "audio", frame, now, connection, index)
+            model.append(_Held(seq, connection, index, now, frame))
+        elif action < 0.7:
+            age = rng.choice([0.0, 0.05, 0.3])
+            buffer.release_stale(now, age)
+            for held in model:
+                if not held.released and now - held.written_at > age:
+                    held.released = True
+                elif not held.released:
+                    break
+        elif action < 0.82:
+            limit = rng.choice([math.inf, float(rng.randint(0, index + 1))])
+            expected = [h for h in model if h.connection == connection and h.index <= limit]
+            assert buffer.confirm(connection, limit, in_order) == len(expected)
+            model = [h for h in model if h not in expected]
+        elif action < 0.87 and model:
+            buffer.pop_oldest()
+            del model[0]
+        elif action < 0.93:  # a reconnect: stale and released records of old connections go
+            connection += 1
+            index = 0
+            max_age = rng.choice([None, 0.1, 1.0])
+            gone = [
+                h
+                for h in model
+                if h.connection != connection
+                and (h.released or (max_age is not None and now - h.written_at > max_age))
+            ]
+            assert buffer.drop_stale(connection, now, max_age) == len(gone)
+            model = [h for h in model if h not in gone]
+            in_order = True
+        else:  # replay some live records of older connections on this one
+            for position in list(buffer.positions()):
+                if buffer.connection(position) != connection and rng.random() < 0.5:
+                    index += 1
+                    held = next(h for h in model if h.seq == buffer.seq(position))
+                    held.connection, held.index = connection, index
+                    buffer.set_written(position, connection, index)
+                    in_order = False
+        live = [h for h in model if not h.released]
+        assert len(buffer) == len(model)
+        assert buffer.released_count == len(model) - len(live)
+        assert buffer.bytes == sum(len(_payload_of(h.frame)) for h in live)
+        listed = [
+            (buffer.seq(p), buffer.connection(p), buffer.index(p), buffer.written_at(p))
+            for p in buffer.positions()
+        ]
+        assert listed == [(h.seq, h.connection, h.index, h.written_at) for h in live]
+        assert [buffer.frame(p) for p in buffer.positions()] == [h.frame for h in live]
+
+
+def _payload_of(frame: str) -> bytes:
+    import base64
+
+    return base64.b64decode(frame.split('"data":"')[1].split('"')[0])

@@ -133,6 +133,7 @@ class SessionDriver:
         # Nothing more can be written to it; frames wait in the outbox for the next connection.
         self.live = False
         self.lost_event.set()
+        self.attention.set()  # the keeper waits on this one alone
         self.pump_wakeup.set()
 
     async def establish(self) -> Connection:

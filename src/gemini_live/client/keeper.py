@@ -19,7 +19,7 @@ import asyncio
 import contextlib
 import logging
 
-from gemini_live.client.driver import SessionDriver, wait_any
+from gemini_live.client.driver import SessionDriver
 from gemini_live.client.handshake import Connection
 from gemini_live.client.transport import TransportClosed
 from gemini_live.errors import ConnectError, SessionBroken, SetupRejected
@@ -131,7 +131,13 @@ async def _keep(driver: SessionDriver) -> None:
         timeout = None
         if protocol.rotation_deadline is not None:
             timeout = max(0.0, protocol.rotation_deadline - loop.time())
-        await wait_any((driver.lost_event, driver.attention), timeout)
+        # A loss sets ``attention`` too: one event to wait on, no helper task per wait.
+        if timeout is None:
+            await driver.attention.wait()
+        else:
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(timeout):
+                    await driver.attention.wait()
         driver.attention.clear()
         protocol.needs_attention = False
         if protocol.closing:

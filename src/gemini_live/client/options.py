@@ -83,6 +83,10 @@ class SessionOptions:
     * ``retry_policy``: decides delays and when to give up (see ``gemini_live.protocol.retry``).
     * ``max_audio_age``: queued or unconfirmed real-time audio/video older than this (seconds) is
       dropped instead of being flushed as a burst after a reconnect; ``None`` keeps everything.
+      The replay buffer (unconfirmed messages, kept while resumption is on) holds raw media
+      bytes only for this long (64 KB per session for 2 s of 16 kHz microphone audio), and is
+      also bounded at 20,000 messages and 32 MiB held: beyond either the oldest media go first,
+      then the oldest other messages (see ``gemini_live.protocol.resumption``).
     * ``go_away_margin``: after ``goAway``, reconnect at a turn boundary, and at the latest this
       many seconds before ``timeLeft`` runs out.
     * ``on_resume_failure``: ``"fresh"`` starts a new session (and says so with ``Resumed(

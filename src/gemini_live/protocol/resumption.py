@@ -247,7 +247,7 @@ class ResumptionTracker:
     @property
     def unconfirmed_count(self) -> int:
         """``len(unconfirmed)``, cheaply."""
-        return len(self._media) - self._media.released_count + len(self._other)
+        return self._media.count - self._media.released_count + len(self._other)
 
     @property
     def unconfirmed_bytes(self) -> int:
@@ -371,10 +371,7 @@ class ResumptionTracker:
         self._latest_handle = handle
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
-        media = self._media
-        covered = media.covered(current, limit, self._in_order)
-        media.remove(covered)
-        count = len(covered)
+        count = self._media.confirm(current, limit, self._in_order)
         for seq in [
             s for s, r in self._other.items() if r.connection == current and r.index <= limit
         ]:
@@ -392,21 +389,11 @@ class ResumptionTracker:
         if max_audio_age is not None and (math.isnan(max_audio_age) or max_audio_age < 0):
             raise ValueError(f"max_audio_age must be >= 0 seconds or None, got {max_audio_age!r}")
         current = self._connection
-        media = self._media
         # A released record (see max_media_age) was stale already; it can only be dropped.
-        stale = [
-            p
-            for p in media
-            if media.connection(p) != current
-            and (
-                media.released(p)
-                or is_stale_media(media.kind(p), media.written_at(p), now, max_audio_age)
-            )
-        ]
-        media.remove(stale)
-        self._dropped_stale += len(stale)
+        stale = self._media.drop_stale(current, now, max_audio_age)
+        self._dropped_stale += stale
         records = tuple(r for r in self._ordered() if r.connection != current)
-        return ReplayPlan(records=records, dropped_stale_audio=len(stale))
+        return ReplayPlan(records=records, dropped_stale_audio=stale)
 
     def forget_all(self) -> int:
         """Discard every buffered record and the handle (a fresh session); returns the count."""
@@ -421,7 +408,10 @@ class ResumptionTracker:
 
     def discard(self, where: _Predicate) -> int:
         """Drop every buffered record for which ``where`` is true (e.g. tool responses to calls
-        of a session that was replaced by a fresh one); returns how many were dropped."""
+        of a session that was replaced by a fresh one); returns how many were dropped.
+
+        Only records that could be replayed are offered to ``where`` (not media whose bytes were
+        released as stale: they can only end up confirmed or dropped)."""
         media = self._media
         doomed = [p for p in media if where(self._media_record(p))]
         media.remove(doomed)
@@ -445,20 +435,15 @@ class ResumptionTracker:
 
     def _media_record(self, position: int) -> SentRecord:
         media = self._media
-        return SentRecord(
-            seq=media.seq(position),
-            kind=media.kind(position),
-            frame=media.frame(position),
-            written_at=media.written_at(position),
-            connection=media.connection(position),
-            index=media.index(position),
+        seq, connection, index, written_at, _, _, _ = media.row(position)
+        return _new_tuple(
+            SentRecord,
+            (seq, media.kind(position), media.frame(position), written_at, connection, index),
         )
 
     def _media_records(self) -> Iterator[SentRecord]:
-        media = self._media
-        for position in media:
-            if not media.released(position):
-                yield self._media_record(position)
+        for position in self._media:
+            yield self._media_record(position)
 
     def _ordered(self) -> tuple[SentRecord, ...]:
         return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))

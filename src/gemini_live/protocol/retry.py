@@ -213,6 +213,9 @@ class RetryPolicy(Protocol):
         ...
 
 
+_SHARED_RNG = random.Random()
+
+
 def _check_seconds(name: str, value: float, *, positive: bool = False) -> float:
     if isinstance(value, bool) or not isinstance(value, int | float):
         raise TypeError(f"{name} must be a number of seconds, got {type(value).__name__}")
@@ -293,7 +296,8 @@ class ExponentialBackoff:
         self._throttled_min = _check_seconds("throttled_min_delay", throttled_min_delay)
         if rng is not None and not isinstance(rng, random.Random):
             raise TypeError(f"rng must be a random.Random, got {type(rng).__name__}")
-        self._rng = rng if rng is not None else random.Random()
+        # One generator for all sessions by default: a Random's state is 2.5 KB per instance.
+        self._rng = rng if rng is not None else _SHARED_RNG
         self._attempts = 0
         self._connected_at: float | None = None
 

@@ -7,7 +7,13 @@ from types import MappingProxyType
 
 import pytest
 
-from gemini_live.protocol.phases import TRANSITIONS, Phase, Trigger, next_phase
+from gemini_live.protocol.phases import (
+    FLOOR_TRANSITIONS,
+    TRANSITIONS,
+    Phase,
+    Trigger,
+    next_phase,
+)
 
 P, T = Phase, Trigger
 CONVERSATION = {
@@ -101,3 +107,54 @@ def test_every_phase_is_reachable_from_disconnected() -> None:
                 seen.add(target)
                 frontier.append(target)
     assert seen == set(Phase)
+
+
+# While the user holds the floor (explicit activityStart, no activityEnd yet): each pair, what it
+# does with the floor, and what the same pair does without it. Changing either side is deliberate.
+FLOOR_GOLDEN = [
+    (P.USER_SPEAKING, T.MODEL_OUTPUT, P.USER_SPEAKING, P.MODEL_SPEAKING),
+    (P.USER_SPEAKING, T.INTERRUPTED, P.USER_SPEAKING, None),
+    (P.USER_SPEAKING, T.TURN_COMPLETE, P.USER_SPEAKING, None),
+    (P.TOOL_CALL_PENDING, T.MODEL_OUTPUT, P.USER_SPEAKING, P.MODEL_SPEAKING),
+    (P.TOOL_CALL_PENDING, T.INTERRUPTED, P.USER_SPEAKING, P.INTERRUPTED),
+    (P.TOOL_CALL_PENDING, T.TOOL_RESPONSE_SENT, P.USER_SPEAKING, P.ACTIVE),
+    (P.TOOL_CALL_PENDING, T.TOOL_CALL_CANCELLED, P.USER_SPEAKING, P.ACTIVE),
+    (P.TOOL_CALL_EXECUTING, T.MODEL_OUTPUT, P.USER_SPEAKING, P.MODEL_SPEAKING),
+    (P.TOOL_CALL_EXECUTING, T.INTERRUPTED, P.USER_SPEAKING, P.INTERRUPTED),
+    (P.TOOL_CALL_EXECUTING, T.TOOL_RESPONSE_SENT, P.USER_SPEAKING, P.ACTIVE),
+    (P.TOOL_CALL_EXECUTING, T.TOOL_CALL_CANCELLED, P.USER_SPEAKING, P.ACTIVE),
+]
+
+
+@pytest.mark.parametrize(("phase", "trigger", "held", "free"), FLOOR_GOLDEN)
+def test_floor_golden_transitions(
+    phase: Phase, trigger: Trigger, held: Phase, free: Phase | None
+) -> None:
+    assert next_phase(phase, trigger, user_floor=True) is held
+    assert next_phase(phase, trigger) is free
+
+
+def test_floor_table_is_exactly_the_golden_one_and_read_only() -> None:
+    assert dict(FLOOR_TRANSITIONS) == {(p, t): held for p, t, held, _ in FLOOR_GOLDEN}
+    assert isinstance(FLOOR_TRANSITIONS, MappingProxyType)
+
+
+def test_outside_the_floor_table_the_floor_changes_nothing() -> None:
+    for phase, trigger in itertools.product(Phase, Trigger):
+        if (phase, trigger) not in FLOOR_TRANSITIONS:
+            assert next_phase(phase, trigger, user_floor=True) == TRANSITIONS.get((phase, trigger))
+
+
+def test_with_the_floor_only_activity_end_or_a_tool_call_leaves_user_speaking() -> None:
+    leaving = {
+        t
+        for t in Trigger
+        if next_phase(P.USER_SPEAKING, t, user_floor=True) not in (None, P.USER_SPEAKING)
+    }
+    assert leaving == {
+        T.USER_ACTIVITY_END,
+        T.TOOL_CALL,
+        T.CONNECTION_LOST,
+        T.DISCONNECT_REQUESTED,
+        T.CLOSED,
+    }

@@ -175,6 +175,7 @@ class LiveProtocol:
         )
         self._events: list[ev.Event] = []
         self._phase = Phase.DISCONNECTED
+        self._user_floor = False  # an explicit activityStart not yet ended (see phases)
         self._last_trigger: Trigger | None = None
         self._session_id: str | None = None
         self._calls = ToolCalls(max_tracked_calls)
@@ -288,8 +289,14 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ phase machine
 
+    def _next(self, trigger: Trigger) -> Phase | None:
+        return next_phase(self._phase, trigger, user_floor=self._user_floor)
+
     def _apply(self, trigger: Trigger) -> None:
-        new = next_phase(self._phase, trigger)
+        new = self._next(trigger)
+        # The floor (see phases) ends with the activity or with the conversation.
+        if trigger is Trigger.USER_ACTIVITY_END or new in _NOT_LIVE:
+            self._user_floor = False
         if new is None:
             self._ignored += 1
             return
@@ -368,7 +375,7 @@ class LiveProtocol:
                 trigger = _ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
             out.append(event)
             if trigger is not None and not (
-                trigger is self._last_trigger and next_phase(self._phase, trigger) is None
+                trigger is self._last_trigger and self._next(trigger) is None
             ):
                 self._apply(trigger)
         self._events = []
@@ -466,8 +473,15 @@ class LiveProtocol:
         self._apply(Trigger.TOOL_EXECUTION_STARTED)
 
     def activity_accepted(self, start: bool) -> None:
-        """``activityStart`` (``start``) or ``activityEnd`` was accepted for sending."""
+        """``activityStart`` (``start``) or ``activityEnd`` was accepted for sending.
+
+        An ``activityStart`` that leaves the phase at ``UserSpeaking`` gives the user the floor
+        (:mod:`gemini_live.protocol.phases`): model output already on its way does not take
+        the turn back until ``activityEnd``.
+        """
         self._apply(Trigger.USER_ACTIVITY_START if start else Trigger.USER_ACTIVITY_END)
+        if start and self._phase is Phase.USER_SPEAKING:
+            self._user_floor = True
 
     def video_accepted(self) -> None:
         """A video frame was accepted (only accepted video shortens the session limit)."""

@@ -16,6 +16,17 @@ Rules (read the table below as the authority; this is the why):
 * ``Interrupted`` lasts until the server's ``turnComplete`` or new activity. A barge-in while
   the user speaks (the model's ``interrupted`` and ``turnComplete`` arrive during the user's
   activity) leaves the phase at ``UserSpeaking`` until the activity ends.
+* The user holds the floor from an accepted ``activityStart`` (manual activity detection) until
+  ``activityEnd`` (or the connection ends). While the floor is held, ``FLOOR_TRANSITIONS`` is
+  consulted before ``TRANSITIONS``: model output, ``interrupted`` and ``turnComplete`` keep (or
+  bring back) ``UserSpeaking``, and a tool call answered or cancelled returns to
+  ``UserSpeaking``, not ``Active``. Why: the service's output already on the wire when the
+  client sent ``activityStart`` arrives after it (the two directions are not ordered), and it
+  must not read as the model taking the turn while the user is still talking. A ``toolCall``
+  still moves to ``ToolCallPending`` (it needs an answer). After ``activityEnd`` the phase is
+  ``Active`` and the model's next output is ``ModelSpeaking`` again. Speech detected by the
+  service (``voiceActivity``) does not hold the floor: the service orders its own messages, so
+  nothing of an earlier turn can overtake its ``ACTIVITY_START``.
 
 This module is pure: no I/O, no clock.
 """
@@ -26,7 +37,7 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["TRANSITIONS", "Phase", "Trigger", "next_phase"]
+__all__ = ["FLOOR_TRANSITIONS", "TRANSITIONS", "Phase", "Trigger", "next_phase"]
 
 
 class Phase(enum.Enum):
@@ -129,6 +140,36 @@ def _build() -> dict[tuple[Phase, Trigger], Phase]:
 TRANSITIONS: Mapping[tuple[Phase, Trigger], Phase] = MappingProxyType(_build())
 
 
-def next_phase(phase: Phase, trigger: Trigger) -> Phase | None:
-    """The phase after ``trigger`` in ``phase``, or ``None`` if the pair is not a transition."""
+def _build_floor() -> dict[tuple[Phase, Trigger], Phase]:
+    # Model output cannot take the turn from a user who holds the floor; what would have
+    # ended the model's turn (or a tool call) gives the floor back to the user.
+    table = {
+        (_P.USER_SPEAKING, _T.MODEL_OUTPUT): _P.USER_SPEAKING,
+        (_P.USER_SPEAKING, _T.INTERRUPTED): _P.USER_SPEAKING,
+        (_P.USER_SPEAKING, _T.TURN_COMPLETE): _P.USER_SPEAKING,
+    }
+    for phase in (_P.TOOL_CALL_PENDING, _P.TOOL_CALL_EXECUTING):
+        for trigger in (
+            _T.MODEL_OUTPUT,
+            _T.INTERRUPTED,
+            _T.TOOL_RESPONSE_SENT,
+            _T.TOOL_CALL_CANCELLED,
+        ):
+            table[(phase, trigger)] = _P.USER_SPEAKING
+    return table
+
+
+FLOOR_TRANSITIONS: Mapping[tuple[Phase, Trigger], Phase] = MappingProxyType(_build_floor())
+
+
+def next_phase(phase: Phase, trigger: Trigger, *, user_floor: bool = False) -> Phase | None:
+    """The phase after ``trigger`` in ``phase``, or ``None`` if the pair is not a transition.
+
+    ``user_floor``: the user holds the floor (an explicit ``activityStart`` not yet ended);
+    ``FLOOR_TRANSITIONS`` then takes precedence over ``TRANSITIONS``.
+    """
+    if user_floor:
+        held = FLOOR_TRANSITIONS.get((phase, trigger))
+        if held is not None:
+            return held
     return TRANSITIONS.get((phase, trigger))

@@ -339,6 +339,10 @@ class Session:
     async def signal_activity_start(self) -> None:
         """Mark the start of user activity (``activityStart``); manual detection only.
 
+        From here until :meth:`signal_activity_end` the user holds the floor: the phase stays
+        ``USER_SPEAKING`` even when model audio that was already on its way, ``interrupted`` or
+        ``turnComplete`` arrive meanwhile.
+
         Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
         """
         self._check_manual_activity("signal_activity_start")

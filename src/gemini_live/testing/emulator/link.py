@@ -9,7 +9,8 @@ from typing import Any
 
 from websockets.asyncio.server import ServerConnection
 from websockets.exceptions import ConnectionClosed
-from websockets.protocol import State
+from websockets.frames import Frame, Opcode
+from websockets.protocol import Event, State
 
 from . import frames
 from .faults import Fault, FaultPlan, Moment
@@ -21,6 +22,7 @@ __all__ = ["EmulatorConnection", "Link", "LinkClosed"]
 logger = logging.getLogger("gemini_live.testing")
 
 _PONG_OPCODE = 0x0A
+_DATA_OPCODES = (Opcode.TEXT, Opcode.BINARY, Opcode.CONT)
 
 
 class LinkClosed(Exception):
@@ -34,6 +36,15 @@ class EmulatorConnection(ServerConnection):
     pong_delay: float = 0.0
     route: Any = None
     credential: str = ""
+    # Set once the emulator closes the connection: nobody consumes messages any more.
+    discard_messages: bool = False
+
+    def process_event(self, event: Event) -> None:
+        if self.discard_messages and isinstance(event, Frame) and event.opcode in _DATA_OPCODES:
+            # Queuing them would fill websockets' receive queue and pause reading (max_queue),
+            # leaving the client's answering close frame unread until the close timeout.
+            return
+        super().process_event(event)
 
     def send_data(self) -> None:
         if self.pong_delay <= 0.0:
@@ -176,6 +187,16 @@ class Link:
         self._on_close(code)
         if self._recorder is not None:
             self._recorder.event(self.conn_id, "close", code=code, reason=reason, by="server")
+        # websockets stops reading the socket while more than max_queue (16) messages wait to
+        # be consumed, and from here on nobody consumes them: after a burst from the client,
+        # the client's answering close frame (and the end of TCP) would sit unread until the
+        # close timeout (2 s). Drop what arrives from now on and read on, so the close
+        # handshake completes as soon as the client answers. (A stall fault ends here too.)
+        if isinstance(self.ws, EmulatorConnection):
+            self.ws.discard_messages = True
+        transport = self.ws.transport
+        if not transport.is_closing():
+            transport.resume_reading()
         # Don't wait for the client's close frame here: a stalled or dead client would block us.
         self._close_task = asyncio.get_running_loop().create_task(self.ws.close(code, reason))
         await asyncio.sleep(0)

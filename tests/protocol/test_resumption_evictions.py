@@ -145,3 +145,26 @@ def test_a_broken_session_announces_the_evictions_of_its_last_connection() -> No
     assert dropped[1][:2] == ("unconfirmed", 4)
     assert len(decision.error.unconfirmed) == 4
     assert json.loads(decision.error.unconfirmed[0].frame) == json.loads(TEXT)
+
+
+def test_a_record_replayed_after_newer_ones_is_judged_by_its_new_index() -> None:
+    tracker = ResumptionTracker(max_records=2)
+    tracker.new_connection()
+    old = tracker.record_sent("text", TEXT, 0.0)
+    tracker.new_connection()
+    tracker.record_sent("text", TEXT, 1.0)  # index 1 on connection 2
+    tracker.record_replayed(old)  # index 2, although older
+    tracker.record_sent("text", TEXT, 1.0)  # evicts the replayed one (oldest seq): index 2
+    tracker.record_sent("text", TEXT, 1.0)  # evicts index 1
+    tracker.on_update("h1", True, 1)  # covers index 1 only
+    assert tracker.take_lost_evictions(include_current=True) == (("text", 1),)
+
+
+def test_many_evictions_without_any_update_are_all_reported() -> None:
+    tracker = _tracker()
+    for i in range(10_003):
+        tracker.record_sent("audio" if i % 2 else "text", AUDIO if i % 2 else TEXT, 0.0)
+    tracker.on_update("h1", True, 5_000)
+    lost = dict(tracker.take_lost_evictions(include_current=True))
+    assert sum(lost.values()) == 5_000  # the evicted records with indexes 1..5000 were covered
+    assert tracker.statistics().evicted_media + tracker.statistics().evicted_other == 10_000

@@ -48,8 +48,10 @@ rebuilt, identical to the ones sent, only for :meth:`~ResumptionTracker.plan_rep
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -218,9 +220,13 @@ class ResumptionTracker:
         self._dropped_stale = 0
         self._evicted_media = 0
         self._evicted_other = 0
-        # Evicted on the current connection, not confirmed yet: (index, kind). Released media
-        # do not keep their kind: they count as "audio" (which covers video, as for stale ones).
-        self._evicted_pending: list[tuple[int, str]] = []
+        # Evicted on the current connection, not confirmed yet: their indexes per kind (8 bytes
+        # each, however long the service stays silent). Released media do not keep their kind:
+        # they count as "audio" (which covers video, as for stale ones). Each queue evicts in
+        # seq order, so the indexes grow unless a record was replayed after newer ones.
+        self._evicted_pending: dict[str, array[int]] = {}
+        self._evicted_pending_count = 0
+        self._evicted_sorted = True
         # Evicted and never confirmed, per kind, not yet reported by take_lost_evictions().
         self._evicted_lost: dict[str, int] = {}
         self._evicted_lost_total = 0
@@ -286,7 +292,7 @@ class ResumptionTracker:
     def take_first_eviction(self) -> bool:
         """Whether a record was evicted on the current connection and this was not reported
         yet (true at most once per connection)."""
-        if self._eviction_warned == self._connection or not self._evicted_pending:
+        if self._eviction_warned == self._connection or not self._evicted_pending_count:
             return False
         self._eviction_warned = self._connection
         return True
@@ -336,7 +342,7 @@ class ResumptionTracker:
             # Its start was evicted: replaying this end alone would break the pair.
             self._orphan_ends -= 1
             self._evicted_other += 1
-            self._evicted_pending.append((index, kind))
+            self._evicted(connection, index, kind)
             return record
         if kind in MEDIA_KINDS:
             media = self._media
@@ -409,9 +415,8 @@ class ResumptionTracker:
         self._latest_handle = handle
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
-        if self._evicted_pending:
-            # Evicted but in the handle's state after all: not lost.
-            self._evicted_pending = [e for e in self._evicted_pending if e[0] > limit]
+        if self._evicted_pending_count:
+            self._confirm_evictions(limit)
         count = self._media.confirm(current, limit, self._in_order)
         for seq in [
             s for s, r in self._other.items() if r.connection == current and r.index <= limit
@@ -447,6 +452,7 @@ class ResumptionTracker:
         self._forgotten += count
         # Announced as part of the forgotten records' loss (a fresh session).
         self._evicted_pending.clear()
+        self._evicted_pending_count = 0
         self._evicted_lost = {}
         return count
 
@@ -494,17 +500,42 @@ class ResumptionTracker:
 
     def _evicted(self, connection: int, index: int, kind: str) -> None:
         if connection == self._connection:
-            self._evicted_pending.append((index, kind))
+            indexes = self._evicted_pending.get(kind)
+            if indexes is None:
+                indexes = self._evicted_pending[kind] = array("q")
+            elif indexes[-1] > index:
+                self._evicted_sorted = False
+            indexes.append(index)
+            self._evicted_pending_count += 1
         else:  # written last on a connection that is gone: nothing can confirm it now
             self._evicted_lost[kind] = self._evicted_lost.get(kind, 0) + 1
             self._evicted_lost_total += 1
 
     def _settle_evictions(self) -> None:
         lost = self._evicted_lost
-        for _, kind in self._evicted_pending:
-            lost[kind] = lost.get(kind, 0) + 1
-        self._evicted_lost_total += len(self._evicted_pending)
+        for kind, indexes in self._evicted_pending.items():
+            lost[kind] = lost.get(kind, 0) + len(indexes)
+        self._evicted_lost_total += self._evicted_pending_count
         self._evicted_pending.clear()
+        self._evicted_pending_count = 0
+        self._evicted_sorted = True
+
+    def _confirm_evictions(self, limit: float) -> None:
+        """The current connection's records with index <= ``limit`` are in the handle's state:
+        those of them that were evicted were not lost after all."""
+        pending = self._evicted_pending
+        for kind, indexes in list(pending.items()):
+            if limit == math.inf:
+                del indexes[:]
+            elif self._evicted_sorted:
+                del indexes[: bisect.bisect_right(indexes, limit)]
+            else:
+                pending[kind] = indexes = array("q", [i for i in indexes if i > limit])
+            if not indexes:
+                del pending[kind]
+        self._evicted_pending_count = sum(len(indexes) for indexes in pending.values())
+        if not pending:
+            self._evicted_sorted = True
 
     def _remove_other(self, seq: int) -> SentRecord:
         record = self._other.pop(seq)

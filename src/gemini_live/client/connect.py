@@ -182,6 +182,8 @@ def connect(
             go_away_margin=opts.go_away_margin,
             on_resume_failure=opts.on_resume_failure,
             replay_index_origin=opts.replay_index_origin,
+            replay_max_messages=opts.replay_max_messages,
+            replay_max_bytes=opts.replay_max_bytes,
             max_tracked_calls=opts.max_tracked_calls,
             session_limit_warning=opts.session_limit_warning,
             audio_session_limit=opts.audio_session_limit,

@@ -85,8 +85,12 @@ class SessionOptions:
       dropped instead of being flushed as a burst after a reconnect; ``None`` keeps everything.
       The replay buffer (unconfirmed messages, kept while resumption is on) holds raw media
       bytes only for this long (64 KB per session for 2 s of 16 kHz microphone audio), and is
-      also bounded at 20,000 messages and 32 MiB held: beyond either the oldest media go first,
-      then the oldest other messages (see ``gemini_live.protocol.resumption``).
+      also bounded by ``replay_max_messages``/``replay_max_bytes``.
+    * ``replay_max_messages``/``replay_max_bytes`` (20,000 messages, 32 MiB held): beyond either
+      the replay buffer evicts its oldest media first, then its oldest other messages (see
+      ``gemini_live.protocol.resumption``). The first eviction on a connection is warned about
+      (``SessionWarning``); evicted messages no update confirmed are announced per kind
+      (``InputDropped``) before the next replay, and counted (``statistics().evicted_messages``).
     * ``go_away_margin``: after ``goAway``, reconnect at a turn boundary, and at the latest this
       many seconds before ``timeLeft`` runs out.
     * ``on_resume_failure``: ``"fresh"`` starts a new session (and says so with ``Resumed(
@@ -117,6 +121,8 @@ class SessionOptions:
     audio_session_limit: float = 15 * 60.0
     video_session_limit: float = 2 * 60.0
     max_tracked_calls: int = 4096
+    replay_max_messages: int = 20_000
+    replay_max_bytes: int = 32 * 1024 * 1024
 
     def __post_init__(self) -> None:
         for name in (
@@ -130,6 +136,10 @@ class SessionOptions:
             value = getattr(self, name)
             if not value > 0:
                 raise ValueError(f"SessionOptions.{name} must be > 0, got {value!r}")
+        for name in ("replay_max_messages", "replay_max_bytes"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+                raise ValueError(f"SessionOptions.{name} must be an int >= 1, got {value!r}")
         if self.send_queue_size < 1 or self.event_queue_size < 1 or self.max_tracked_calls < 1:
             raise ValueError("SessionOptions queue sizes and max_tracked_calls must be >= 1")
         # `not >= 0` also rejects NaN, which would otherwise pass here and make the replay

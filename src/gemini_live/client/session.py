@@ -56,6 +56,10 @@ class SessionStatistics:
     ``dropped_lost_answers`` counts tool answers to calls of a lost service-side session that
     were not sent to the fresh one that replaced it (announced with ``InputDropped(
     "tool_response", ...)``), whether they waited for a replay or were still queued.
+    ``evicted_messages`` counts written messages dropped from the replay buffer over its bound
+    (``SessionOptions.replay_max_messages``/``replay_max_bytes``) before the service confirmed
+    them; those no later update confirmed are announced with ``InputDropped`` before the next
+    replay (or when the session breaks), the first on each connection with a ``SessionWarning``.
     """
 
     phase: Phase
@@ -78,6 +82,7 @@ class SessionStatistics:
     dropped_unsent: int = 0
     write_buffer_size: int = 0
     dropped_lost_answers: int = 0
+    evicted_messages: int = 0
 
 
 class Session:
@@ -160,6 +165,7 @@ class Session:
             dropped_unsent=counters.dropped_unsent,
             write_buffer_size=driver.write_buffer_size(),
             dropped_lost_answers=counters.dropped_lost_answers,
+            evicted_messages=counters.evicted_messages,
         )
 
     # ------------------------------------------------------------------ read side

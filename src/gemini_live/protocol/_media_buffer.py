@@ -259,10 +259,12 @@ class MediaBuffer:
         self.remove(stale)
         return count + len(stale)
 
-    def pop_oldest(self) -> None:
-        """Remove the oldest record (released or not)."""
+    def pop_oldest(self) -> tuple[int, int, str]:
+        """Remove the oldest record (released or not); returns its connection, index and kind
+        (``"audio"`` for a released one: its kind is not kept)."""
         if self._runs:
             run = self._runs[0]
+            connection, index = run[1], run[2]
             run[0] += 1
             run[2] += 1
             run[3] -= 1
@@ -270,8 +272,11 @@ class MediaBuffer:
                 del self._runs[0]
             self.released_count -= 1
             self.count -= 1
-            return
-        self.remove([self._start])
+            return connection, index, "audio"
+        position = self._start
+        gone = self.connection(position), self.index(position), self.kind(position)
+        self.remove([position])
+        return gone
 
     def release_stale(self, now: float, max_age: float) -> None:
         """Release the payloads of the oldest live records written more than ``max_age`` before

@@ -69,6 +69,7 @@ class ProtocolCounters:
     ignored_phase_triggers: int
     dropped_unsent: int
     dropped_lost_answers: int = 0
+    evicted_messages: int = 0
 
 
 def failure_from_close(code: int | None, reason: str, closed_by: ClosedBy) -> Failure:

@@ -120,6 +120,13 @@ _EVENT_TRIGGERS: dict[type, Trigger] = {
 }
 _CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
 _IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
+_EVICTION_REASON = (
+    "evicted from the replay buffer (over its bound) before the service confirmed it"
+)
+_EVICTION_WARNING = (
+    "the replay buffer is full: the service has not confirmed recent messages, so the oldest "
+    "unconfirmed ones are being evicted and cannot be replayed after a reconnect"
+)
 # Phases without a working connection: a request to reconnect in one of them joins the
 # reconnection under way (or the session's end).
 _NOT_LIVE = frozenset(
@@ -152,6 +159,8 @@ class LiveProtocol:
         go_away_margin: float = 5.0,
         on_resume_failure: ResumeFailure = "fresh",
         replay_index_origin: IndexOrigin = "setup_is_0",
+        replay_max_messages: int = 20_000,
+        replay_max_bytes: int = 32 * 1024 * 1024,
         max_tracked_calls: int = 4096,
         session_limit_warning: float = 60.0,
         audio_session_limit: float = 15 * 60.0,
@@ -166,7 +175,12 @@ class LiveProtocol:
         self._go_away_margin = go_away_margin
         self._on_resume_failure = on_resume_failure
         self._tracker: ResumptionTracker | None = (
-            ResumptionTracker(index_origin=replay_index_origin, max_media_age=max_audio_age)
+            ResumptionTracker(
+                max_records=replay_max_messages,
+                max_bytes=replay_max_bytes,
+                index_origin=replay_index_origin,
+                max_media_age=max_audio_age,
+            )
             if config.session_resumption_enabled
             else None
         )
@@ -262,6 +276,7 @@ class LiveProtocol:
     def counters(self) -> ProtocolCounters:
         """A snapshot of this object's counters."""
         tracker = self._tracker
+        evicted = tracker.statistics() if tracker is not None else None
         return ProtocolCounters(
             connections=self._connections,
             messages_sent=self._messages_sent,
@@ -270,10 +285,11 @@ class LiveProtocol:
             replayed_messages=self._replayed,
             dropped_stale_media=self._dropped_stale,
             unconfirmed_messages=tracker.unconfirmed_count if tracker is not None else 0,
-            resumption_updates=tracker.statistics().updates if tracker is not None else 0,
+            resumption_updates=evicted.updates if evicted is not None else 0,
             ignored_phase_triggers=self._ignored,
             dropped_unsent=self._dropped_unsent,
             dropped_lost_answers=self._dropped_lost_answers,
+            evicted_messages=evicted.evicted_media + evicted.evicted_other if evicted else 0,
         )
 
     def unconfirmed(self) -> tuple[ev.UnconfirmedMessage, ...]:
@@ -445,6 +461,8 @@ class LiveProtocol:
         self._bytes_sent += len(frame)
         if self._tracker is not None:
             self._tracker.record_sent(kind, frame, accepted_at)
+            if self._tracker.take_first_eviction():
+                self._events.append(ev.SessionWarning(_EVICTION_WARNING))
 
     def is_stale(self, kind: str, accepted_at: float, now: float) -> bool:
         """Whether a queued frame is real-time media too old to be worth writing."""
@@ -634,26 +652,34 @@ class LiveProtocol:
                 else "it answers a call issued after the resumed checkpoint"
             )
             self._events.append(ev.InputDropped("tool_response", stale, why))
-        self._dropped_now = 0
+        # Evicted messages never reach the new connection either: announced first, per kind.
+        self._dropped_now = self._announce_evictions()
         if self._forget:
-            self._dropped_now = tracker.forget_all()
-            if self._dropped_now:
-                self._events.append(
-                    ev.InputDropped("unconfirmed", self._dropped_now, "fresh session")
-                )
+            forgotten = tracker.forget_all()
+            self._dropped_now += forgotten
+            if forgotten:
+                self._events.append(ev.InputDropped("unconfirmed", forgotten, "fresh session"))
             return ()
         plan = tracker.plan_replay(now, self._max_audio_age)
-        self._dropped_now = plan.dropped_stale_audio
-        if self._dropped_now:
-            self._dropped_stale += self._dropped_now
+        if plan.dropped_stale_audio:
+            self._dropped_now += plan.dropped_stale_audio
+            self._dropped_stale += plan.dropped_stale_audio
             self._events.append(
                 ev.InputDropped(
                     "audio",
-                    self._dropped_now,
+                    plan.dropped_stale_audio,
                     "stale: real-time audio/video older than max_audio_age",
                 )
             )
         return plan.records
+
+    def _announce_evictions(self, *, ended: bool = False) -> int:
+        """Announce, per kind, the evicted messages no update confirmed; returns their count."""
+        assert self._tracker is not None
+        lost = self._tracker.take_lost_evictions(include_current=ended)
+        for kind, count in lost:
+            self._events.append(ev.InputDropped(kind, count, _EVICTION_REASON))
+        return sum(count for _, count in lost)
 
     def replayed(self, record: SentRecord) -> None:
         """``record`` was written again on the new connection."""
@@ -711,6 +737,8 @@ class LiveProtocol:
                 )
             )
         if isinstance(error, SessionBroken):
+            if self._tracker is not None:
+                self._announce_evictions(ended=True)
             lost = self.unconfirmed()
             error.unconfirmed = lost + tuple(unsent)
             if lost:

@@ -31,8 +31,14 @@ activity start/end pairs stay consistent. With ``max_media_age`` (the session pa
 only ever be dropped; what is left of them (a few numbers) still decides, exactly as before,
 whether they end up confirmed or dropped as stale. The buffer is bounded (§16.1): over
 ``max_records`` or ``max_bytes`` (the bytes held: raw media, other frames as UTF-8) the oldest
-media goes first (``evicted_media``), then the oldest other records (``evicted_other``, a real
-loss that is counted so the client can report it).
+media goes first (``evicted_media``), then the oldest other records (``evicted_other``).
+
+An evicted record is lost only if no later update confirms it: the tracker keeps the kind and
+index of each one evicted while its connection is current (a few numbers, dropped by the next
+update that covers them), and :meth:`~ResumptionTracker.take_lost_evictions` says, per kind, how
+many were never confirmed, so the client can announce them (``InputDropped``) before a replay.
+:meth:`~ResumptionTracker.take_first_eviction` is true once per connection, at its first
+eviction, so the client can warn that the service has not confirmed for a long time.
 
 Media are held compactly (``_media_buffer``: raw bytes once, numbers in arrays, no object per
 chunk), so the cost of recording a chunk does not grow with the number buffered; their frames are
@@ -42,8 +48,10 @@ rebuilt, identical to the ones sent, only for :meth:`~ResumptionTracker.plan_rep
 
 from __future__ import annotations
 
+import bisect
 import heapq
 import math
+from array import array
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
@@ -137,6 +145,8 @@ class ResumptionStats:
     forgotten: int
     updates: int
     non_resumable_updates: int
+    evicted_lost: int = 0
+    """Evicted records that no update confirmed (reported by ``take_lost_evictions``)."""
 
 
 def _frame_size(frame: str) -> int:
@@ -210,6 +220,17 @@ class ResumptionTracker:
         self._dropped_stale = 0
         self._evicted_media = 0
         self._evicted_other = 0
+        # Evicted on the current connection, not confirmed yet: their indexes per kind (8 bytes
+        # each, however long the service stays silent). Released media do not keep their kind:
+        # they count as "audio" (which covers video, as for stale ones). Each queue evicts in
+        # seq order, so the indexes grow unless a record was replayed after newer ones.
+        self._evicted_pending: dict[str, array[int]] = {}
+        self._evicted_pending_count = 0
+        self._evicted_sorted = True
+        # Evicted and never confirmed, per kind, not yet reported by take_lost_evictions().
+        self._evicted_lost: dict[str, int] = {}
+        self._evicted_lost_total = 0
+        self._eviction_warned = 0  # the connection whose first eviction was reported
         self._forgotten = 0
         self._updates = 0
         self._non_resumable = 0
@@ -265,12 +286,34 @@ class ResumptionTracker:
             forgotten=self._forgotten,
             updates=self._updates,
             non_resumable_updates=self._non_resumable,
+            evicted_lost=self._evicted_lost_total,
         )
+
+    def take_first_eviction(self) -> bool:
+        """Whether a record was evicted on the current connection and this was not reported
+        yet (true at most once per connection)."""
+        if self._eviction_warned == self._connection or not self._evicted_pending_count:
+            return False
+        self._eviction_warned = self._connection
+        return True
+
+    def take_lost_evictions(self, *, include_current: bool = False) -> tuple[tuple[str, int], ...]:
+        """Per kind (in order of first loss), how many evicted records no update confirmed
+        since the last call; resets. Records evicted on the current connection are included only
+        with ``include_current`` (a later update may still confirm them; pass it when the
+        session is over)."""
+        if include_current:
+            self._settle_evictions()
+        lost = tuple(self._evicted_lost.items())
+        self._evicted_lost = {}
+        return lost
 
     # --- writing ----------------------------------------------------------------------------
 
     def new_connection(self) -> int:
         """Start numbering a new connection (call when its ``setup`` is written); returns its id."""
+        # The previous connection can confirm nothing more: what it evicted is lost.
+        self._settle_evictions()
         self._connection += 1
         self._next_index = self._first_index
         self._in_order = True
@@ -299,6 +342,7 @@ class ResumptionTracker:
             # Its start was evicted: replaying this end alone would break the pair.
             self._orphan_ends -= 1
             self._evicted_other += 1
+            self._evicted(connection, index, kind)
             return record
         if kind in MEDIA_KINDS:
             media = self._media
@@ -371,6 +415,8 @@ class ResumptionTracker:
         self._latest_handle = handle
         current = self._connection
         limit = math.inf if last_consumed_index is None else last_consumed_index
+        if self._evicted_pending_count:
+            self._confirm_evictions(limit)
         count = self._media.confirm(current, limit, self._in_order)
         for seq in [
             s for s, r in self._other.items() if r.connection == current and r.index <= limit
@@ -404,6 +450,10 @@ class ResumptionTracker:
         self._orphan_ends = 0
         self._latest_handle = None
         self._forgotten += count
+        # Announced as part of the forgotten records' loss (a fresh session).
+        self._evicted_pending.clear()
+        self._evicted_pending_count = 0
+        self._evicted_lost = {}
         return count
 
     def discard(self, where: _Predicate) -> int:
@@ -448,6 +498,45 @@ class ResumptionTracker:
     def _ordered(self) -> tuple[SentRecord, ...]:
         return tuple(heapq.merge(self._media_records(), self._other.values(), key=lambda r: r.seq))
 
+    def _evicted(self, connection: int, index: int, kind: str) -> None:
+        if connection == self._connection:
+            indexes = self._evicted_pending.get(kind)
+            if indexes is None:
+                indexes = self._evicted_pending[kind] = array("q")
+            elif indexes[-1] > index:
+                self._evicted_sorted = False
+            indexes.append(index)
+            self._evicted_pending_count += 1
+        else:  # written last on a connection that is gone: nothing can confirm it now
+            self._evicted_lost[kind] = self._evicted_lost.get(kind, 0) + 1
+            self._evicted_lost_total += 1
+
+    def _settle_evictions(self) -> None:
+        lost = self._evicted_lost
+        for kind, indexes in self._evicted_pending.items():
+            lost[kind] = lost.get(kind, 0) + len(indexes)
+        self._evicted_lost_total += self._evicted_pending_count
+        self._evicted_pending.clear()
+        self._evicted_pending_count = 0
+        self._evicted_sorted = True
+
+    def _confirm_evictions(self, limit: float) -> None:
+        """The current connection's records with index <= ``limit`` are in the handle's state:
+        those of them that were evicted were not lost after all."""
+        pending = self._evicted_pending
+        for kind, indexes in list(pending.items()):
+            if limit == math.inf:
+                del indexes[:]
+            elif self._evicted_sorted:
+                del indexes[: bisect.bisect_right(indexes, limit)]
+            else:
+                pending[kind] = indexes = array("q", [i for i in indexes if i > limit])
+            if not indexes:
+                del pending[kind]
+        self._evicted_pending_count = sum(len(indexes) for indexes in pending.values())
+        if not pending:
+            self._evicted_sorted = True
+
     def _remove_other(self, seq: int) -> SentRecord:
         record = self._other.pop(seq)
         self._other_bytes -= _frame_size(record.frame)
@@ -461,19 +550,21 @@ class ResumptionTracker:
             ):
                 return
             if self._media:
-                self._media.pop_oldest()
+                self._evicted(*self._media.pop_oldest())
                 self._evicted_media += 1
                 continue
             evicted = self._remove_other(next(iter(self._other)))
             self._evicted_other += 1
+            self._evicted(evicted.connection, evicted.index, evicted.kind)
             if evicted.kind == "activity_start":
                 # Its end must go too: an activityEnd without its start would be replayed alone.
                 end = next((s for s, r in self._other.items() if r.kind == "activity_end"), None)
                 if end is None:
                     self._orphan_ends += 1
                 else:
-                    self._remove_other(end)
+                    gone = self._remove_other(end)
                     self._evicted_other += 1
+                    self._evicted(gone.connection, gone.index, gone.kind)
 
     def __repr__(self) -> str:
         return (

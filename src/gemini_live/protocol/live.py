@@ -79,14 +79,17 @@ from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.encode import encode
 from gemini_live.protocol.limits import SessionLimits
 from gemini_live.protocol.messages import Setup
-from gemini_live.protocol.phases import Phase, Trigger, next_phase
+from gemini_live.protocol.phases import IDLE_PHASES, NOT_LIVE_PHASES, Phase, Trigger, next_phase
 from gemini_live.protocol.resumption import (
+    EVICTION_REASON,
+    EVICTION_WARNING,
     IndexOrigin,
     ResumptionTracker,
     SentRecord,
     is_stale_media,
 )
 from gemini_live.protocol.retry import Failure, FailureKind, RetryPolicy, Verdict, classify
+from gemini_live.protocol.triggers import ACTIVITY_TRIGGERS, CONTROL_EVENTS, EVENT_TRIGGERS
 
 log = logging.getLogger("gemini_live.protocol")
 
@@ -103,41 +106,6 @@ __all__ = [
 
 ResumeFailure = Literal["fresh", "fail"]
 
-# Which received events move the phase machine, and how.
-_ACTIVITY_TRIGGERS: dict[str, Trigger] = {
-    "ACTIVITY_START": Trigger.USER_ACTIVITY_START,
-    "ACTIVITY_END": Trigger.USER_ACTIVITY_END,
-}
-_EVENT_TRIGGERS: dict[type, Trigger] = {
-    ev.SetupComplete: Trigger.SETUP_COMPLETE,
-    ev.TextDelta: Trigger.MODEL_OUTPUT,
-    ev.AudioChunk: Trigger.MODEL_OUTPUT,
-    ev.OutputTranscription: Trigger.MODEL_OUTPUT,
-    ev.Thought: Trigger.MODEL_OUTPUT,
-    ev.Interrupted: Trigger.INTERRUPTED,
-    ev.TurnComplete: Trigger.TURN_COMPLETE,
-    ev.ToolCall: Trigger.TOOL_CALL,
-}
-_CONTROL = frozenset({ev.ResumptionUpdate, ev.GoAway, ev.ToolCall, ev.ToolCallCancellation})
-_IDLE = (Phase.ACTIVE, Phase.USER_SPEAKING)
-_EVICTION_REASON = (
-    "evicted from the replay buffer (over its bound) before the service confirmed it"
-)
-_EVICTION_WARNING = (
-    "the replay buffer is full: the service has not confirmed recent messages, so the oldest "
-    "unconfirmed ones are being evicted and cannot be replayed after a reconnect"
-)
-# Phases without a working connection: a request to reconnect in one of them joins the
-# reconnection under way (or the session's end).
-_NOT_LIVE = frozenset(
-    {
-        Phase.DISCONNECTED,
-        Phase.CONNECTING,
-        Phase.SETUP_SENT,
-        Phase.DISCONNECTING,
-        Phase.RECONNECTING,
-    }
-)
 
 
 class LiveProtocol:
@@ -311,7 +279,7 @@ class LiveProtocol:
     def _apply(self, trigger: Trigger) -> None:
         new = self._next(trigger)
         # The floor (see phases) ends with the activity or with the conversation.
-        if trigger is Trigger.USER_ACTIVITY_END or new in _NOT_LIVE:
+        if trigger is Trigger.USER_ACTIVITY_END or new in NOT_LIVE_PHASES:
             self._user_floor = False
         if new is None:
             self._ignored += 1
@@ -383,12 +351,12 @@ class LiveProtocol:
         out = self._events
         for event in events:
             kind = type(event)
-            trigger = _EVENT_TRIGGERS.get(kind)
-            if kind in _CONTROL:
+            trigger = EVENT_TRIGGERS.get(kind)
+            if kind in CONTROL_EVENTS:
                 trigger = self._control(event, now, trigger)
             elif kind is ev.VoiceActivity:
                 # Unknown activity kinds (kept as sent) move nothing.
-                trigger = _ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
+                trigger = ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
             out.append(event)
             if trigger is not None and not (
                 trigger is self._last_trigger and self._next(trigger) is None
@@ -409,7 +377,7 @@ class LiveProtocol:
                     event.resumable
                     and event.handle
                     and self.rotation_deadline is not None
-                    and self._phase in _IDLE
+                    and self._phase in IDLE_PHASES
                 ):
                     self.wants_rotation = self.needs_attention = True
         elif isinstance(event, ev.GoAway):
@@ -428,7 +396,7 @@ class LiveProtocol:
             return
         self.rotation_deadline = now + max(0.0, time_left - self._go_away_margin)
         self.needs_attention = True
-        if self._phase in _IDLE:
+        if self._phase in IDLE_PHASES:
             self.wants_rotation = True
 
     def reconnect_requested(self) -> bool:
@@ -443,7 +411,7 @@ class LiveProtocol:
             raise ConfigError(
                 "reconnect() needs session resumption and SessionOptions(reconnect=True)"
             )
-        if self._phase in _NOT_LIVE or self.wants_rotation:
+        if self._phase in NOT_LIVE_PHASES or self.wants_rotation:
             return False
         self._requested = self.wants_rotation = self.needs_attention = True
         return True
@@ -462,7 +430,7 @@ class LiveProtocol:
         if self._tracker is not None:
             self._tracker.record_sent(kind, frame, accepted_at)
             if self._tracker.take_first_eviction():
-                self._events.append(ev.SessionWarning(_EVICTION_WARNING))
+                self._events.append(ev.SessionWarning(EVICTION_WARNING))
 
     def is_stale(self, kind: str, accepted_at: float, now: float) -> bool:
         """Whether a queued frame is real-time media too old to be worth writing."""
@@ -678,7 +646,7 @@ class LiveProtocol:
         assert self._tracker is not None
         lost = self._tracker.take_lost_evictions(include_current=ended)
         for kind, count in lost:
-            self._events.append(ev.InputDropped(kind, count, _EVICTION_REASON))
+            self._events.append(ev.InputDropped(kind, count, EVICTION_REASON))
         return sum(count for _, count in lost)
 
     def replayed(self, record: SentRecord) -> None:

@@ -37,7 +37,15 @@ import enum
 from collections.abc import Mapping
 from types import MappingProxyType
 
-__all__ = ["FLOOR_TRANSITIONS", "TRANSITIONS", "Phase", "Trigger", "next_phase"]
+__all__ = [
+    "FLOOR_TRANSITIONS",
+    "IDLE_PHASES",
+    "NOT_LIVE_PHASES",
+    "TRANSITIONS",
+    "Phase",
+    "Trigger",
+    "next_phase",
+]
 
 
 class Phase(enum.Enum):
@@ -75,6 +83,22 @@ class Trigger(enum.Enum):
     CONNECTION_LOST = "connection_lost"  # retryable loss: will reconnect
     DISCONNECT_REQUESTED = "disconnect_requested"  # the application called disconnect()
     CLOSED = "closed"  # the connection is gone for good (fatal, gave up, or closed cleanly)
+
+
+# Phases in which the model is neither speaking nor waiting on a tool: after a goAway the
+# connection may be rotated at once.
+IDLE_PHASES = (Phase.ACTIVE, Phase.USER_SPEAKING)
+# Phases without a working connection: a request to reconnect in one of them joins the
+# reconnection under way (or the session's end).
+NOT_LIVE_PHASES = frozenset(
+    {
+        Phase.DISCONNECTED,
+        Phase.CONNECTING,
+        Phase.SETUP_SENT,
+        Phase.DISCONNECTING,
+        Phase.RECONNECTING,
+    }
+)
 
 
 _P = Phase

@@ -60,6 +60,8 @@ from typing import Literal, NamedTuple
 from gemini_live.protocol._media_buffer import MediaBuffer
 
 __all__ = [
+    "EVICTION_REASON",
+    "EVICTION_WARNING",
     "MEDIA_KINDS",
     "RECORD_KINDS",
     "IndexOrigin",
@@ -72,6 +74,13 @@ __all__ = [
 ]
 
 IndexOrigin = Literal["setup_is_0", "first_is_0"]
+
+# What the application is told about messages evicted over the buffer's bounds.
+EVICTION_REASON = "evicted from the replay buffer (over its bound) before the service confirmed it"
+EVICTION_WARNING = (
+    "the replay buffer is full: the service has not confirmed recent messages, so the oldest "
+    "unconfirmed ones are being evicted and cannot be replayed after a reconnect"
+)
 
 RECORD_KINDS = frozenset(
     {

@@ -22,6 +22,7 @@ import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 
+from gemini_live.client._flag import Flag
 from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.fanout import EventHub
 from gemini_live.client.handshake import Connection, establish
@@ -62,11 +63,11 @@ class SessionDriver:
         self.high_water = options.transport.write_limit_high
         self.connection: Connection | None = None
         self.live = False  # True between a completed (re)setup and the next loss
-        self.closed_event = asyncio.Event()
-        self.pump_wakeup = asyncio.Event()
-        self.flushed = asyncio.Event()
-        self.lost_event = asyncio.Event()
-        self.attention = asyncio.Event()  # the protocol's goAway rotation state changed
+        self.closed_event = Flag()
+        self.pump_wakeup = Flag()
+        self.flushed = Flag()
+        self.lost_event = Flag()
+        self.attention = Flag()  # the protocol's goAway rotation state changed
         self.supervisor: asyncio.Task[None] | None = None
         self.frames_before_current = 0
         self._phase_waiters: list[tuple[frozenset[Phase], asyncio.Future[Phase]]] = []
@@ -404,7 +405,7 @@ class SessionDriver:
         await self.close_gracefully()
 
 
-async def wait_any(events: tuple[asyncio.Event, ...], timeout: float | None) -> None:
+async def wait_any(events: tuple[Flag, ...], timeout: float | None) -> None:
     """Return when one of ``events`` is set or after ``timeout`` seconds."""
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:

@@ -31,7 +31,8 @@ class Outbox:
             raise ValueError(f"send queue capacity must be >= 1, got {capacity}")
         self.capacity = capacity
         self._items: deque[PendingFrame] = deque()
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        # Writers waiting for room: rare, so the deque (about 600 bytes) is made at the first.
+        self._waiters: deque[asyncio.Future[None]] | None = None
         self._reserved = 0  # slots granted to woken waiters that have not appended yet
         self._error: BaseException | None = None
         self.high_water = 0
@@ -77,15 +78,18 @@ class Outbox:
         if self.put_nowait(item):
             return True
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        waiters = self._waiters
+        if waiters is None:
+            waiters = self._waiters = deque()
+        waiters.append(waiter)
         try:
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._reserved -= 1
                 self._grant()
-            elif waiter in self._waiters:
-                self._waiters.remove(waiter)
+            elif waiter in waiters:
+                waiters.remove(waiter)
             raise
         self._reserved -= 1
         if self._error is not None:
@@ -129,8 +133,9 @@ class Outbox:
         return items
 
     def _grant(self) -> None:
-        while self._waiters and len(self._items) + self._reserved < self.capacity:
-            waiter = self._waiters.popleft()
+        waiters = self._waiters
+        while waiters and len(self._items) + self._reserved < self.capacity:
+            waiter = waiters.popleft()
             if waiter.done():
                 continue
             self._reserved += 1
@@ -140,7 +145,8 @@ class Outbox:
     def fail(self, error: BaseException) -> None:
         """Reject every waiting and future ``put`` with ``error`` (the session ended)."""
         self._error = error
-        while self._waiters:
-            waiter = self._waiters.popleft()
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_exception(error)

@@ -46,6 +46,16 @@ class SessionDriver:
     public so that the keeper (the other half of the lifecycle) needs no private access.
     """
 
+    # One per session: slots save the instance dict.
+    # fmt: off
+    __slots__ = (
+        "_phase_waiters", "_reconnected", "_time", "attention", "closed_event", "connection",
+        "endpoint_provider", "flushed", "frames_before_current", "high_water", "hub", "live",
+        "loop", "lost_event", "options", "outbox", "protocol", "pump_wakeup", "supervisor",
+        "thread",
+    )
+    # fmt: on
+
     def __init__(
         self,
         protocol: LiveProtocol,

@@ -16,8 +16,12 @@ from __future__ import annotations
 
 __all__ = ["READ_SIZE", "ReadBuffer"]
 
-READ_SIZE = 8 * 1024
-"""Bytes offered to each read (and the buffer's resting size)."""
+READ_SIZE = 4 * 1024
+"""Bytes offered to each read (and the buffer's resting size).
+
+One 40 ms audio frame (about 2.7 KiB) fits with ``_MIN_FREE`` to spare; 8 KiB cost about 1 MiB
+more RSS with 100 sessions (``benchmarks/bench_sessions.py``); a burst downlink
+(``benchmarks/bench_hotpath.py``) takes more reads at 4 KiB, within about 10 % per frame."""
 _MIN_FREE = 1024  # below this much free space at the tail, make room before the next read
 
 

@@ -22,6 +22,7 @@ import contextlib
 import threading
 from collections.abc import Awaitable, Callable
 
+from gemini_live.client._flag import Flag
 from gemini_live.client.endpoints import Endpoint
 from gemini_live.client.fanout import EventHub
 from gemini_live.client.handshake import Connection, establish
@@ -45,6 +46,16 @@ class SessionDriver:
     public so that the keeper (the other half of the lifecycle) needs no private access.
     """
 
+    # One per session: slots save the instance dict.
+    # fmt: off
+    __slots__ = (
+        "_phase_waiters", "_reconnected", "_time", "attention", "closed_event", "connection",
+        "endpoint_provider", "flushed", "frames_before_current", "high_water", "hub", "live",
+        "loop", "lost_event", "options", "outbox", "protocol", "pump_wakeup", "supervisor",
+        "thread",
+    )
+    # fmt: on
+
     def __init__(
         self,
         protocol: LiveProtocol,
@@ -62,11 +73,11 @@ class SessionDriver:
         self.high_water = options.transport.write_limit_high
         self.connection: Connection | None = None
         self.live = False  # True between a completed (re)setup and the next loss
-        self.closed_event = asyncio.Event()
-        self.pump_wakeup = asyncio.Event()
-        self.flushed = asyncio.Event()
-        self.lost_event = asyncio.Event()
-        self.attention = asyncio.Event()  # the protocol's goAway rotation state changed
+        self.closed_event = Flag()
+        self.pump_wakeup = Flag()
+        self.flushed = Flag()
+        self.lost_event = Flag()
+        self.attention = Flag()  # the protocol's goAway rotation state changed
         self.supervisor: asyncio.Task[None] | None = None
         self.frames_before_current = 0
         self._phase_waiters: list[tuple[frozenset[Phase], asyncio.Future[Phase]]] = []
@@ -404,7 +415,7 @@ class SessionDriver:
         await self.close_gracefully()
 
 
-async def wait_any(events: tuple[asyncio.Event, ...], timeout: float | None) -> None:
+async def wait_any(events: tuple[Flag, ...], timeout: float | None) -> None:
     """Return when one of ``events`` is set or after ``timeout`` seconds."""
     waiters = [asyncio.ensure_future(event.wait()) for event in events]
     try:

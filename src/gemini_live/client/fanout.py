@@ -207,6 +207,14 @@ class Subscription(AsyncIterator[Event]):
 class EventHub:
     """Fan events out to subscriptions. Not thread-safe; use from the event loop only."""
 
+    # One per session: slots save the instance dict.
+    # fmt: off
+    __slots__ = (
+        "_backlog", "_backlog_size", "_close_error", "_closed", "_dropped", "_loop", "_overflowed",
+        "_published", "_queues", "_subscribed", "_thread",
+    )
+    # fmt: on
+
     def __init__(
         self, *, loop: asyncio.AbstractEventLoop | None = None, backlog: int = 0
     ) -> None:

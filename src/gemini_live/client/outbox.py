@@ -30,8 +30,11 @@ class Outbox:
         if capacity < 1:
             raise ValueError(f"send queue capacity must be >= 1, got {capacity}")
         self.capacity = capacity
-        self._items: deque[PendingFrame] = deque()
-        self._waiters: deque[asyncio.Future[None]] = deque()
+        # Frames wait here only while the socket is backed up or between connections: the
+        # deque (about 600 bytes, one per session) is made when the first frame has to wait.
+        self._items: deque[PendingFrame] | tuple[()] = ()
+        # Writers waiting for room: rare, so the deque (about 600 bytes) is made at the first.
+        self._waiters: deque[asyncio.Future[None]] | None = None
         self._reserved = 0  # slots granted to woken waiters that have not appended yet
         self._error: BaseException | None = None
         self.high_water = 0
@@ -77,15 +80,18 @@ class Outbox:
         if self.put_nowait(item):
             return True
         waiter = asyncio.get_running_loop().create_future()
-        self._waiters.append(waiter)
+        waiters = self._waiters
+        if waiters is None:
+            waiters = self._waiters = deque()
+        waiters.append(waiter)
         try:
             await waiter
         except asyncio.CancelledError:
             if waiter.done() and not waiter.cancelled() and waiter.exception() is None:
                 self._reserved -= 1
                 self._grant()
-            elif waiter in self._waiters:
-                self._waiters.remove(waiter)
+            elif waiter in waiters:
+                waiters.remove(waiter)
             raise
         self._reserved -= 1
         if self._error is not None:
@@ -97,16 +103,25 @@ class Outbox:
         return True
 
     def _append(self, item: PendingFrame) -> None:
-        self._items.append(item)
-        if len(self._items) > self.high_water:
-            self.high_water = len(self._items)
+        items = self._items
+        if not isinstance(items, deque):
+            items = self._items = deque()
+        items.append(item)
+        if len(items) > self.high_water:
+            self.high_water = len(items)
 
     def appendleft(self, item: PendingFrame) -> None:
         """Put back a frame that was taken but could not be written (it keeps its place)."""
-        self._items.appendleft(item)
+        items = self._items
+        if not isinstance(items, deque):
+            items = self._items = deque()
+        items.appendleft(item)
 
     def popleft(self) -> PendingFrame:
-        item = self._items.popleft()
+        items = self._items
+        if not isinstance(items, deque):
+            raise IndexError("pop from an empty outbox")
+        item = items.popleft()
         self._grant()
         return item
 
@@ -123,14 +138,15 @@ class Outbox:
 
     def drain_all(self) -> list[PendingFrame]:
         items = list(self._items)
-        self._items.clear()
+        self._items = ()  # the deque is made again if frames have to wait again
         while self._waiters and len(self._items) + self._reserved < self.capacity:
             self._grant()
         return items
 
     def _grant(self) -> None:
-        while self._waiters and len(self._items) + self._reserved < self.capacity:
-            waiter = self._waiters.popleft()
+        waiters = self._waiters
+        while waiters and len(self._items) + self._reserved < self.capacity:
+            waiter = waiters.popleft()
             if waiter.done():
                 continue
             self._reserved += 1
@@ -140,7 +156,8 @@ class Outbox:
     def fail(self, error: BaseException) -> None:
         """Reject every waiting and future ``put`` with ``error`` (the session ended)."""
         self._error = error
-        while self._waiters:
-            waiter = self._waiters.popleft()
+        waiters = self._waiters
+        while waiters:
+            waiter = waiters.popleft()
             if not waiter.done():
                 waiter.set_exception(error)

@@ -23,7 +23,6 @@ from urllib.parse import parse_qsl, urlsplit
 
 from websockets.client import ClientProtocol
 from websockets.exceptions import InvalidHandshake, InvalidStatus, InvalidURI
-from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
 from websockets.uri import parse_uri
 
 from gemini_live.client._ws_protocol import (
@@ -128,11 +127,13 @@ async def open_websocket(
     """
     where = redact_url(url)
     uri = _parse_url(url, where)
-    factories = (
-        [ClientPerMessageDeflateFactory(client_max_window_bits=True)]
-        if options.compression
-        else None
-    )
+    factories = None
+    if options.compression:
+        # Imported here: off by default, and the module (with zlib's tables) costs memory in
+        # every process that imports gemini_live.
+        from websockets.extensions.permessage_deflate import ClientPerMessageDeflateFactory
+
+        factories = [ClientPerMessageDeflateFactory(client_max_window_bits=True)]
     ws = ClientProtocol(
         uri, extensions=factories, max_size=options.max_frame_size, logger=_QUIET_WS_LOGGER
     )

@@ -73,6 +73,14 @@ class MediaBuffer:
     by position (``positions()``), valid until the next removal.
     """
 
+    # One per session: slots save the instance dict.
+    # fmt: off
+    __slots__ = (
+        "_head_ids", "_heads", "_last_head", "_last_head_id", "_meta", "_payload", "_runs",
+        "_start", "bytes", "count", "released_count",
+    )
+    # fmt: on
+
     def __init__(self) -> None:
         self._reset()
 

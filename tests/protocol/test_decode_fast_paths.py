@@ -402,8 +402,8 @@ def test_inline_tool_call_is_taken_and_its_fallback_agrees(
         assert decoded(frame) == expected_events(frame), frame
 
 
-def test_usage_with_twins_agrees_with_the_makers_reader() -> None:
-    # _usage_made is the reader used where the twins' class move is refused: the same result
+def test_usage_with_twins_agrees_with_the_general_readers() -> None:
+    # _usage_other is the reader used where the twins' class move is refused: the same result
     # (or the same error) on every variant of every usage report.
     for name in (
         "turn_complete_google_usage",
@@ -415,7 +415,7 @@ def test_usage_with_twins_agrees_with_the_makers_reader() -> None:
         wire = SHAPES[name]
         for changed in variants(wire["usageMetadata"]):
             try:
-                expected: Any = strict(_decode_messages._usage_made(changed))
+                expected: Any = strict(_decode_messages._usage_other(changed))
             except Exception as exc:  # compared, not hidden
                 expected = ("error", type(exc), str(exc))
             try:

@@ -178,49 +178,6 @@ def _twin_details(details: Any) -> tuple[tuple[ModalityTokens, ...], int]:
     raise TypeError("not one or two plain details entries")
 
 
-def _usage_made(value: Any) -> Usage:
-    """``usage`` with the makers, where the interpreter refuses the twins' class move."""
-    try:
-        # The report of a voice session: three counts and two details lists (plus trafficType
-        # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
-        # any other report goes to the fuller readers below without an exception on the way.
-        size = len(value)
-        if size == 5 and "responseTokenCount" in value:
-            response = value["responseTokenCount"]
-            response_details = value["responseTokensDetails"]
-        elif "candidatesTokenCount" in value and (
-            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
-        ):
-            response = value["candidatesTokenCount"]
-            response_details = value["candidatesTokensDetails"]
-        else:
-            response = response_details = None
-        if type(response) is int and type(response_details) is list:
-            prompt = value["promptTokenCount"]
-            total = value["totalTokenCount"]
-            prompt_details = value["promptTokensDetails"]
-            if (
-                type(prompt) is int
-                and type(total) is int
-                # All three non-negative and inside int64 at once.
-                and 0 <= prompt | response | total < _INT64_LIMIT
-                and type(prompt_details) is list
-            ):
-                return _usage_event(
-                    prompt,
-                    response,
-                    total,
-                    0,
-                    0,
-                    0,
-                    _entries(prompt_details),
-                    _entries(response_details),
-                )
-    except (KeyError, TypeError, AttributeError):
-        pass  # not that report (or not an object): the readers below decide
-    return _usage_other(value)
-
-
 def _usage_other(value: Any) -> Usage:
     """Any report but the voice session's: the subset reader, else the full one."""
     if type(value) is dict:
@@ -231,28 +188,8 @@ def _usage_other(value: Any) -> Usage:
 _UsageTwin: Any = twin(Usage)
 _ModalityTokensTwin: Any = twin(ModalityTokens)
 if _UsageTwin is None or _ModalityTokensTwin is None:
-    usage = _usage_made  # the same reader without the inline moves
-
-
-def _entries(details: list[Any]) -> tuple[ModalityTokens, ...]:
-    """A details list as the service writes it; ``KeyError``/``TypeError`` for any other."""
-    size = len(details)
-    # One or two modalities (AUDIO; TEXT and AUDIO) are the usual reports: without a loop.
-    if size == 1:
-        return (_entry(details[0]),)
-    if size == 2:
-        return (_entry(details[0]), _entry(details[1]))
-    return tuple(map(_entry, details))
-
-
-def _entry(entry: Any) -> ModalityTokens:
-    """One details entry as the service writes it; ``KeyError``/``TypeError`` for any other."""
-    if len(entry) == 2:  # and both keys found: exactly these two
-        modality = entry["modality"]
-        count = entry["tokenCount"]
-        if type(modality) is str and type(count) is int and 0 <= count < _INT64_LIMIT:
-            return _modality_tokens(modality, count)
-    raise TypeError("not a plain details entry")
+    # An interpreter that refuses the twins' class move: the general readers (same results).
+    usage = _usage_other
 
 
 def _usage_subset(value: dict[str, Any]) -> Usage:

@@ -11,7 +11,9 @@ Markers (an HTML comment on the last non-blank line before the opening fence):
     the block is a test module: it is written to ``test_snippet.py`` in an empty project and run
     with ``python -m pytest`` (the package's pytest plugin comes in through its entry point).
 
-Every other block is a complete program run with ``python``. Runs happen in a fresh temporary
+Every other block is a complete program run as ``python`` would run it: in its own process, forked
+from a server that has already imported ``gemini_live`` (:mod:`tests.docs.zygote`; a new
+interpreter per block cost more than running most of them). Runs happen in a fresh temporary
 directory, with ``GEMINI_LIVE_BASE_URL`` pointing at a started emulator and
 ``GEMINI_API_KEY=test-key``, so ``gemini_live.connect(...)`` in a snippet reaches the emulator
 unchanged.
@@ -27,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gemini_live.testing import Emulator
+from tests.docs.zygote import run_forked
 
 __all__ = ["NO_DEPRECATED", "ROOT", "Snippet", "markdown_files", "run_program", "snippets"]
 
@@ -119,10 +122,21 @@ def _marker_before(lines: list[str], fence: int) -> tuple[str | None, str]:
 async def run_program(
     args: list[str], cwd: Path, emulator: Emulator, limit: float = LIMIT
 ) -> tuple[int, str]:
-    """Run ``python ARGS`` in ``cwd`` pointed at ``emulator``; returns (status, output)."""
+    """Run ``python ARGS`` in ``cwd`` pointed at ``emulator``; returns (status, output).
+
+    ``[-W OPTION]... PROGRAM.py ARGS`` runs in a process forked from the fork server
+    (:mod:`tests.docs.zygote`); anything else (``-m pytest ...``) starts a new interpreter.
+    """
     env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_API_KEY", "SSL_CERT_FILE")}
     env.update(GEMINI_LIVE_BASE_URL=emulator.url, GEMINI_API_KEY="test-key")
     env.pop("PYTEST_ADDOPTS", None)
+    options: list[str] = []
+    rest = list(args)
+    while rest[:1] == ["-W"] and len(rest) >= 2:
+        options.append(rest[1])
+        rest = rest[2:]
+    if rest and rest[0].endswith(".py") and not rest[0].startswith("-"):
+        return await run_forked(rest, cwd=cwd, env=env, warning_options=options, limit=limit)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,

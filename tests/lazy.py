@@ -19,17 +19,24 @@ import pytest
 __all__ = ["Lazy", "require"]
 
 
-def require(module: str, *, distribution: str | None = None, minversion: str | None = None) -> None:
+def require(
+    module: str,
+    *,
+    distribution: str | None = None,
+    minversion: str | None = None,
+    reason: str | None = None,
+) -> None:
     """Skip the calling test module unless ``module`` can be imported (without importing it).
 
-    ``minversion`` is compared with the installed ``distribution``'s version (major.minor...).
+    ``minversion`` is compared with the installed ``distribution``'s version (major.minor...);
+    ``reason`` replaces the skip message when the module is missing.
     """
     try:
         found = importlib.util.find_spec(module) is not None
     except ModuleNotFoundError:  # a missing parent package
         found = False
     if not found:
-        pytest.skip(f"could not import {module!r}", allow_module_level=True)
+        pytest.skip(reason or f"could not import {module!r}", allow_module_level=True)
     if minversion is not None:
         installed = importlib.metadata.version(distribution or module)
         if _release(installed) < _release(minversion):

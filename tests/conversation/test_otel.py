@@ -5,17 +5,9 @@ from __future__ import annotations
 import subprocess
 import sys
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pytest
-
-pytest.importorskip("opentelemetry.sdk")
-
-from opentelemetry.sdk.metrics import MeterProvider
-from opentelemetry.sdk.metrics.export import InMemoryMetricReader
-from opentelemetry.sdk.trace import ReadableSpan, TracerProvider
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
-from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 import gemini_live
 from gemini_live import (
@@ -39,6 +31,14 @@ from tests.conversation.helpers import (
     next_notice,
     read_until,
 )
+from tests.lazy import require
+
+# The SDK is imported by the tests that use it, not when each xdist worker collects this module.
+require("opentelemetry.sdk")
+if TYPE_CHECKING:
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import ReadableSpan
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
 SECRET_KEY = "AIzaSy-TEST-SECRET-KEY-0123456789"
 SECRET_MARKERS = (SECRET_KEY, "emh-", "access_token")  # the key, resumption handles
@@ -46,6 +46,12 @@ SECRET_MARKERS = (SECRET_KEY, "emh-", "access_token")  # the key, resumption han
 
 @pytest.fixture
 def otel() -> Iterator[tuple[InMemorySpanExporter, InMemoryMetricReader, OpenTelemetry]]:
+    from opentelemetry.sdk.metrics import MeterProvider
+    from opentelemetry.sdk.metrics.export import InMemoryMetricReader
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+    from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
+
     spans = InMemorySpanExporter()
     tracer_provider = TracerProvider()
     tracer_provider.add_span_processor(SimpleSpanProcessor(spans))
@@ -201,6 +207,9 @@ def test_a_missing_extra_gives_one_clear_error(monkeypatch: pytest.MonkeyPatch) 
 def test_stalls_context_losses_and_opt_in_text(
     otel: tuple[InMemorySpanExporter, InMemoryMetricReader, OpenTelemetry],
 ) -> None:
+    from opentelemetry.sdk.trace import TracerProvider
+    from opentelemetry.sdk.trace.export import SimpleSpanProcessor
+
     from gemini_live.conversation import ContextLost, Stalled, TurnRecord, Utterance
     from gemini_live.conversation.metrics import MetricsSnapshot
 

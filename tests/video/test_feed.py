@@ -16,8 +16,10 @@ from gemini_live import GenerationConfig, LiveConfig, RecordingWriter
 from gemini_live.audio.synth import tone
 from gemini_live.testing import Emulator
 from gemini_live.video import FramePacer, VideoFeed
+from tests.lazy import Lazy, require
 
-Image = pytest.importorskip("PIL.Image")
+require("PIL.Image")
+Image = Lazy("PIL.Image")  # imported when a test runs, not when a worker collects this module
 
 
 def jpeg(shade: int, size: tuple[int, int] = (64, 48)) -> bytes:

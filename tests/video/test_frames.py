@@ -7,9 +7,13 @@ import io
 import pytest
 
 from gemini_live.video.frames import encode_frame
+from tests.lazy import Lazy, require
 
-Image = pytest.importorskip("PIL.Image")
-np = pytest.importorskip("numpy")
+# Imported when a test runs, not when each xdist worker collects this module.
+require("PIL.Image")
+require("numpy")
+Image = Lazy("PIL.Image")
+np = Lazy("numpy")
 
 
 def jpeg(width: int, height: int, color: tuple[int, int, int] = (200, 30, 30)) -> bytes:
@@ -59,11 +63,13 @@ def test_pil_images_of_any_mode_and_the_original_is_not_modified() -> None:
         (b"", ValueError, "got empty"),
         (b"\xff\xd8\xff" + b"garbage", ValueError, "unreadable JPEG"),
         ("frame.jpg", TypeError, "got str"),
-        (np.zeros((4, 4), dtype=np.float32), ValueError, "uint8"),
-        (np.zeros((4, 4, 2), dtype=np.uint8), ValueError, "3 \\(RGB\\) or 4"),
+        (lambda: np.zeros((4, 4), dtype=np.float32), ValueError, "uint8"),
+        (lambda: np.zeros((4, 4, 2), dtype=np.uint8), ValueError, "3 \\(RGB\\) or 4"),
     ],
 )
 def test_bad_frames_are_typed_errors(frame: object, error: type[Exception], match: str) -> None:
+    if callable(frame):  # an array, made when the test runs (numpy is imported then)
+        frame = frame()
     with pytest.raises(error, match=match):
         encode_frame(frame)
 

@@ -16,13 +16,13 @@ import pytest
 import pytest_asyncio
 
 from gemini_live.testing import Fault, Pause, Scenario
+from tests.lazy import Lazy, require
 
 from .browser import ARTIFACTS, fake_microphone_wav, require_chromium
 from .conftest import Console, start_console
 
-playwright_api = pytest.importorskip(
-    "playwright.async_api", reason="pip install -e '.[dev]' (playwright drives the browser)"
-)
+require("playwright.async_api", reason="pip install -e '.[dev]' (playwright drives the browser)")
+playwright_api = Lazy("playwright.async_api")  # imported by the first test, not at collection
 
 pytestmark = pytest.mark.asyncio(loop_scope="module")
 

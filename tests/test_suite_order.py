@@ -1,0 +1,31 @@
+"""The root conftest's reordering for pytest-xdist's worksteal scheduler keeps every test and
+balances the scheduler's first split by time."""
+
+from __future__ import annotations
+
+import conftest
+
+
+def test_the_first_split_is_balanced_and_no_test_is_lost() -> None:
+    # 100 tests: 7 slow ones of 5 s (one module), 4 of 2 s, the rest fast; 3 workers.
+    items = [f"fast{i}" for i in range(89)]
+    items[10:10] = [f"browser{i}" for i in range(7)]
+    items[60:60] = [f"mcp{i}" for i in range(4)]
+    weights = {**{f"browser{i}": 5.0 for i in range(7)}, **{f"mcp{i}": 2.0 for i in range(4)}}
+
+    ordered = conftest.balanced(items, 3, lambda item: weights.get(item, conftest.DEFAULT))  # type: ignore[arg-type,return-value]
+
+    assert sorted(ordered) == sorted(items) and len(ordered) == len(items)
+    slices = [ordered[0:33], ordered[33:66], ordered[66:100]]  # how worksteal splits 100 by 3
+    times = [sum(weights.get(t, conftest.DEFAULT) for t in piece) for piece in slices]
+    assert max(times) - min(times) <= 5.0, times  # no slice holds most of the slow tests
+    for piece in slices:  # slow tests first, longest first; then the fast ones in order
+        slow = [t for t in piece if t in weights]
+        assert piece[: len(slow)] == sorted(slow, key=lambda t: -weights[t])
+        fast = [t for t in piece if t not in weights]
+        assert fast == sorted(fast, key=items.index)
+
+
+def test_a_single_worker_keeps_the_collection_order() -> None:
+    items = ["a", "b", "c"]
+    assert conftest.balanced(items, 1, lambda item: 9.0) == items  # type: ignore[arg-type]

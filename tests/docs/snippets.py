@@ -31,11 +31,22 @@ from pathlib import Path
 from gemini_live.testing import Emulator
 from tests.docs.zygote import run_forked
 
-__all__ = ["NO_DEPRECATED", "ROOT", "Snippet", "markdown_files", "run_program", "snippets"]
+__all__ = [
+    "NO_DEPRECATED",
+    "ROOT",
+    "UNUSED_PLUGINS",
+    "Snippet",
+    "markdown_files",
+    "run_program",
+    "snippets",
+]
 
 ROOT = Path(__file__).resolve().parents[2]
 NO_DEPRECATED = "error::DeprecationWarning:__main__"
 """``python -W`` filter: a deprecated call made by the program itself is an error."""
+UNUSED_PLUGINS = ("-p", "no:benchmark", "-p", "no:hypothesispytest", "-p", "no:anyio")
+"""``pytest`` options for a user project run here: plugins a machine may have installed that such
+a project does not use (starting pytest-benchmark alone runs ``git`` and ``file``: ~0.4 s)."""
 LIMIT = 60.0  # seconds per snippet; they take well under one against the emulator
 
 _FENCE = re.compile(r"^(\s*)```+\s*([\w+-]*)")

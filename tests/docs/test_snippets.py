@@ -11,7 +11,14 @@ from pathlib import Path
 import pytest
 
 from gemini_live.testing import Emulator
-from tests.docs.snippets import NO_DEPRECATED, Snippet, markdown_files, run_program, snippets
+from tests.docs.snippets import (
+    NO_DEPRECATED,
+    UNUSED_PLUGINS,
+    Snippet,
+    markdown_files,
+    run_program,
+    snippets,
+)
 
 ALL = [s for path in markdown_files() for s in snippets(path)]
 
@@ -22,7 +29,7 @@ async def test_snippet_runs_as_written(snippet: Snippet, tmp_path: Path) -> None
         pytest.skip(f"not-run: {snippet.skip_reason}")
     if snippet.runner == "pytest":
         (tmp_path / "test_snippet.py").write_text(snippet.source, encoding="utf-8")
-        args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_snippet.py"]
+        args = ["-m", "pytest", "-q", "-p", "no:cacheprovider", *UNUSED_PLUGINS, "test_snippet.py"]
     else:
         (tmp_path / "snippet.py").write_text(snippet.source, encoding="utf-8")
         # A snippet must not teach a deprecated call: the library's DeprecationWarnings name

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from gemini_live.audio.synth import silence, synthesize
 from gemini_live.testing import Emulator
-from tests.docs.snippets import NO_DEPRECATED, ROOT, run_program
+from tests.docs.snippets import NO_DEPRECATED, ROOT, UNUSED_PLUGINS, run_program
 
 EXAMPLES = ROOT / "examples"
 
@@ -88,7 +88,11 @@ async def test_concurrent_writers(tmp_path: Path) -> None:
 async def test_testing_with_the_emulator(tmp_path: Path) -> None:
     async with Emulator() as emulator:
         status, output = await run_program(
-            ["-m", "pytest", "-q", "-p", "no:cacheprovider", "test_agent_offline.py"],
+            [
+                *("-m", "pytest", "-q", "-p", "no:cacheprovider"),
+                *UNUSED_PLUGINS,
+                "test_agent_offline.py",
+            ],
             EXAMPLES,
             emulator,
         )

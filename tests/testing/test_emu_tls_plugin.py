@@ -20,6 +20,7 @@ from gemini_live.testing.emulator.tls import (
     generate_self_signed,
     server_context,
 )
+from tests.docs.snippets import UNUSED_PLUGINS
 from tests.testing.emu_client import RawClient
 
 
@@ -114,6 +115,7 @@ def test_plugin_in_a_user_project(tmp_path: Path) -> None:
             "-q",  # the plugin comes in through the package's pytest11 entry point
             "-p",
             "no:cacheprovider",
+            *UNUSED_PLUGINS,
             str(tmp_path),
         ],
         cwd=tmp_path,

@@ -102,8 +102,7 @@ async def test_endings_are_those_of_an_interpreter(
     source: str, status: int, expected: str, tmp_path: Path
 ) -> None:
     # The statuses and messages `python -W error::DeprecationWarning:__main__ PROGRAM` gives
-    # (the -W one is also compared with a real interpreter above; each comparison would cost an
-    # interpreter start each).
+    # (the -W one is also compared with a real interpreter above: each comparison costs a start).
     (tmp_path / "program.py").write_text(source, encoding="utf-8")
     forked = await run_forked(
         ["program.py"],

@@ -152,7 +152,7 @@ def test_a_dropped_connection_that_could_not_be_resumed_has_a_hint() -> None:
 
 
 def test_version_prints_the_package_version() -> None:
-    result = run_cli("--version")
+    result = run_cli("--version", fresh=True)  # the entry point in a new interpreter
     assert result.returncode == 0, result.stderr
     assert result.stdout.strip() == f"gemini-live {gemini_live.__version__}"
 

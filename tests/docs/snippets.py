@@ -29,7 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from gemini_live.testing import Emulator
-from tests.docs.zygote import run_forked
+from tests.docs.zygote import forkable, run_forked
 
 __all__ = [
     "NO_DEPRECATED",
@@ -146,7 +146,7 @@ async def run_program(
     while rest[:1] == ["-W"] and len(rest) >= 2:
         options.append(rest[1])
         rest = rest[2:]
-    if rest and rest[0].endswith(".py") and not rest[0].startswith("-"):
+    if rest and rest[0].endswith(".py") and not rest[0].startswith("-") and forkable(env):
         return await run_forked(rest, cwd=cwd, env=env, warning_options=options, limit=limit)
     proc = await asyncio.create_subprocess_exec(
         sys.executable,

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.docs.snippets import NO_DEPRECATED
-from tests.docs.zygote import run_forked
+from tests.docs.zygote import run_blocking, run_forked
 
 PROBE = """\
 import os, sys, warnings
@@ -126,3 +126,48 @@ async def test_a_program_that_hangs_is_killed_at_the_limit(tmp_path: Path) -> No
     assert await run_forked(
         ["ok.py"], cwd=tmp_path, env=dict(os.environ), warning_options=[], limit=30
     ) == (0, "fine\n")
+
+
+async def test_a_module_run_with_stdin_matches_python_m(tmp_path: Path) -> None:
+    # As tests/cli/runner.py runs `python -m gemini_live`: stdin through a pipe (asyncio can read
+    # it), stdout and stderr apart.
+    (tmp_path / "probe.py").write_text(
+        "import asyncio, os, sys\n"
+        "async def main():\n"
+        "    reader = asyncio.StreamReader()\n"
+        "    loop = asyncio.get_running_loop()\n"
+        "    protocol = asyncio.StreamReaderProtocol(reader)\n"
+        "    await loop.connect_read_pipe(lambda: protocol, sys.stdin)\n"
+        "    print('read', (await reader.read()).decode().split())\n"
+        "asyncio.run(main())\n"
+        "print(__name__, os.path.basename(sys.argv[0]), sys.argv[1:], sys.path[0] == os.getcwd())\n"
+        "print('to stderr', file=sys.stderr)\n"
+        "sys.exit(4)\n",
+        encoding="utf-8",
+    )
+    env = dict(os.environ)
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable,
+        "-m",
+        "probe",
+        "x",
+        cwd=tmp_path,
+        env=env,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.PIPE,
+    )
+    async with asyncio.timeout(60):
+        out, err = await proc.communicate(b"one\ntwo\n")
+    forked = await asyncio.to_thread(
+        run_blocking,
+        [sys.executable, "x"],
+        module="probe",
+        cwd=tmp_path,
+        env=env,
+        stdin="one\ntwo\n",
+        limit=60,
+    )
+    assert forked == (proc.returncode, out.decode(), err.decode())
+    assert forked[0] == 4 and "read ['one', 'two']" in forked[1]
+    assert "__main__ probe.py ['x'] True" in forked[1]

@@ -6,34 +6,46 @@ starts once (per pytest worker), imports ``asyncio`` and ``gemini_live`` (exactl
 programs' ``import gemini_live`` would load: no submodule beyond it, so a program that forgets an
 import still fails), then forks one child per program. The child is a separate process with its
 own ``__main__`` (the program, executed as a fresh module), ``sys.argv``, ``sys.path[0]``,
-working directory, environment, ``-W`` options, stdin from ``/dev/null`` and stdout+stderr to a
-file; it ends like an interpreter does (``SystemExit`` codes, a traceback and status 1 for an
-uncaught exception, atexit handlers, non-daemon threads joined). ``tests/docs/test_zygote.py``
-runs the same probe programs both ways and compares.
+working directory, environment, ``-W`` options, stdin (a pipe or ``/dev/null``), stdout and
+stderr (files); it ends like an interpreter does (``SystemExit`` codes, a traceback and status 1
+for an uncaught exception, atexit handlers, non-daemon threads joined).
+``tests/docs/test_zygote.py`` runs the same probe programs both ways and compares. What an
+interpreter reads only at its start (``PYTHON*`` variables such as ``PYTHONWARNINGS``) cannot
+differ from the server's: :func:`forkable` says when a real interpreter is needed instead.
 
 Protocol (bytes on the server's stdin/stdout, one JSON object or line per message):
-request ``{"argv": [...], "cwd": ..., "env": {...}, "warnings": [...], "output": path}``;
+request ``{"argv": [...], "module": name or null, "cwd": ..., "env": {...}, "warnings": [...],
+"stdin": text or null, "output": path, "stderr": path or null}`` (``module`` runs it as
+``python -m``; ``stdin`` is fed through a pipe, else ``/dev/null``; ``stderr`` null: into
+``output``);
 replies ``pid N`` when the child is forked and ``status S`` when it is reaped (S as
 :attr:`subprocess.Popen.returncode`: negative for a signal). The server exits at end of input.
 
-:class:`Zygote` is the client side; :func:`run_forked` runs one program, bounded in time.
+:class:`Zygote` is the client side; :func:`run_blocking` and :func:`run_forked` run one program,
+bounded in time. ``tests/cli/runner.py`` runs most CLI commands (``python -m gemini_live``) this
+way too; the tests about the interpreter's start, signals and terminals start a real one.
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
 import os
+import runpy
+import select
 import signal
 import subprocess
 import sys
 import tempfile
+import threading
+import time
 import types
 import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Zygote", "run_forked", "zygote"]
+__all__ = ["Zygote", "forkable", "run_blocking", "run_forked", "zygote"]
 
 PRELOAD = ("asyncio", "gemini_live")
 
@@ -77,20 +89,37 @@ def _serve() -> dict[str, Any] | None:
 
 def _become(request: dict[str, Any]) -> None:
     """In the child: take the program's stdio, directory, environment, argv and -W options."""
-    devnull = os.open(os.devnull, os.O_RDONLY)
+    if request.get("stdin") is None:
+        source = os.open(os.devnull, os.O_RDONLY)
+    else:  # a pipe, as `subprocess.run(input=...)` gives (asyncio cannot read a regular file)
+        source, sink = os.pipe()
+        data = request["stdin"].encode()
+
+        def feed() -> None:
+            # Unbuffered: closing flushes nothing, so a reader that left early costs nothing.
+            with contextlib.suppress(BrokenPipeError), open(sink, "wb", buffering=0) as pipe:
+                pipe.write(data)
+
+        threading.Thread(target=feed, daemon=True).start()
     output = os.open(request["output"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-    os.dup2(devnull, 0)
+    errors = output
+    if request.get("stderr") is not None:
+        errors = os.open(request["stderr"], os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.dup2(source, 0)
     os.dup2(output, 1)
-    os.dup2(output, 2)
-    os.close(devnull)
-    os.close(output)
+    os.dup2(errors, 2)
+    for descriptor in {source, output, errors}:
+        os.close(descriptor)
     os.chdir(request["cwd"])
     os.environ.clear()
     os.environ.update(request["env"])
     signal.signal(signal.SIGINT, signal.default_int_handler)
     argv = list(request["argv"])
     sys.argv = argv
-    sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))
+    if request.get("module") is None:
+        sys.path[0] = os.path.dirname(os.path.abspath(argv[0]))
+    else:
+        sys.path[0] = os.getcwd()  # what `python -m` puts first
     for option in request["warnings"]:
         sys.warnoptions.append(option)
         warnings._setoption(option)  # type: ignore[attr-defined]  # what `python -W` calls
@@ -121,7 +150,10 @@ if __name__ == "__main__":
         _become(child_request)
         # Exceptions and SystemExit leave through the interpreter's own exit path, as they would
         # from a program run with `python PROGRAM`.
-        _run_as_main(child_request["argv"][0])
+        if child_request.get("module") is None:
+            _run_as_main(child_request["argv"][0])
+        else:  # `python -m MODULE`: sys.argv[0] becomes the module's file, as there
+            runpy.run_module(child_request["module"], run_name="__main__", alter_sys=True)
     sys.exit(0)
 
 
@@ -135,51 +167,45 @@ class Zygote:
             stdout=subprocess.PIPE,
             stderr=None,  # the server's own failures show in the test output
         )
-        self._busy = False
+        self._lock = threading.Lock()
+        self._replies = bytearray()
 
-    def _reply(self, word: str) -> int:
+    def _reply(self, word: str, limit: float) -> int | None:
+        """The next ``WORD N`` line's N, or None after ``limit`` seconds."""
         assert self._proc.stdout is not None
-        line = self._proc.stdout.readline().decode()
-        if not line.startswith(word + " "):
-            raise RuntimeError(f"fork server stopped (exit {self._proc.poll()}): {line!r}")
-        return int(line.split()[1])
+        descriptor = self._proc.stdout.fileno()
+        deadline = time.monotonic() + limit
+        while b"\n" not in self._replies:
+            left = deadline - time.monotonic()
+            if left <= 0 or not select.select([descriptor], [], [], left)[0]:
+                return None
+            chunk = os.read(descriptor, 4096)
+            if not chunk:
+                raise RuntimeError(f"fork server stopped (exit {self._proc.poll()})")
+            self._replies += chunk
+        line, _, rest = bytes(self._replies).partition(b"\n")
+        self._replies[:] = rest
+        text = line.decode()
+        if not text.startswith(word + " "):
+            raise RuntimeError(f"fork server said {text!r}, expected {word!r}")
+        return int(text.split()[1])
 
-    async def run(
-        self,
-        argv: list[str],
-        *,
-        cwd: Path,
-        env: dict[str, str],
-        warning_options: list[str],
-        output: str,
-        limit: float,
-    ) -> int:
-        """Run one program; its exit status (or -9 if killed after ``limit`` seconds)."""
-        request = {
-            "argv": argv,
-            "cwd": str(cwd),
-            "env": env,
-            "warnings": warning_options,
-            "output": output,
-        }
+    def run_blocking(self, request: dict[str, Any], limit: float) -> int:
+        """Run one program; its exit status (-9 if killed after ``limit`` seconds)."""
         assert self._proc.stdin is not None
-        if self._busy:
-            raise RuntimeError("the fork server runs one program at a time")
-        self._busy = True
-        try:
+        with self._lock:
             self._proc.stdin.write(json.dumps(request).encode() + b"\n")
             self._proc.stdin.flush()
-            pid = await asyncio.wait_for(asyncio.to_thread(self._reply, "pid"), 30)
-            reaped = asyncio.ensure_future(asyncio.to_thread(self._reply, "status"))
-            try:
-                async with asyncio.timeout(limit):
-                    return await asyncio.shield(reaped)
-            except TimeoutError:
+            pid = self._reply("pid", 30)
+            if pid is None:
+                raise RuntimeError("fork server did not fork within 30 s")
+            status = self._reply("status", limit)
+            if status is None:
                 os.kill(pid, signal.SIGKILL)
-                await asyncio.wait_for(reaped, 30)
+                if self._reply("status", 30) is None:
+                    raise RuntimeError(f"process {pid} not reaped 30 s after SIGKILL")
                 return -9
-        finally:
-            self._busy = False
+            return status
 
     def close(self) -> None:
         if self._proc.poll() is None:
@@ -211,6 +237,51 @@ def _read(path: str) -> str:
         return written.read().decode(errors="replace")
 
 
+def forkable(env: dict[str, str]) -> bool:
+    """Whether a program run with ``env`` starts as it would in a new interpreter: every
+    ``PYTHON*`` variable (read at an interpreter's start) as the fork server has it."""
+    names = {n for n in (*env, *os.environ) if n.startswith("PYTHON")}
+    return all(env.get(n) == os.environ.get(n) for n in names)
+
+
+def run_blocking(
+    argv: list[str],
+    *,
+    cwd: Path,
+    env: dict[str, str],
+    limit: float,
+    warning_options: tuple[str, ...] = (),
+    module: str | None = None,
+    stdin: str | None = None,
+) -> tuple[int, str, str]:
+    """``python [-W OPTION]... ARGV`` (or ``python -m MODULE ARGV[1:]``) in ``cwd`` with ``env``
+    and ``stdin`` piped in: (status, stdout, stderr)."""
+    paths: list[str] = []
+    for name in ("stdout", "stderr"):
+        descriptor, path = tempfile.mkstemp(prefix=f"zygote-{name}-", suffix=".txt")  # not cwd
+        os.close(descriptor)
+        paths.append(path)
+    request = {
+        "argv": list(argv),
+        "module": module,
+        "cwd": str(cwd),
+        "env": env,
+        "warnings": list(warning_options),
+        "stdin": stdin,
+        "output": paths[0],
+        "stderr": paths[1],
+    }
+    try:
+        status = zygote().run_blocking(request, limit)
+        out, err = (_read(path) for path in paths)
+    finally:
+        for path in paths:
+            os.unlink(path)
+    if status == -9:
+        err += f"\n[killed after {limit} s]"
+    return status, out, err
+
+
 async def run_forked(
     argv: list[str],
     *,
@@ -219,16 +290,8 @@ async def run_forked(
     warning_options: list[str],
     limit: float,
 ) -> tuple[int, str]:
-    """``python -W OPTIONS ARGV`` in ``cwd`` with ``env``: (status, stdout+stderr)."""
-    descriptor, output = tempfile.mkstemp(prefix="zygote-", suffix=".txt")  # not in cwd
-    os.close(descriptor)
-    try:
-        status = await zygote().run(
-            argv, cwd=cwd, env=env, warning_options=warning_options, output=output, limit=limit
-        )
-        text = _read(output)
-    finally:
-        os.unlink(output)
-    if status == -9:
-        text += f"\n[killed after {limit} s]"
-    return status, text
+    """``python -W OPTIONS ARGV`` in ``cwd`` with ``env``: (status, stdout then stderr)."""
+    status, out, err = await asyncio.to_thread(
+        run_blocking, argv, cwd=cwd, env=env, limit=limit, warning_options=tuple(warning_options)
+    )
+    return status, out + err

@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import os
 import re
-import subprocess
-import sys
 from pathlib import Path
 
 import pytest
+
+from tests.docs.zygote import run_blocking
 
 README = Path(__file__).resolve().parents[2] / "README.md"
 
@@ -29,14 +30,11 @@ def _blocks(section: str) -> list[str]:
 )
 def test_readme_example_runs(section: str, expected: str, tmp_path: Path) -> None:
     (code,) = _blocks(section)
-    done = subprocess.run(
-        [sys.executable, "-c", code],
-        capture_output=True,
-        text=True,
-        timeout=60,
-        cwd=tmp_path,
-        check=False,
+    (tmp_path / "example.py").write_text(code, encoding="utf-8")
+    # A program of its own, forked from the tests' fork server (tests/docs/zygote.py).
+    status, stdout, stderr = run_blocking(
+        ["example.py"], cwd=tmp_path, env=dict(os.environ), limit=60
     )
-    assert done.returncode == 0, done.stderr
-    assert expected in done.stdout
-    assert "Traceback" not in done.stderr
+    assert status == 0, stderr
+    assert expected in stdout
+    assert "Traceback" not in stderr

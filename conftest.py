@@ -19,15 +19,15 @@ On workers, the tests are reordered so that the ``worksteal`` scheduler's first 
 contiguous slice per worker, equal in count) is also about equal in time: the slow tests (browser,
 subprocesses, real-time waits: :data:`SECONDS_PER_TEST`) are dealt out longest first, each to the
 slice with the least time so far, and run at the start of their slice, so that a worker that
-finishes early steals fast tests instead of waiting behind one worker's slow ones. The weights
-only order the run; a stale one costs time, never a result.
+finishes early steals fast tests instead of waiting behind one worker's slow ones. The tests of a
+module in :data:`TOGETHER` stay in one slice (each process that imports its package pays for it).
+The weights only order the run; a stale one costs time, never a result.
 """
 
 from __future__ import annotations
 
 import os
 from collections.abc import Callable
-from pathlib import Path
 
 import pytest
 
@@ -41,21 +41,19 @@ SECONDS_PER_TEST = {
     "tests/tools/test_mcp.py": 3.0,
     "tests/conversation/test_readme_examples.py": 1.5,
     "tests/cli/test_talk.py": 1.5,
-    "tests/cli/test_first_hour.py": 1.2,
+    "tests/cli/test_first_hour.py": 1.0,
     "tests/examples/test_examples.py": 1.2,
     "tests/docs/test_snippets.py": 0.8,
     "tests/cli/test_cli.py": 0.8,
     "tests/conversation/test_cli_transcript.py": 0.8,
     "tests/fidelity/test_google_genai.py": 0.6,
-    "tests/audio/test_cli_live.py": 0.6,
     "tests/testing/test_emu_tls_plugin.py": 0.6,
-    "tests/video/test_feed.py": 0.5,
-    "tests/docs/test_zygote.py": 0.5,
-    "tests/conversation/test_otel.py": 0.5,
-    "tests/client/test_session_limits.py": 0.5,
-    "tests/testing/test_emu_lifetime.py": 0.5,
-    "tests/conversation/test_watchdog_emulator.py": 0.4,
-    "tests/web/test_relay.py": 0.3,
+}
+TOGETHER = {
+    # Modules whose tests stay in one slice: the package they drive costs each process that
+    # imports it a second or more of CPU (mcp 1.5 s, google-genai 1.1 s).
+    "tests/tools/test_mcp.py",
+    "tests/fidelity/test_google_genai.py",
 }
 DEFAULT = 0.05
 
@@ -88,24 +86,30 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
     workerinput = getattr(config, "workerinput", None)
     if workerinput is None or config.getoption("dist", None) != "worksteal":
         return
-    items[:] = balanced(items, int(workerinput["workercount"]), _weight_of(config.rootpath))
+    root = config.rootpath
 
-
-def _weight_of(root: Path) -> Callable[[pytest.Item], float]:
-    def weight(item: pytest.Item) -> float:
+    def module(item: pytest.Item) -> str:
         try:
-            relative = item.path.relative_to(root).as_posix()
+            return item.path.relative_to(root).as_posix()
         except ValueError:
-            return DEFAULT
-        return SECONDS_PER_TEST.get(relative, DEFAULT)
+            return str(item.path)
 
-    return weight
+    items[:] = balanced(
+        items,
+        int(workerinput["workercount"]),
+        lambda item: SECONDS_PER_TEST.get(module(item), DEFAULT),
+        lambda item: module(item) if module(item) in TOGETHER else None,
+    )
 
 
 def balanced(
-    items: list[pytest.Item], workers: int, weight: Callable[[pytest.Item], float]
+    items: list[pytest.Item],
+    workers: int,
+    weight: Callable[[pytest.Item], float],
+    group: Callable[[pytest.Item], str | None] = lambda item: None,
 ) -> list[pytest.Item]:
-    """``items`` reordered so that worksteal's first split into ``workers`` slices is balanced."""
+    """``items`` reordered so that worksteal's first split into ``workers`` slices is balanced
+    in time; the slow items of one ``group`` stay in one slice."""
     if workers < 2 or len(items) < workers:
         return items
     sizes: list[int] = []
@@ -114,14 +118,22 @@ def balanced(
         sizes.append(left // (workers - i))
         left -= sizes[-1]
     weights = [weight(item) for item in items]
-    slow = sorted((i for i, w in enumerate(weights) if w > DEFAULT), key=lambda i: -weights[i])
+    units: dict[object, list[int]] = {}
+    for i, item in enumerate(items):
+        if weights[i] > DEFAULT:
+            units.setdefault(group(item) or i, []).append(i)
     slices: list[list[int]] = [[] for _ in range(workers)]
     totals = [0.0] * workers
-    for i in slow:  # longest first, to the slice with the least time that still has room
-        k = min((k for k in range(workers) if len(slices[k]) < sizes[k]), key=totals.__getitem__)
-        slices[k].append(i)
-        totals[k] += weights[i]
-    fast = iter(i for i, w in enumerate(weights) if w <= DEFAULT)
+    # Longest first, each to the slice with the least time that still has room for it.
+    for unit in sorted(units.values(), key=lambda unit: -sum(weights[i] for i in unit)):
+        room = [k for k in range(workers) if len(slices[k]) + len(unit) <= sizes[k]]
+        k = min(room or range(workers), key=totals.__getitem__)
+        slices[k].extend(unit)
+        totals[k] += sum(weights[i] for i in unit)
+    overflow = [i for k in range(workers) for i in slices[k][sizes[k] :]]
+    for k in range(workers):
+        del slices[k][sizes[k] :]
+    rest = iter(overflow + [i for i, w in enumerate(weights) if w <= DEFAULT])
     for k in range(workers):  # then the fast tests, in collection order (module fixtures kept)
-        slices[k].extend(next(fast) for _ in range(sizes[k] - len(slices[k])))
+        slices[k].extend(next(rest) for _ in range(sizes[k] - len(slices[k])))
     return [items[i] for piece in slices for i in piece]

@@ -13,7 +13,7 @@ def test_the_first_split_is_balanced_and_no_test_is_lost() -> None:
     items[60:60] = [f"mcp{i}" for i in range(4)]
     weights = {**{f"browser{i}": 5.0 for i in range(7)}, **{f"mcp{i}": 2.0 for i in range(4)}}
 
-    ordered = conftest.balanced(items, 3, lambda item: weights.get(item, conftest.DEFAULT))  # type: ignore[arg-type,return-value]
+    ordered = conftest.balanced(items, 3, lambda item: weights.get(item, conftest.DEFAULT))
 
     assert sorted(ordered) == sorted(items) and len(ordered) == len(items)
     slices = [ordered[0:33], ordered[33:66], ordered[66:100]]  # how worksteal splits 100 by 3
@@ -28,4 +28,19 @@ def test_the_first_split_is_balanced_and_no_test_is_lost() -> None:
 
 def test_a_single_worker_keeps_the_collection_order() -> None:
     items = ["a", "b", "c"]
-    assert conftest.balanced(items, 1, lambda item: 9.0) == items  # type: ignore[arg-type]
+    assert conftest.balanced(items, 1, lambda item: 9.0) == items
+
+
+def test_a_group_stays_in_one_slice() -> None:
+    items = [f"t{i}" for i in range(30)]
+    heavy = {"t3", "t4", "t5", "t6"}  # one module whose package is costly to import
+    ordered = conftest.balanced(
+        items,
+        3,
+        lambda item: 2.0 if item in heavy or item == "t20" else conftest.DEFAULT,
+        lambda item: "heavy" if item in heavy else None,
+    )
+    assert sorted(ordered) == sorted(items)
+    slices = [set(ordered[0:10]), set(ordered[10:20]), set(ordered[20:30])]
+    assert sum(1 for piece in slices if piece & heavy) == 1
+    assert not any("t20" in piece and piece & heavy for piece in slices)  # dealt elsewhere

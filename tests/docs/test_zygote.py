@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from tests.docs.snippets import NO_DEPRECATED
-from tests.docs.zygote import run_blocking, run_forked
+from tests.docs.zygote import forkable, run_blocking, run_forked
 
 PROBE = """\
 import os, sys, warnings
@@ -171,3 +171,9 @@ async def test_a_module_run_with_stdin_matches_python_m(tmp_path: Path) -> None:
     assert forked == (proc.returncode, out.decode(), err.decode())
     assert forked[0] == 4 and "read ['one', 'two']" in forked[1]
     assert "__main__ probe.py ['x'] True" in forked[1]
+
+
+def test_a_different_start_up_variable_needs_a_new_interpreter() -> None:
+    assert forkable(dict(os.environ))
+    warnings = os.environ.get("PYTHONWARNINGS", "") + ",error::DeprecationWarning"
+    assert not forkable({**os.environ, "PYTHONWARNINGS": warnings})

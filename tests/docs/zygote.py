@@ -161,6 +161,8 @@ class Zygote:
     """A running fork server (see the module docstring); one program at a time."""
 
     def __init__(self) -> None:
+        # What the server's interpreter read at its start (see :func:`forkable`).
+        self.start_variables = {n: v for n, v in os.environ.items() if n.startswith("PYTHON")}
         self._proc = subprocess.Popen(
             [sys.executable, __file__],
             stdin=subprocess.PIPE,
@@ -240,8 +242,8 @@ def _read(path: str) -> str:
 def forkable(env: dict[str, str]) -> bool:
     """Whether a program run with ``env`` starts as it would in a new interpreter: every
     ``PYTHON*`` variable (read at an interpreter's start) as the fork server has it."""
-    names = {n for n in (*env, *os.environ) if n.startswith("PYTHON")}
-    return all(env.get(n) == os.environ.get(n) for n in names)
+    started = zygote().start_variables
+    return {n: v for n, v in env.items() if n.startswith("PYTHON")} == started
 
 
 def run_blocking(

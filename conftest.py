@@ -32,7 +32,7 @@ from collections.abc import Callable
 import pytest
 
 WORKERS = 3
-MAX_WORKERS = 8  # each worker imports the library and collects all ~2,400 tests (~3 s of CPU)
+MAX_WORKERS = 8  # each worker imports the library and collects all ~2,400 tests (~4 s of CPU)
 
 SECONDS_PER_TEST = {
     # Wall seconds per test of the slow modules (measured with 3 workers; the rest: DEFAULT).

@@ -20,7 +20,7 @@ contiguous slice per worker, equal in count) is also about equal in time: the sl
 subprocesses, real-time waits: :data:`SECONDS_PER_TEST`) are dealt out longest first, each to the
 slice with the least time so far, and run at the start of their slice, so that a worker that
 finishes early steals fast tests instead of waiting behind one worker's slow ones. The tests of a
-module in :data:`TOGETHER` stay in one slice (each process that imports its package pays for it).
+module in :data:`TOGETHER` stay in one slice, or in as many as it says.
 The weights only order the run; a stale one costs time, never a result.
 """
 
@@ -50,10 +50,13 @@ SECONDS_PER_TEST = {
     "tests/testing/test_emu_tls_plugin.py": 0.6,
 }
 TOGETHER = {
-    # Modules whose tests stay in one slice: the package they drive costs each process that
-    # imports it a second or more of CPU (mcp 1.5 s, google-genai 1.1 s).
-    "tests/tools/test_mcp.py",
-    "tests/fidelity/test_google_genai.py",
+    # Modules whose tests stay in one slice (or in N, dealt round-robin): the package they drive
+    # costs each process that imports it a second or more of CPU (mcp 1.5 s, google-genai
+    # 1.1 s); the browser tests share one Chromium per worker, and more than two of them
+    # playing audio at once on two cores starve each other's real-time audio.
+    "tests/tools/test_mcp.py": 1,
+    "tests/fidelity/test_google_genai.py": 1,
+    "tests/web/test_browser.py": 2,
 }
 DEFAULT = 0.05
 
@@ -94,11 +97,20 @@ def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item
         except ValueError:
             return str(item.path)
 
+    seen: dict[str, int] = {}
+
+    def group(item: pytest.Item) -> str | None:
+        name = module(item)
+        if name not in TOGETHER:
+            return None
+        seen[name] = seen.get(name, -1) + 1
+        return f"{name}#{seen[name] % TOGETHER[name]}"
+
     items[:] = balanced(
         items,
         int(workerinput["workercount"]),
         lambda item: SECONDS_PER_TEST.get(module(item), DEFAULT),
-        lambda item: module(item) if module(item) in TOGETHER else None,
+        group,
     )
 
 

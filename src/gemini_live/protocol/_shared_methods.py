@@ -37,7 +37,7 @@ class _Spec:
         self.hash = _tuple_getter(
             tuple(f.name for f in real if (f.compare if f.hash is None else f.hash))
         )
-        self.names = frozenset(f.name for f in real)
+        self.names = tuple(f.name for f in real)
 
 
 def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]:
@@ -52,8 +52,17 @@ def _tuple_getter(names: tuple[str, ...]) -> Callable[[object], tuple[Any, ...]]
     return lambda obj: ()
 
 
-_SPECS: dict[type, _Spec] = {}
+# Each class's _Spec, made at its first repr/eq/hash/setattr (most classes never get one: a
+# session streaming audio compares or prints few of its events): None until then.
+_SPECS: dict[type, _Spec | None] = {}
 _REPR_RUNNING: set[tuple[int, int]] = set()
+
+
+def _spec_of(cls: type) -> _Spec:
+    spec = _SPECS[cls]
+    if spec is None:
+        spec = _SPECS[cls] = _Spec(cls)
+    return spec
 
 
 def _owner(cls: type, method: str, function: object) -> type:
@@ -65,11 +74,10 @@ def _owner(cls: type, method: str, function: object) -> type:
 
 
 def _spec(cls: type, method: str, function: object) -> _Spec:
-    spec = _SPECS.get(cls)
-    if spec is not None and cls.__dict__.get(method) is function:
-        return spec
+    if cls.__dict__.get(method) is function:
+        return _spec_of(cls)
     # A subclass that inherits the method (rare): the generated method used its owner's fields.
-    return _SPECS[_owner(cls, method, function)]
+    return _spec_of(_owner(cls, method, function))
 
 
 def _repr(self: object) -> str:
@@ -101,7 +109,7 @@ def _setattr(self: object, name: str, value: object) -> None:
     owner = cls
     if cls.__dict__.get("__setattr__") is not _setattr:
         owner = _owner(cls, "__setattr__", _setattr)
-    if cls is owner or name in _SPECS[owner].names:
+    if cls is owner or name in _spec_of(owner).names:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
     super(owner, self).__setattr__(name, value)  # type: ignore[misc]
 
@@ -111,7 +119,7 @@ def _delattr(self: object, name: str) -> None:
     owner = cls
     if cls.__dict__.get("__delattr__") is not _delattr:
         owner = _owner(cls, "__delattr__", _delattr)
-    if cls is owner or name in _SPECS[owner].names:
+    if cls is owner or name in _spec_of(owner).names:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
     super(owner, self).__delattr__(name)  # type: ignore[misc]
 
@@ -145,7 +153,7 @@ def share_methods(classes: Iterable[object], *, module: str | None = None) -> No
             continue
         if not cls.__dataclass_params__.frozen or cls in _SPECS:  # type: ignore[attr-defined]
             continue
-        _SPECS[cls] = _Spec(cls)
+        _SPECS[cls] = None
         for name, shared in _SHARED.items():
             if _compiled_by_dataclasses(cls.__dict__.get(name)):
                 setattr(cls, name, shared)

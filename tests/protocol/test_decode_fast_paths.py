@@ -24,8 +24,8 @@ from typing import Any
 
 import pytest
 
-from gemini_live.protocol import _decode_messages, decode
-from gemini_live.protocol._wire import FrameDecodeError
+from gemini_live.protocol import _decode_messages, _wire, decode
+from gemini_live.protocol._wire import FrameDecodeError, load_json
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import (
     AudioChunk,
@@ -364,6 +364,17 @@ def test_go_away_whole_seconds_read_as_the_typed_parser_reads_them() -> None:
         "\u00b2s",
         "50S",
         "1e3s",
+        "9s",
+        "00s",
+        "1234s",
+        "0000s",
+        "9999s",
+        "10000s",
+        "12345s",
+        "5s5s",
+        "\u0665\u0665s",
+        "ss",
+        "",
     ]
     for text in texts:
         for frame in (
@@ -371,6 +382,22 @@ def test_go_away_whole_seconds_read_as_the_typed_parser_reads_them() -> None:
             json.dumps({"goAway": {"timeLeft": text}}, indent=2).encode() + b"\n",
         ):
             assert decoded(frame) == expected_events(frame), frame
+
+
+def test_go_away_in_whole_seconds_is_read_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any) -> Any:
+        raise AssertionError("the reader was called")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(decode._SINGLE, "goAway", broken)
+        for seconds in (0, 7, 50, 300, 599, 1234, 9999):
+            frame = json.dumps({"goAway": {"timeLeft": f"{seconds}s"}})
+            assert strict(decode_events(frame)) == strict([GoAway(timedelta(seconds=seconds))])
+    # Without the twin (an interpreter refusing the class move): the reader, same events.
+    monkeypatch.setattr(decode, "_INLINE_GO_AWAY", None)
+    for wire in variants(SHAPES["go_away"]):
+        frame = json.dumps(wire)
+        assert decoded(frame) == expected_events(frame), frame
 
 
 def test_go_away_events_are_not_memoised() -> None:
@@ -404,7 +431,7 @@ def test_inline_tool_call_is_taken_and_its_fallback_agrees(
 
 def test_usage_with_twins_agrees_with_the_general_readers() -> None:
     # _usage_other is the reader used where the twins' class move is refused: the same result
-    # (or the same error) on every variant of every usage report.
+    # (or the same error) on every variant of every usage report, as the loader reads it.
     for name in (
         "turn_complete_google_usage",
         "turn_complete_vertex_usage",
@@ -413,7 +440,8 @@ def test_usage_with_twins_agrees_with_the_general_readers() -> None:
         "usage_thinking",
     ):
         wire = SHAPES[name]
-        for changed in variants(wire["usageMetadata"]):
+        for variant in variants(wire["usageMetadata"]):
+            changed = load_json(json.dumps(variant))
             try:
                 expected: Any = strict(_decode_messages._usage_other(changed))
             except Exception as exc:  # compared, not hidden
@@ -423,6 +451,17 @@ def test_usage_with_twins_agrees_with_the_general_readers() -> None:
             except Exception as exc:
                 got = ("error", type(exc), str(exc))
             assert got == expected, changed
+
+
+def test_both_loaders_read_integers_beyond_int64_as_floats() -> None:
+    # The usage reader checks counts against 2**63 only: no integer it sees is below -2**63,
+    # whichever loader read the frame (orjson, or the stdlib behind the depth guard).
+    for number in (2**63 - 1, 2**63, 2**64 - 1, 2**64, -(2**63), -(2**63) - 1, 10**30):
+        text = json.dumps({"n": number})
+        fast = load_json(text)["n"]
+        guarded = _wire._load_json_stdlib(text)["n"]
+        assert strict(fast) == strict(guarded)
+        assert type(fast) is (int if -(2**63) <= number < 2**64 else float), number
 
 
 def test_usage_reports_of_a_voice_session_take_the_twin_path(

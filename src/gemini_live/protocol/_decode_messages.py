@@ -102,7 +102,7 @@ def usage(value: Any) -> Usage:
             response = value["responseTokenCount"]
             response_details = value["responseTokensDetails"]
         elif "candidatesTokenCount" in value and (
-            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+            size == 5 or (size == 6 and type(value["trafficType"]) is str)
         ):
             response = value["candidatesTokenCount"]
             response_details = value["candidatesTokensDetails"]
@@ -110,72 +110,99 @@ def usage(value: Any) -> Usage:
             return _usage_other(value)
         prompt = value["promptTokenCount"]
         total = value["totalTokenCount"]
-        prompt_details, prompt_counts = _twin_details(value["promptTokensDetails"])
-        response_details, response_counts = _twin_details(response_details)
-        if (
-            type(prompt) is int
-            and type(response) is int
-            and type(total) is int
-            # All six counts (three here, those of the details) non-negative and inside int64.
-            and 0 <= prompt | response | total | prompt_counts | response_counts < _INT64_LIMIT
-        ):
-            # Built here (see _makers.twin): the maker's call is a tenth of the report's cost.
-            event = _UsageTwin()
-            event.prompt_tokens = prompt
-            event.response_tokens = response
-            event.total_tokens = total
-            event.cached_tokens = 0
-            event.tool_use_prompt_tokens = 0
-            event.thoughts_tokens = 0
-            event.prompt_details = prompt_details
-            event.response_details = response_details
-            event.__class__ = Usage
-            return event  # type: ignore[no-any-return]
-    except (KeyError, TypeError, AttributeError):
+        prompt_details = value["promptTokensDetails"]
+        # One modality out (AUDIO, or TEXT); in, AUDIO alone or after the TEXT of a system
+        # instruction. Unpacking checks the list's length (ValueError), and an entry that is
+        # not an object fails on its first key (TypeError). Read here, not by a function per
+        # list: its calls would be a tenth of the report's cost.
+        (out,) = response_details
+        modality = out["modality"]
+        count = out["tokenCount"]
+        if len(prompt_details) == 2:
+            first, second = prompt_details
+            modality_1 = first["modality"]
+            count_1 = first["tokenCount"]
+            modality_2 = second["modality"]
+            count_2 = second["tokenCount"]
+            if (
+                # Two keys each, both found: exactly these two.
+                len(out) == 2
+                and len(first) == 2
+                and len(second) == 2
+                and type(modality) is str
+                and type(modality_1) is str
+                and type(modality_2) is str
+                # Integers below 2**63: inside int64 (orjson reads none below -2**63).
+                and type(prompt) is int
+                and prompt < _INT64_LIMIT
+                and type(response) is int
+                and response < _INT64_LIMIT
+                and type(total) is int
+                and total < _INT64_LIMIT
+                and type(count) is int
+                and count < _INT64_LIMIT
+                and type(count_1) is int
+                and count_1 < _INT64_LIMIT
+                and type(count_2) is int
+                and count_2 < _INT64_LIMIT
+            ):
+                # Built here (see _makers.twin): the makers' calls would be a tenth of the cost.
+                made_1 = _ModalityTokensTwin()
+                made_1.modality = modality_1
+                made_1.token_count = count_1
+                made_1.__class__ = ModalityTokens
+                made_2 = _ModalityTokensTwin()
+                made_2.modality = modality_2
+                made_2.token_count = count_2
+                made_2.__class__ = ModalityTokens
+                prompt_made: tuple[ModalityTokens, ...] = (made_1, made_2)
+            else:
+                return _usage_other(value)
+        else:
+            (first,) = prompt_details
+            modality_1 = first["modality"]
+            count_1 = first["tokenCount"]
+            if (
+                len(out) == 2
+                and len(first) == 2
+                and type(modality) is str
+                and type(modality_1) is str
+                and type(prompt) is int
+                and prompt < _INT64_LIMIT
+                and type(response) is int
+                and response < _INT64_LIMIT
+                and type(total) is int
+                and total < _INT64_LIMIT
+                and type(count) is int
+                and count < _INT64_LIMIT
+                and type(count_1) is int
+                and count_1 < _INT64_LIMIT
+            ):
+                made_1 = _ModalityTokensTwin()
+                made_1.modality = modality_1
+                made_1.token_count = count_1
+                made_1.__class__ = ModalityTokens
+                prompt_made = (made_1,)
+            else:
+                return _usage_other(value)
+        made = _ModalityTokensTwin()
+        made.modality = modality
+        made.token_count = count
+        made.__class__ = ModalityTokens
+        event = _UsageTwin()
+        event.prompt_tokens = prompt
+        event.response_tokens = response
+        event.total_tokens = total
+        event.cached_tokens = 0
+        event.tool_use_prompt_tokens = 0
+        event.thoughts_tokens = 0
+        event.prompt_details = prompt_made
+        event.response_details = (made,)
+        event.__class__ = Usage
+        return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, ValueError, AttributeError):
         pass  # not that report (or not an object): the readers below decide
     return _usage_other(value)
-
-
-def _twin_details(details: Any) -> tuple[tuple[ModalityTokens, ...], int]:
-    """A details list of one or two entries as the service writes them, and the bitwise OR of
-    their counts (for one range check with the others); ``KeyError``/``TypeError`` for any
-    other list (and for anything but a list: a string's characters and an object's keys have
-    no ``"modality"``)."""
-    size = len(details)
-    if size == 1:  # one modality (AUDIO)
-        (entry,) = details
-        if len(entry) == 2:  # and both keys found: exactly these two
-            modality = entry["modality"]
-            count = entry["tokenCount"]
-            if type(modality) is str and type(count) is int:
-                first = _ModalityTokensTwin()
-                first.modality = modality
-                first.token_count = count
-                first.__class__ = ModalityTokens
-                return (first,), count
-    elif size == 2:  # two (TEXT and AUDIO: a voice session with a system instruction)
-        entry, other = details
-        if len(entry) == 2 and len(other) == 2:
-            modality = entry["modality"]
-            count = entry["tokenCount"]
-            modality_2 = other["modality"]
-            count_2 = other["tokenCount"]
-            if (
-                type(modality) is str
-                and type(count) is int
-                and type(modality_2) is str
-                and type(count_2) is int
-            ):
-                first = _ModalityTokensTwin()
-                first.modality = modality
-                first.token_count = count
-                first.__class__ = ModalityTokens
-                second = _ModalityTokensTwin()
-                second.modality = modality_2
-                second.token_count = count_2
-                second.__class__ = ModalityTokens
-                return (first, second), count | count_2
-    raise TypeError("not one or two plain details entries")
 
 
 def _usage_other(value: Any) -> Usage:
@@ -404,26 +431,8 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
-_GoAwayTwin: Any = twin(GoAway)
-_ONE_SECOND = timedelta(seconds=1)  # times an int: cheaper than timedelta(seconds=...)
-
-
 def go_away(value: Any) -> GoAway:
-    try:
-        if len(value) == 1:
-            left = value["timeLeft"]
-            # Whole seconds ("50s"), the service's form, read as as_duration reads them (1 to
-            # 12 ASCII digits, far inside timedelta's range) without its regular expression.
-            # A list's slice is no "s"; other values have no slice or no isdigit.
-            if left[-1:] == "s" and len(left) <= 13:
-                whole = left[:-1]
-                if whole.isdigit() and whole.isascii() and _GoAwayTwin is not None:
-                    event = _GoAwayTwin()
-                    event.time_left = _ONE_SECOND * int(whole)
-                    event.__class__ = GoAway
-                    return event  # type: ignore[no-any-return]
-    except (KeyError, TypeError, AttributeError):
-        pass  # another form (or not an object): read below
+    # The service's form, {"timeLeft": "50s"} alone in its frame, is read in decode_events.
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 

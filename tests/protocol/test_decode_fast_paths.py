@@ -100,6 +100,13 @@ SHAPES: dict[str, dict[str, Any]] = {
         "serverContent": {"turnComplete": True},
         "usageMetadata": VERTEX_USAGE,
     },
+    "turn_complete_vertex_usage_two_modalities": {
+        "serverContent": {"turnComplete": True},
+        "usageMetadata": {
+            **VERTEX_USAGE,
+            "promptTokensDetails": GOOGLE_USAGE["promptTokensDetails"],
+        },
+    },
     "last_audio_and_usage": {
         "serverContent": {"modelTurn": {"parts": [AUDIO_PART]}, "turnComplete": True},
         "usageMetadata": GOOGLE_USAGE,
@@ -254,6 +261,10 @@ def variants(wire: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 changed = copy.deepcopy(wire)
                 parent = at(changed)
                 parent[_snake(last)] = copy.deepcopy(parent[last])  # both spellings
+                yield changed
+                changed = copy.deepcopy(wire)
+                parent = at(changed)
+                parent[_snake(last)] = 1 if parent[last] != 1 else 2  # both, the values differ
                 yield changed
         elif isinstance(parent, list):
             changed = copy.deepcopy(wire)
@@ -474,6 +485,7 @@ def test_usage_reports_of_a_voice_session_take_the_twin_path(
     for name in (
         "turn_complete_google_usage",
         "turn_complete_vertex_usage",
+        "turn_complete_vertex_usage_two_modalities",
         "usage_one_modality",
         "last_audio_and_usage",
         "usage_only",

@@ -2,14 +2,14 @@
 
 ``usageMetadata`` (either platform's spelling), ``toolCall`` and ``sessionResumptionUpdate`` have
 a short path that accepts exactly the form the service writes (the exact key set found by
-lookups, ``type(x) is int``/``str``/``bool``, int64 counts) and hands anything else to the full
-reader, which reads every field through the lenient ``_wire`` helpers; both give the same events
-(``tests/protocol/test_decode_fast_paths.py``). ``goAway``'s short path is in ``decode`` itself.
-The rest (setupComplete, toolCallCancellation, voiceActivity, voiceActivityDetectionSignal) arrive
-once per turn or per session and take the full reader only. Each reader takes the JSON value of
-its key, as ``_wire.load_json`` reads it, and returns its event, or raises ``WireValueError``
-naming the bad field (the same one the typed parser in ``_server_parse`` names). Pure: no I/O, no
-state.
+lookups, ``type(x) is int``/``str``/``bool`` or a test that fails for any other type, int64
+counts) and hands anything else to the full reader, which reads every field through the lenient
+``_wire`` helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``).
+``goAway``'s short path is in ``decode`` itself. The rest (setupComplete, toolCallCancellation,
+voiceActivity, voiceActivityDetectionSignal) arrive once per turn or per session and take the
+full reader only. Each reader takes the JSON value of its key and returns its event, or raises
+``WireValueError`` naming the bad field (the same one the typed parser in ``_server_parse``
+names). Pure: no I/O, no state.
 """
 
 from __future__ import annotations
@@ -102,9 +102,9 @@ def usage(value: Any) -> Usage:
         if size == 5 and "responseTokenCount" in value:
             response = value["responseTokenCount"]
             response_details = value["responseTokensDetails"]
-        elif (
-            (size == 6 and type(value.get("trafficType")) is str) or size == 5
-        ) and "candidatesTokenCount" in value:
+        elif "candidatesTokenCount" in value and (
+            (size == 6 and type(value["trafficType"]) is str) or size == 5
+        ):
             response = value["candidatesTokenCount"]
             response_details = value["candidatesTokensDetails"]
         else:
@@ -133,20 +133,17 @@ def usage(value: Any) -> Usage:
                 and type(modality) is str
                 and type(modality_1) is str
                 and type(modality_2) is str
-                # Integers below 2**63 (a constant: no lookup): inside int64, since the
-                # loader reads none below -2**63 (see _wire.load_json).
-                and type(prompt) is int
-                and prompt < 2**63
-                and type(response) is int
-                and response < 2**63
-                and type(total) is int
-                and total < 2**63
-                and type(count) is int
-                and count < 2**63
-                and type(count_1) is int
-                and count_1 < 2**63
-                and type(count_2) is int
-                and count_2 < 2**63
+                # Counts of 2 or more (true and false are 1 and 0; anything but a number
+                # fails the comparison with TypeError), integers (a float fails the OR), and
+                # the OR of these non-negative integers below 2**63: all inside int64. Counts
+                # of 0 and 1 are left to the readers below.
+                and prompt > 1
+                and response > 1
+                and total > 1
+                and count > 1
+                and count_1 > 1
+                and count_2 > 1
+                and prompt | response | total | count | count_1 | count_2 < 2**63
             ):
                 # Built here (see _makers.twin): the makers' calls would be a tenth of the cost.
                 made_1 = _ModalityTokensTwin()
@@ -169,16 +166,12 @@ def usage(value: Any) -> Usage:
                 and len(first) == 2
                 and type(modality) is str
                 and type(modality_1) is str
-                and type(prompt) is int
-                and prompt < 2**63
-                and type(response) is int
-                and response < 2**63
-                and type(total) is int
-                and total < 2**63
-                and type(count) is int
-                and count < 2**63
-                and type(count_1) is int
-                and count_1 < 2**63
+                and prompt > 1
+                and response > 1
+                and total > 1
+                and count > 1
+                and count_1 > 1
+                and prompt | response | total | count | count_1 < 2**63
             ):
                 made_1 = _ModalityTokensTwin()
                 made_1.modality = modality_1

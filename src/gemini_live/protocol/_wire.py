@@ -178,7 +178,7 @@ def _brackets(frame: str | bytes) -> int:
 def _load_json_stdlib(frame: str | bytes) -> Any:
     try:
         text = frame.decode("utf-8") if isinstance(frame, bytes) else frame
-        return json.loads(text, parse_constant=_reject_constant, parse_int=_int_as_orjson)
+        return json.loads(text, parse_constant=_reject_constant)
     except RecursionError:
         raise FrameDecodeError("frame is not valid JSON: nested too deeply") from None
     except ValueError as exc:  # JSONDecodeError, UnicodeDecodeError
@@ -187,16 +187,6 @@ def _load_json_stdlib(frame: str | bytes) -> Any:
 
 def _reject_constant(name: str) -> Any:
     raise ValueError(f"{name} is not JSON")
-
-
-_ORJSON_INTS = range(-(2**63), 2**64)
-
-
-def _int_as_orjson(text: str) -> int | float:
-    """An integer as orjson reads it: outside [-2**63, 2**64) a float. Either loader then gives
-    the same values, and no integer a reader sees is below int64 (the usage reader relies on it)."""
-    value = int(text)
-    return value if value in _ORJSON_INTS else float(text)
 
 
 # --- keys ----------------------------------------------------------------------------------

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from gemini_live.protocol import _decode_messages, decode
+from gemini_live.protocol import _decode_messages, _wire, decode
 from gemini_live.protocol._wire import FrameDecodeError
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import (
@@ -300,7 +300,7 @@ def test_the_shapes_take_the_fast_path(name: str, monkeypatch: pytest.MonkeyPatc
         readers.append("_usage_subset")
     for reader in readers:
         monkeypatch.setattr(_decode_messages, reader, broken)
-    monkeypatch.setattr(_decode_messages.w, "canon", broken)
+    monkeypatch.setattr(_wire, "canon", broken)
     monkeypatch.setattr(decode, "_content_fields", broken)
     events = decode_events(json.dumps(SHAPES[name]))
     assert events and not any(isinstance(e, ProtocolViolation) for e in events), events

@@ -97,7 +97,8 @@ def usage(value: Any) -> Usage:
     try:
         # The report of a voice session: three counts and two details lists (plus trafficType
         # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
-        # any other report goes to the fuller readers without an exception on the way.
+        # any other report goes to the fuller readers (through KeyError when Vertex's sixth key
+        # is not trafficType).
         size = len(value)
         if size == 5 and "responseTokenCount" in value:
             response = value["responseTokenCount"]

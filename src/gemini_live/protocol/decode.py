@@ -164,19 +164,19 @@ def decode_events(frame: str | bytes) -> list[Event]:
                 # {"timeLeft": "50s"}: whole seconds of one to four ASCII digits, the duration
                 # summed from per-digit tables (any other character is no key), built with the
                 # twin. int() and a timedelta product would cost three times as much, and the
-                # reader's call a tenth of this small frame. Else go_away decides.
+                # reader's call a tenth of this small frame. Any other form: go_away reads it.
                 try:
                     if len(value) == 1:
                         left = value["timeLeft"]
                         if type(left) is str and left[-1] == "s":
-                            digits = len(left)
-                            if digits == 3:
+                            length = len(left)  # the digits and the "s"
+                            if length == 3:
                                 time_left = _TENS[left[0]] + _UNITS[left[1]]
-                            elif digits == 4:
+                            elif length == 4:
                                 time_left = _HUNDREDS[left[0]] + _TENS[left[1]] + _UNITS[left[2]]
-                            elif digits == 2:
+                            elif length == 2:
                                 time_left = _UNITS[left[0]]
-                            elif digits == 5:
+                            elif length == 5:
                                 time_left = (
                                     _THOUSANDS[left[0]]
                                     + _HUNDREDS[left[1]]

@@ -371,8 +371,10 @@ class LiveProtocol:
                 # Unknown activity kinds (kept as sent) move nothing.
                 trigger = ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
             out.append(event)
+            # The routine repeat (every audio chunk of a reply): next_phase directly, not _next.
             if trigger is not None and not (
-                trigger is self._last_trigger and self._next(trigger) is None
+                trigger is self._last_trigger
+                and next_phase(self._phase, trigger, user_floor=self._user_floor) is None
             ):
                 self._apply(trigger)
         self._events = []

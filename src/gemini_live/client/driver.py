@@ -257,6 +257,33 @@ class SessionDriver:
         connection.transport.send(frame)
         self.protocol.written(kind, frame, accepted_at, data)
 
+    def _check_open_fast(self) -> None:
+        """``check_open()``, inlined for the common case (the right loop, the session open)."""
+        protocol = self.protocol
+        if (
+            _get_ident() != self.thread
+            or not self.loop.is_running()
+            or protocol.ended is not None
+            or protocol.closing
+        ):
+            self.check_open()
+
+    def _write_now(self, kind: str, frame: str, data: bytes | None) -> Transport | None:
+        """Write ``frame`` at once if nothing is queued and the socket is not backed up, and
+        tell the protocol; return the transport written to, or None (nothing was written: the
+        frame must queue)."""
+        connection = self._writable()
+        if connection is None:
+            return None
+        transport = connection.transport
+        now = self._time()
+        try:
+            transport.send(frame)
+        except TransportClosed:
+            return None  # lost between the check and the write: keep it for the next connection
+        self.protocol.written(kind, frame, now, data)
+        return transport
+
     def send_or_wait(
         self, kind: str, frame: str, data: bytes | None = None
     ) -> Coroutine[Any, Any, object] | None:
@@ -270,32 +297,13 @@ class SessionDriver:
         decoding the frame again).
 
         Why: a 20 ms audio chunk is sent 50 times a second per session, and each coroutine made
-        and awaited on that path costs as much as the checks below.
+        and awaited on that path costs as much as the checks themselves.
         """
-        protocol = self.protocol
-        # check_open(), inlined for the common case (the right loop, the session open).
-        if (
-            _get_ident() != self.thread
-            or not self.loop.is_running()
-            or protocol.ended is not None
-            or protocol.closing
-        ):
-            self.check_open()
-        connection = self.connection
-        if connection is None or not self.live or connection.lost is not None or self.outbox.busy:
+        self._check_open_fast()
+        transport = self._write_now(kind, frame, data)
+        if transport is None:
             return self.submit(kind, frame)
-        transport = connection.transport
-        high_water = self.high_water
-        if transport.write_buffer_size > high_water:
-            return self.submit(kind, frame)
-        now = self._time()
-        try:
-            transport.send(frame)
-        except TransportClosed:
-            # Lost between the check and the write: submit keeps it for the next connection.
-            return self.submit(kind, frame)
-        protocol.written(kind, frame, now, data)
-        if transport.write_buffer_size > high_water:
+        if transport.write_buffer_size > self.high_water:
             return _drain(transport)
         return None
 
@@ -315,40 +323,20 @@ class SessionDriver:
         wait for queue room (the session may have changed meanwhile): False means the frame
         was not accepted, and ``submit`` returns False.
         """
-        protocol = self.protocol
-        # check_open(), inlined for the common case (the right loop, the session open).
-        if (
-            threading.get_ident() != self.thread
-            or not self.loop.is_running()
-            or protocol.ended is not None
-            or protocol.closing
-        ):
-            self.check_open()
-        connection = self._writable()
-        now = self._time()
-        if connection is not None:
-            transport = connection.transport
-            try:
-                transport.send(frame)
-            except TransportClosed:
-                # Lost between the check and the write: keep the frame for the next connection.
-                connection = None
-            else:
-                protocol.written(kind, frame, now)
-                if on_accepted is None and transport.write_buffer_size <= self.high_water:
-                    return True  # the common case: written, nothing to wait for
-        if connection is None:
-            if not await self.outbox.put(PendingFrame(kind, frame, now), admit):
+        self._check_open_fast()
+        transport = self._write_now(kind, frame, None)
+        if transport is not None:
+            if on_accepted is None and transport.write_buffer_size <= self.high_water:
+                return True  # the common case: written, nothing to wait for
+        else:
+            if not await self.outbox.put(PendingFrame(kind, frame, self._time()), admit):
                 return False
             self.pump_wakeup.set()
         if on_accepted is not None:
             on_accepted()
             self.flush_events()
-        if connection is not None and connection.transport.write_buffer_size > self.high_water:
-            try:
-                await connection.transport.drain()
-            except TransportClosed:
-                pass  # the keeper handles the loss; the frame is in the replay log
+        if transport is not None and transport.write_buffer_size > self.high_water:
+            await _drain(transport)
         return True
 
     def submit_nowait(self, kind: str, frame: str, data: bytes | None = None) -> None:

@@ -37,6 +37,9 @@ from collections.abc import Awaitable, Callable
 from typing import Any
 
 UP_CHUNK = bytes(range(256)) * 2 + bytes(128)  # 640 bytes = 20 ms at 16 kHz PCM16
+# Both clients send a new bytes object per chunk, as a microphone gives (bytes(MIC) copies): the
+# replay buffer keeps the caller's chunk, and one shared object would flatter it.
+MIC = bytearray(UP_CHUNK)
 DOWN_CHUNK = (bytes(range(256)) * 8)[:1920]  # 1920 bytes = 40 ms at 24 kHz PCM16
 CONFIRM_EVERY = 50  # the peer's resumption-update cadence when the client asks for resumption
 PATH = "/ws/google.ai.generativelanguage.v1beta.GenerativeService.BidiGenerateContent"
@@ -113,7 +116,7 @@ async def raw_round(url: str, frames: int) -> tuple[float, float]:
                         "realtimeInput": {
                             "audio": {
                                 "mimeType": "audio/pcm;rate=16000",
-                                "data": base64.b64encode(UP_CHUNK).decode(),
+                                "data": base64.b64encode(bytes(MIC)).decode(),
                             }
                         }
                     }
@@ -177,7 +180,7 @@ async def live_paths(
 
     t0 = time.process_time()
     for _ in range(frames):
-        await writer.send_audio(UP_CHUNK)
+        await writer.send_audio(bytes(MIC))
     await writer.send_text("sync")
     async for event in events:
         if isinstance(event, TurnComplete):
@@ -212,7 +215,7 @@ async def raw_growth(url: str) -> list[float]:
     async with connect(url, max_size=None, compression=None) as ws:
         t0 = time.process_time()
         for sent in range(1, GROWTH_CHECKPOINTS[-1] + 1):
-            data = base64.b64encode(UP_CHUNK).decode()
+            data = base64.b64encode(bytes(MIC)).decode()
             await ws.send(
                 json.dumps(
                     {"realtimeInput": {"audio": {"mimeType": "audio/pcm;rate=16000", "data": data}}}
@@ -239,7 +242,7 @@ async def live_growth(base_url: str) -> list[float]:
     ) as session:
         t0 = time.process_time()
         for sent in range(1, GROWTH_CHECKPOINTS[-1] + 1):
-            await session.send_audio(UP_CHUNK)
+            await session.send_audio(bytes(MIC))
             if sent in GROWTH_CHECKPOINTS:
                 out.append((time.process_time() - t0) / sent * 1e6)
     return out

@@ -6,7 +6,8 @@ Two figures for each client (gemini-live with default options; the raw ``websock
 ``bench_sessions.py`` for comparison):
 
 * **imports**: RSS and Python allocations (tracemalloc) added by importing the client's module
-  in a fresh interpreter that has already imported ``asyncio``;
+  in a fresh interpreter that has already imported ``asyncio`` (for gemini-live, whose public
+  names load their modules on first use, also after using the names a session needs);
 * **per session**: Python allocations (tracemalloc) per session, with ``--traced-sessions``
   sessions open and idle (subscribed, nothing flowing), then after ``--seconds`` of real-time
   audio both ways (a 20 ms chunk of 16 kHz PCM16 up every 20 ms, a 40 ms frame of 24 kHz audio
@@ -57,19 +58,27 @@ gc.collect()
 before, modules = rss(), len(sys.modules)
 if trace:
     tracemalloc.start()
-__import__(sys.argv[1])
+module = __import__(sys.argv[1])
+for name in sys.argv[3:]:  # names a program uses: gemini_live loads their modules on first use
+    getattr(module, name)
 gc.collect()
 print(json.dumps({"rss": rss() - before, "modules": len(sys.modules) - modules,
                   "traced": tracemalloc.get_traced_memory()[0] if trace else 0}))
 """
 
 
-def _import_cost(module: str) -> dict[str, int]:
-    """RSS (untraced run) and traced bytes (traced run) that importing ``module`` adds."""
+# What a streaming session uses of the package (``import gemini_live`` alone loads none of the
+# modules behind these names: they load on first use).
+SESSION_NAMES = ("connect", "ApiKey", "AudioChunk")
+
+
+def _import_cost(module: str, *names: str) -> dict[str, int]:
+    """RSS (untraced run) and traced bytes (traced run) that importing ``module`` adds (and
+    using ``names`` of it)."""
     out: dict[str, int] = {}
     for mode in ("rss", "trace"):
         run = subprocess.run(
-            [sys.executable, "-c", _IMPORT_PROBE, module, mode],
+            [sys.executable, "-c", _IMPORT_PROBE, module, mode, *names],
             capture_output=True,
             text=True,
             check=True,
@@ -196,7 +205,10 @@ async def _sessions(
     kind: str, port: int, n: int, seconds: float, trace: bool, top: int, streaming: Any
 ) -> dict[str, Any]:
     if kind == "live":
-        import gemini_live  # noqa: F401  # the imports are not a session's
+        import gemini_live  # the imports are not a session's
+
+        for name in SESSION_NAMES:  # nor the modules loaded on first use
+            getattr(gemini_live, name)
     else:
         import websockets.asyncio.client  # noqa: F401
     if trace:
@@ -278,13 +290,19 @@ def main(argv: list[str] | None = None) -> int:
     print("| import (after asyncio) | modules | RSS | Python allocations |")
     print("|---|---|---|---|")
     costs = {}
-    for module in ("websockets.client", "websockets.asyncio.client", "gemini_live"):
-        cost = costs[module] = _import_cost(module)
+    session_row = f"`gemini_live` + `{'`, `'.join(SESSION_NAMES)}` (what a session loads)"
+    for label, module, names in (
+        ("`websockets.client`", "websockets.client", ()),
+        ("`websockets.asyncio.client`", "websockets.asyncio.client", ()),
+        ("`gemini_live` alone", "gemini_live", ()),
+        (session_row, "gemini_live", SESSION_NAMES),
+    ):
+        cost = costs[label] = _import_cost(module, *names)
         print(
-            f"| `{module}` | {cost['modules']} | {cost['rss'] / mib:.1f} MiB "
+            f"| {label} | {cost['modules']} | {cost['rss'] / mib:.1f} MiB "
             f"| {cost['traced'] / mib:.2f} MiB |"
         )
-    own = {k: costs["gemini_live"][k] - costs["websockets.client"][k] for k in costs["gemini_live"]}
+    own = {k: costs[session_row][k] - costs["`websockets.client`"][k] for k in costs[session_row]}
     print(
         f"| gemini-live itself (beyond `websockets.client`, which it uses) | {own['modules']} "
         f"| {own['rss'] / mib:.1f} MiB | {own['traced'] / mib:.2f} MiB |"

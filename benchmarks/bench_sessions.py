@@ -48,6 +48,10 @@ from typing import Any
 __all__ = ["main"]
 
 UP_CHUNK = bytes(random.Random(7).getrandbits(8) for _ in range(640))  # 20 ms, 16 kHz PCM16
+# The raw and gemini-live clients send a new bytes object per chunk, as a microphone gives
+# (bytes(MIC) copies): a client that keeps chunks for replay must not be flattered by holding
+# one shared object.
+MIC = bytearray(UP_CHUNK)
 DOWN_CHUNK = bytes(random.Random(8).getrandbits(8) for _ in range(1920))  # 40 ms, 24 kHz
 UP_INTERVAL = 0.020
 MAX_BEHIND = 0.200  # a late sender catches up at most this much audio, then drops the rest
@@ -297,7 +301,7 @@ async def _raw_session(
         connected.set()
 
         async def send() -> None:
-            data = base64.b64encode(UP_CHUNK).decode()
+            data = base64.b64encode(bytes(MIC)).decode()
             await ws.send(
                 json.dumps(
                     {"realtimeInput": {"audio": {"mimeType": "audio/pcm;rate=16000", "data": data}}}
@@ -343,7 +347,7 @@ async def _live_session(
                     counts[2] += 1
 
         async def send() -> None:
-            await session.send_audio(UP_CHUNK)
+            await session.send_audio(bytes(MIC))
 
         reader = asyncio.create_task(receive())
         await _pace(send, stop, counts)
@@ -352,7 +356,9 @@ async def _live_session(
 
 async def _run_clients(kind: str, port: int, sessions: int, seconds: float) -> dict[str, Any]:
     if kind == "live":
-        import gemini_live  # noqa: F401  # imports count in the baseline, not in the sessions
+        import gemini_live  # imports count in the baseline, not in the sessions
+
+        gemini_live.connect  # noqa: B018  # it loads the session's modules on first use
     elif kind == "raw":
         import websockets.asyncio.client  # noqa: F401
     before = _memory()["VmRSS"]

@@ -24,7 +24,7 @@ from typing import Any
 
 import pytest
 
-from gemini_live.protocol import _decode_messages, decode
+from gemini_live.protocol import _decode_messages, _wire, decode
 from gemini_live.protocol._wire import FrameDecodeError
 from gemini_live.protocol.decode import decode_events
 from gemini_live.protocol.events import (
@@ -99,6 +99,13 @@ SHAPES: dict[str, dict[str, Any]] = {
     "turn_complete_vertex_usage": {
         "serverContent": {"turnComplete": True},
         "usageMetadata": VERTEX_USAGE,
+    },
+    "turn_complete_vertex_usage_two_modalities": {
+        "serverContent": {"turnComplete": True},
+        "usageMetadata": {
+            **VERTEX_USAGE,
+            "promptTokensDetails": GOOGLE_USAGE["promptTokensDetails"],
+        },
     },
     "last_audio_and_usage": {
         "serverContent": {"modelTurn": {"parts": [AUDIO_PART]}, "turnComplete": True},
@@ -255,6 +262,10 @@ def variants(wire: dict[str, Any]) -> Iterator[dict[str, Any]]:
                 parent = at(changed)
                 parent[_snake(last)] = copy.deepcopy(parent[last])  # both spellings
                 yield changed
+                changed = copy.deepcopy(wire)
+                parent = at(changed)
+                parent[_snake(last)] = 1 if parent[last] != 1 else 2  # both, the values differ
+                yield changed
         elif isinstance(parent, list):
             changed = copy.deepcopy(wire)
             at(changed).append(copy.deepcopy(parent[last]))  # one more element
@@ -289,7 +300,7 @@ def test_the_shapes_take_the_fast_path(name: str, monkeypatch: pytest.MonkeyPatc
         readers.append("_usage_subset")
     for reader in readers:
         monkeypatch.setattr(_decode_messages, reader, broken)
-    monkeypatch.setattr(_decode_messages.w, "canon", broken)
+    monkeypatch.setattr(_wire, "canon", broken)
     monkeypatch.setattr(decode, "_content_fields", broken)
     events = decode_events(json.dumps(SHAPES[name]))
     assert events and not any(isinstance(e, ProtocolViolation) for e in events), events
@@ -364,6 +375,17 @@ def test_go_away_whole_seconds_read_as_the_typed_parser_reads_them() -> None:
         "\u00b2s",
         "50S",
         "1e3s",
+        "9s",
+        "00s",
+        "1234s",
+        "0000s",
+        "9999s",
+        "10000s",
+        "12345s",
+        "5s5s",
+        "\u0665\u0665s",
+        "ss",
+        "",
     ]
     for text in texts:
         for frame in (
@@ -371,6 +393,22 @@ def test_go_away_whole_seconds_read_as_the_typed_parser_reads_them() -> None:
             json.dumps({"goAway": {"timeLeft": text}}, indent=2).encode() + b"\n",
         ):
             assert decoded(frame) == expected_events(frame), frame
+
+
+def test_go_away_in_whole_seconds_is_read_inline(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_: Any) -> Any:
+        raise AssertionError("the reader was called")
+
+    with monkeypatch.context() as patch:
+        patch.setitem(decode._SINGLE, "goAway", broken)
+        for seconds in (0, 7, 50, 300, 599, 1234, 9999):
+            frame = json.dumps({"goAway": {"timeLeft": f"{seconds}s"}})
+            assert strict(decode_events(frame)) == strict([GoAway(timedelta(seconds=seconds))])
+    # Without the twin (an interpreter refusing the class move): the reader, same events.
+    monkeypatch.setattr(decode, "_INLINE_GO_AWAY", None)
+    for wire in variants(SHAPES["go_away"]):
+        frame = json.dumps(wire)
+        assert decoded(frame) == expected_events(frame), frame
 
 
 def test_go_away_events_are_not_memoised() -> None:
@@ -435,6 +473,7 @@ def test_usage_reports_of_a_voice_session_take_the_twin_path(
     for name in (
         "turn_complete_google_usage",
         "turn_complete_vertex_usage",
+        "turn_complete_vertex_usage_two_modalities",
         "usage_one_modality",
         "last_audio_and_usage",
         "usage_only",

@@ -224,7 +224,7 @@ def test_moderate_nesting_and_many_brackets_still_decode() -> None:
     nested: Any = 1
     for _ in range(200):
         nested = {"a": [nested]}
-    many = [[] for _ in range(3000)]  # long frame, many brackets, shallow
+    many: list[list[Any]] = [[] for _ in range(3000)]  # long frame, many brackets, shallow
     for extra in (nested, many):
         wire = {"serverContent": {"groundingMetadata": {"x": extra}, "turnComplete": True}}
         events = decode_events(json.dumps(wire))

@@ -21,6 +21,7 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 from gemini_live.errors import ConfigError
+from gemini_live.protocol._shared_methods import share_methods
 
 __all__ = [
     "ApiKey",
@@ -145,3 +146,7 @@ class Vertex:
 
 Credentials = ApiKey | EphemeralToken | Vertex
 """Any of the credential objects ``connect(credentials=...)`` takes."""
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

@@ -20,6 +20,7 @@ from urllib.parse import urlsplit, urlunsplit
 
 from gemini_live.client.transport import redact_url
 from gemini_live.errors import AuthenticationError, ConfigError, ConnectError
+from gemini_live.protocol._shared_methods import share_methods
 from gemini_live.protocol.config import Platform, PlatformName, platform_of
 
 __all__ = [
@@ -352,3 +353,7 @@ def _require(value: str | None, name: str) -> None:
         raise ConfigError(f"{name} must be a non-empty string")
     if any(ch in value for ch in "\r\n"):
         raise ConfigError(f"{name} must not contain line breaks")
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

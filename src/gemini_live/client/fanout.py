@@ -108,6 +108,22 @@ class EventQueue:
                 waiter.set_result(None)
         return True
 
+    def push_all(self, events: Sequence[Event]) -> bool:
+        """``push`` each of ``events`` in order, waking the consumer once; False as ``push``
+        (the events after the overflow are not queued)."""
+        queued = self.events
+        if len(queued) + len(events) > self.maxsize:
+            # all() stops at the first overflow: the events after it are not queued.
+            return all(self.push(event) for event in events)
+        # Room for all (the usual case): one extend, one wake-up.
+        queued.extend(events)
+        waiter = self.waiter
+        if waiter is not None:
+            self.waiter = None
+            if not waiter.done():
+                waiter.set_result(None)
+        return True
+
     def finish(self, error: BaseException | None) -> None:
         """No more events: the consumer gets what is queued, then the end (or ``error``)."""
         if self.closed:
@@ -271,12 +287,9 @@ class EventHub:
             return
         detached: list[EventQueue] | None = None
         for queue in self._queues:
-            push = queue.push
-            for event in events:
-                if not push(event):
-                    detached = detached or []
-                    detached.append(queue)
-                    break
+            if not queue.push_all(events):
+                detached = detached or []
+                detached.append(queue)
         if detached:
             self._overflowed += len(detached)
             for queue in detached:

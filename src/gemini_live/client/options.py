@@ -10,6 +10,7 @@ import math
 from dataclasses import dataclass, field, replace
 
 from gemini_live.client.transport import TransportOptions
+from gemini_live.protocol._shared_methods import share_methods
 from gemini_live.protocol.live import ResumeFailure
 from gemini_live.protocol.resumption import IndexOrigin
 from gemini_live.protocol.retry import ExponentialBackoff, RetryPolicy
@@ -155,3 +156,7 @@ class SessionOptions:
                 "SessionOptions.replay_index_origin must be 'setup_is_0' or 'first_is_0', "
                 f"got {self.replay_index_origin!r}"
             )
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

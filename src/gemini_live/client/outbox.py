@@ -26,6 +26,9 @@ class PendingFrame:
 class Outbox:
     """Not thread-safe; use from the event loop only."""
 
+    # One per session, read on every send (``busy``): slots save the dict and its lookups.
+    __slots__ = ("_error", "_items", "_reserved", "_waiters", "capacity", "high_water")
+
     def __init__(self, capacity: int) -> None:
         if capacity < 1:
             raise ValueError(f"send queue capacity must be >= 1, got {capacity}")

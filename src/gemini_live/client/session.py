@@ -231,12 +231,15 @@ class Session:
 
         Safe to call concurrently and to cancel (see :mod:`gemini_live.client.writer`).
         """
-        await self._submit("audio", codec.encode_audio(inputs.check_audio(data), self._audio_mime))
+        pcm = inputs.check_audio(data)
+        waiting = self._driver.send_or_wait("audio", codec.encode_audio(pcm, self._audio_mime), pcm)
+        if waiting is not None:
+            await waiting
 
     def send_audio_nowait(self, data: bytes) -> None:
         """Like :meth:`send_audio` but never waits: raises ``SendQueueFull`` instead."""
-        frame = codec.encode_audio(inputs.check_audio(data), self._audio_mime)
-        self._driver.submit_nowait("audio", frame)
+        pcm = inputs.check_audio(data)
+        self._driver.submit_nowait("audio", codec.encode_audio(pcm, self._audio_mime), pcm)
 
     async def send_video(self, jpeg_data: bytes) -> None:
         """Send one JPEG frame (``realtimeInput.video``, ``image/jpeg``).

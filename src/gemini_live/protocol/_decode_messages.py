@@ -1,14 +1,15 @@
 """Readers of the server messages other than ``serverContent``, for ``decode``.
 
-``usageMetadata`` (either platform's spelling), ``toolCall``, ``sessionResumptionUpdate`` and
-``goAway`` have a short path that accepts exactly the form the service writes (the exact key set
-found by lookups, ``type(x) is int``/``str``/``bool``, non-negative int64 counts) and hands
-anything else to the full reader, which reads every field through the lenient ``_wire``
-helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``). The rest
-(setupComplete, toolCallCancellation, voiceActivity, voiceActivityDetectionSignal) arrive once
-per turn or per session and take the full reader only. Each reader takes the JSON value of its
-key and returns its event, or raises ``WireValueError`` naming the bad field (the same one the
-typed parser in ``_server_parse`` names). Pure: no I/O, no state.
+``usageMetadata`` (either platform's spelling), ``toolCall`` and ``sessionResumptionUpdate`` have
+a short path that accepts exactly the form the service writes (the exact key set found by
+lookups, ``type(x) is int``/``str``/``bool`` or a test that fails for any other type, int64
+counts) and hands anything else to the full reader, which reads every field through the lenient
+``_wire`` helpers; both give the same events (``tests/protocol/test_decode_fast_paths.py``).
+``goAway``'s short path is in ``decode`` itself. The rest (setupComplete, toolCallCancellation,
+voiceActivity, voiceActivityDetectionSignal) arrive once per turn or per session and take the
+full reader only. Each reader takes the JSON value of its key and returns its event, or raises
+``WireValueError`` naming the bad field (the same one the typed parser in ``_server_parse``
+names). Pure: no I/O, no state.
 """
 
 from __future__ import annotations
@@ -96,13 +97,14 @@ def usage(value: Any) -> Usage:
     try:
         # The report of a voice session: three counts and two details lists (plus trafficType
         # on Vertex). Five (six) keys of which these five (six) are found are exactly these;
-        # any other report goes to the fuller readers without an exception on the way.
+        # any other report goes to the fuller readers (through KeyError when Vertex's sixth key
+        # is not trafficType).
         size = len(value)
         if size == 5 and "responseTokenCount" in value:
             response = value["responseTokenCount"]
             response_details = value["responseTokensDetails"]
         elif "candidatesTokenCount" in value and (
-            size == 5 or (size == 6 and type(value.get("trafficType")) is str)
+            (size == 6 and type(value["trafficType"]) is str) or size == 5
         ):
             response = value["candidatesTokenCount"]
             response_details = value["candidatesTokensDetails"]
@@ -110,72 +112,93 @@ def usage(value: Any) -> Usage:
             return _usage_other(value)
         prompt = value["promptTokenCount"]
         total = value["totalTokenCount"]
-        prompt_details, prompt_counts = _twin_details(value["promptTokensDetails"])
-        response_details, response_counts = _twin_details(response_details)
-        if (
-            type(prompt) is int
-            and type(response) is int
-            and type(total) is int
-            # All six counts (three here, those of the details) non-negative and inside int64.
-            and 0 <= prompt | response | total | prompt_counts | response_counts < _INT64_LIMIT
-        ):
-            # Built here (see _makers.twin): the maker's call is a tenth of the report's cost.
-            event = _UsageTwin()
-            event.prompt_tokens = prompt
-            event.response_tokens = response
-            event.total_tokens = total
-            event.cached_tokens = 0
-            event.tool_use_prompt_tokens = 0
-            event.thoughts_tokens = 0
-            event.prompt_details = prompt_details
-            event.response_details = response_details
-            event.__class__ = Usage
-            return event  # type: ignore[no-any-return]
-    except (KeyError, TypeError, AttributeError):
+        prompt_details = value["promptTokensDetails"]
+        # One modality out (AUDIO, or TEXT); in, AUDIO alone or after the TEXT of a system
+        # instruction. Unpacking checks the list's length (ValueError), and an entry that is
+        # not an object fails on its first key (TypeError). Read here, not by a function per
+        # list: its calls would be a tenth of the report's cost.
+        (out,) = response_details
+        modality = out["modality"]
+        count = out["tokenCount"]
+        if len(prompt_details) == 2:
+            first, second = prompt_details
+            modality_1 = first["modality"]
+            count_1 = first["tokenCount"]
+            modality_2 = second["modality"]
+            count_2 = second["tokenCount"]
+            if (
+                # Two keys each, both found: exactly these two.
+                len(out) == 2
+                and len(first) == 2
+                and len(second) == 2
+                and type(modality) is str
+                and type(modality_1) is str
+                and type(modality_2) is str
+                # Counts of 2 or more (true and false are 1 and 0; anything but a number
+                # fails the comparison with TypeError), integers (a float fails the OR), and
+                # the OR of these non-negative integers below 2**63: all inside int64. Counts
+                # of 0 and 1 are left to the readers below.
+                and prompt > 1
+                and response > 1
+                and total > 1
+                and count > 1
+                and count_1 > 1
+                and count_2 > 1
+                and prompt | response | total | count | count_1 | count_2 < 2**63
+            ):
+                # Built here (see _makers.twin): the makers' calls would be a tenth of the cost.
+                made_1 = _ModalityTokensTwin()
+                made_1.modality = modality_1
+                made_1.token_count = count_1
+                made_1.__class__ = ModalityTokens
+                made_2 = _ModalityTokensTwin()
+                made_2.modality = modality_2
+                made_2.token_count = count_2
+                made_2.__class__ = ModalityTokens
+                prompt_made: tuple[ModalityTokens, ...] = (made_1, made_2)
+            else:
+                return _usage_other(value)
+        else:
+            (first,) = prompt_details
+            modality_1 = first["modality"]
+            count_1 = first["tokenCount"]
+            if (
+                len(out) == 2
+                and len(first) == 2
+                and type(modality) is str
+                and type(modality_1) is str
+                and prompt > 1
+                and response > 1
+                and total > 1
+                and count > 1
+                and count_1 > 1
+                and prompt | response | total | count | count_1 < 2**63
+            ):
+                made_1 = _ModalityTokensTwin()
+                made_1.modality = modality_1
+                made_1.token_count = count_1
+                made_1.__class__ = ModalityTokens
+                prompt_made = (made_1,)
+            else:
+                return _usage_other(value)
+        made = _ModalityTokensTwin()
+        made.modality = modality
+        made.token_count = count
+        made.__class__ = ModalityTokens
+        event = _UsageTwin()
+        event.prompt_tokens = prompt
+        event.response_tokens = response
+        event.total_tokens = total
+        event.cached_tokens = 0
+        event.tool_use_prompt_tokens = 0
+        event.thoughts_tokens = 0
+        event.prompt_details = prompt_made
+        event.response_details = (made,)
+        event.__class__ = Usage
+        return event  # type: ignore[no-any-return]
+    except (KeyError, TypeError, ValueError, AttributeError):
         pass  # not that report (or not an object): the readers below decide
     return _usage_other(value)
-
-
-def _twin_details(details: Any) -> tuple[tuple[ModalityTokens, ...], int]:
-    """A details list of one or two entries as the service writes them, and the bitwise OR of
-    their counts (for one range check with the others); ``KeyError``/``TypeError`` for any
-    other list (and for anything but a list: a string's characters and an object's keys have
-    no ``"modality"``)."""
-    size = len(details)
-    if size == 1:  # one modality (AUDIO)
-        (entry,) = details
-        if len(entry) == 2:  # and both keys found: exactly these two
-            modality = entry["modality"]
-            count = entry["tokenCount"]
-            if type(modality) is str and type(count) is int:
-                first = _ModalityTokensTwin()
-                first.modality = modality
-                first.token_count = count
-                first.__class__ = ModalityTokens
-                return (first,), count
-    elif size == 2:  # two (TEXT and AUDIO: a voice session with a system instruction)
-        entry, other = details
-        if len(entry) == 2 and len(other) == 2:
-            modality = entry["modality"]
-            count = entry["tokenCount"]
-            modality_2 = other["modality"]
-            count_2 = other["tokenCount"]
-            if (
-                type(modality) is str
-                and type(count) is int
-                and type(modality_2) is str
-                and type(count_2) is int
-            ):
-                first = _ModalityTokensTwin()
-                first.modality = modality
-                first.token_count = count
-                first.__class__ = ModalityTokens
-                second = _ModalityTokensTwin()
-                second.modality = modality_2
-                second.token_count = count_2
-                second.__class__ = ModalityTokens
-                return (first, second), count | count_2
-    raise TypeError("not one or two plain details entries")
 
 
 def _usage_other(value: Any) -> Usage:
@@ -404,26 +427,8 @@ def tool_call_cancellation(value: Any) -> ToolCallCancellation:
     return ToolCallCancellation(tuple(w.as_str(i, "ids") for i in raw_ids))
 
 
-_GoAwayTwin: Any = twin(GoAway)
-_ONE_SECOND = timedelta(seconds=1)  # times an int: cheaper than timedelta(seconds=...)
-
-
 def go_away(value: Any) -> GoAway:
-    try:
-        if len(value) == 1:
-            left = value["timeLeft"]
-            # Whole seconds ("50s"), the service's form, read as as_duration reads them (1 to
-            # 12 ASCII digits, far inside timedelta's range) without its regular expression.
-            # A list's slice is no "s"; other values have no slice or no isdigit.
-            if left[-1:] == "s" and len(left) <= 13:
-                whole = left[:-1]
-                if whole.isdigit() and whole.isascii() and _GoAwayTwin is not None:
-                    event = _GoAwayTwin()
-                    event.time_left = _ONE_SECOND * int(whole)
-                    event.__class__ = GoAway
-                    return event  # type: ignore[no-any-return]
-    except (KeyError, TypeError, AttributeError):
-        pass  # another form (or not an object): read below
+    # The service's form, {"timeLeft": "50s"} alone in its frame, is read in decode_events.
     time_left = w.canon(value, w.GO_AWAY, "").get("timeLeft")
     return GoAway(timedelta(0) if time_left is None else w.as_duration(time_left, "timeLeft"))
 

@@ -52,6 +52,7 @@ _unpack_row = _ROW.unpack_from
 _CONNECTION_INDEX = struct.Struct("<iq")  # the two fields a replay rewrites, at offset 8
 _SIZE = struct.Struct("<i")  # at offset 30
 _SEQ = struct.Struct("<q")  # at offset 0
+_WRITTEN_AT = struct.Struct("<d").unpack_from  # at offset 20
 
 
 def _canonical(text: str) -> bool:
@@ -105,13 +106,39 @@ class MediaBuffer:
     # --- writing ----------------------------------------------------------------------------
 
     def append(
-        self, seq: int, kind: str, frame: str, written_at: float, connection: int, index: int
+        self,
+        seq: int,
+        kind: str,
+        frame: str,
+        written_at: float,
+        connection: int,
+        index: int,
+        data: bytes | None = None,
     ) -> None:
-        """Buffer one record (seq greater than any buffered)."""
+        """Buffer one record (seq greater than any buffered).
+
+        ``data``, when the caller has it: the bytes whose standard base64 the frame carries
+        (what ``encode_audio``/``encode_video`` were given). The frame is then not decoded
+        again, once its head, its tail and its length show it is that encoding (the cost of
+        keeping a chunk drops from about 3 us to under 1, 50 times a second per session)."""
         # encode_audio/encode_video frames: a head naming the MIME type, base64, a fixed tail.
         # A session's frames share one head: try the previous one before parsing.
         head = self._last_head
         head_id = self._last_head_id
+        if (
+            data is not None
+            and frame.startswith(head)
+            and len(frame) == len(head) + (len(data) + 2) // 3 * 4 + 4  # 4: len(_TAIL)
+            and frame.endswith(_TAIL)
+        ):
+            size = len(data)
+            self._meta += _pack(
+                seq, connection, index, written_at, head_id, _KINDS.index(kind), size
+            )
+            self._payload.append(data)
+            self.count += 1
+            self.bytes += size
+            return
         payload: bytes | str = frame
         if not (frame.startswith(head) and frame.endswith(_TAIL)):
             head_id = self._head_of(kind, frame)
@@ -292,15 +319,18 @@ class MediaBuffer:
         position = self._start
         end = len(self._payload)
         meta = self._meta
+        # The usual call finds the oldest live record young enough: read its time alone.
+        if position >= end or not now - _WRITTEN_AT(meta, position * _STRIDE + 20)[0] > max_age:
+            return
         runs = self._runs
-        released = 0
-        while position < end:
-            seq, connection, index, written_at, _, _, size = _unpack_row(meta, position * _STRIDE)
-            if not now - written_at > max_age:
-                break
-            self.bytes -= size
-            self._payload[position] = None
-            last = runs[-1] if runs else None
+        last = runs[-1] if runs else None
+        payload = self._payload
+        first = position
+        freed = 0
+        while True:
+            seq, connection, index, _, _, _, size = _unpack_row(meta, position * _STRIDE)
+            freed += size
+            payload[position] = None
             if (
                 last is not None
                 and last[0] + last[3] == seq
@@ -309,12 +339,18 @@ class MediaBuffer:
             ):
                 last[3] += 1
             else:
-                runs.append([seq, connection, index, 1])
+                last = [seq, connection, index, 1]
+                runs.append(last)
             position += 1
-            released += 1
-        if released:
-            self._start = position
-            self.released_count += released
+            if (
+                position >= end
+                or not now - _WRITTEN_AT(meta, position * _STRIDE + 20)[0] > max_age
+            ):
+                break
+        self.bytes -= freed
+        self._start = position
+        self.released_count += position - first
+        if position >= _COMPACT_AFTER:
             self._compact()
 
     def remove(self, positions: list[int]) -> None:

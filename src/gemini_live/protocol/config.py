@@ -19,6 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any, Literal
 
 from gemini_live.errors import ConfigError
+from gemini_live.protocol._shared_methods import share_methods
 from gemini_live.protocol.types import (
     Content,
     Tool,
@@ -480,3 +481,7 @@ def validate_config(config: LiveConfig, platform: Platform) -> None:
         )
     if problems:
         raise ConfigError(f"invalid LiveConfig for {platform.name}: " + "; ".join(problems))
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

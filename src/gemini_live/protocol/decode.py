@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from datetime import timedelta
 from typing import Any
 
 import orjson
@@ -55,6 +56,7 @@ from gemini_live.protocol.events import (
     ExecutableCode,
     FunctionCall,
     GenerationComplete,
+    GoAway,
     GroundingMetadata,
     InputTranscription,
     InterimInputTranscription,
@@ -158,6 +160,37 @@ def decode_events(frame: str | bytes) -> list[Event]:
                                     return [event]
                 except (KeyError, TypeError):
                     pass  # another form (or not an object): tool_call reads it
+            if key == _INLINE_GO_AWAY:
+                # {"timeLeft": "50s"}: whole seconds of one to four ASCII digits, the duration
+                # summed from per-digit tables (any other character is no key), built with the
+                # twin. int() and a timedelta product would cost three times as much, and the
+                # reader's call a tenth of this small frame. Any other form: go_away reads it.
+                try:
+                    if len(value) == 1:
+                        left = value["timeLeft"]
+                        if type(left) is str and left[-1] == "s":
+                            length = len(left)  # the digits and the "s"
+                            if length == 3:
+                                time_left = _TENS[left[0]] + _UNITS[left[1]]
+                            elif length == 4:
+                                time_left = _HUNDREDS[left[0]] + _TENS[left[1]] + _UNITS[left[2]]
+                            elif length == 2:
+                                time_left = _UNITS[left[0]]
+                            elif length == 5:
+                                time_left = (
+                                    _THOUSANDS[left[0]]
+                                    + _HUNDREDS[left[1]]
+                                    + _TENS[left[2]]
+                                    + _UNITS[left[3]]
+                                )
+                            else:
+                                raise KeyError(left)  # more digits than the tables hold
+                            made = _GoAwayTwin()
+                            made.time_left = time_left
+                            made.__class__ = GoAway
+                            return [made]
+                except (KeyError, TypeError, IndexError):
+                    pass  # another form (or not an object): go_away reads it
             read_one = _SINGLE.get(key)
             if read_one is not None and value is not None:
                 # toolCall, goAway, sessionResumptionUpdate, usageMetadata...: one event.
@@ -177,24 +210,23 @@ def decode_events(frame: str | bytes) -> list[Event]:
             return result if type(result) is list else [result]
         if size == 2:
             # The turn's last frame: serverContent with usageMetadata beside it.
-            content = obj.get("serverContent")
-            if content == _ONLY_TURN_COMPLETE and content["turnComplete"] is True:
-                # The end of a turn, {"turnComplete": true} (one comparison; 1 and 1.0 equal
-                # true, hence the second test): no content reader to call.
-                usage_value = obj.get("usageMetadata")
-                if usage_value is not None:
-                    try:
-                        return [usage(usage_value), _TURN_COMPLETE]
-                    except WireValueError:
-                        pass  # read again in arrival order, so the same field is reported
-            usage_value = obj.get("usageMetadata")
-            if content is not None and usage_value is not None:
-                try:
+            try:
+                content = obj["serverContent"]
+                usage_value = obj["usageMetadata"]
+            except KeyError:
+                return _frame(obj)  # another pair
+            try:
+                if content == _ONLY_TURN_COMPLETE and content["turnComplete"] is True:
+                    # The end of a turn, {"turnComplete": true} (one comparison; 1 and 1.0
+                    # equal true, hence the second test): no content reader to call. A null
+                    # usage is an error here (usage), and absent in the arrival-order reading.
+                    return [usage(usage_value), _TURN_COMPLETE]
+                if content is not None and usage_value is not None:
                     events = _content(content)
                     events.insert(0, usage(usage_value))  # usage first (documented order)
                     return events
-                except WireValueError:
-                    pass  # read again in arrival order, so the same field is reported
+            except WireValueError:
+                pass  # read again in arrival order, so the same field is reported
         return _frame(obj)
     except (FrameDecodeError, WireValueError) as exc:
         return [_violation(str(exc), frame)]
@@ -266,6 +298,20 @@ _ToolCallTwin: Any = twin(ToolCall)
 _INLINE_TOOL_CALL = (
     "toolCall" if _FunctionCallTwin is not None and _ToolCallTwin is not None else None
 )
+_GoAwayTwin: Any = twin(GoAway)
+_INLINE_GO_AWAY = "goAway" if _GoAwayTwin is not None else None  # likewise
+
+
+def _digit_seconds(unit: int) -> dict[str, timedelta]:
+    return {str(digit): timedelta(seconds=digit * unit) for digit in range(10)}
+
+
+# A digit's worth at each place of a whole number of seconds (40 durations, shared: timedelta
+# is immutable); a sum of these is a C-level addition.
+_UNITS = _digit_seconds(1)
+_TENS = _digit_seconds(10)
+_HUNDREDS = _digit_seconds(100)
+_THOUSANDS = _digit_seconds(1000)
 
 # Events without fields (or with only defaults) are immutable: one instance serves every frame.
 _INTERRUPTED = Interrupted()

@@ -171,7 +171,9 @@ def _head(field_name: str, mime_type: str) -> str:
 
 def encode_audio(data: bytes, mime_type: str) -> str:
     """``encode(RealtimeAudio(data, mime_type))``, faster. The caller validates the arguments."""
-    return _head("audio", mime_type) + encode_standard(data) + '"}}}'
+    head = _HEADS.get(("audio", mime_type)) or _head("audio", mime_type)
+    # One f-string: the frame is built in one allocation instead of two concatenations.
+    return f'{head}{encode_standard(data)}"}}}}}}'
 
 
 def encode_video(data: bytes, mime_type: str = "image/jpeg") -> str:

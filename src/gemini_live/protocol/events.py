@@ -22,6 +22,7 @@ from typing import Any, TypeVar, dataclass_transform
 # Not an event, but handed out with them (Session.unconfirmed()); defined beside SessionBroken,
 # which carries it, so that the error module imports nothing.
 from gemini_live.errors import ClosedBy, UnconfirmedMessage
+from gemini_live.protocol._shared_methods import share_methods
 from gemini_live.protocol.phases import Phase
 
 __all__ = [
@@ -388,3 +389,7 @@ Event = (
     | InputDropped
     | SessionWarning
 )
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

@@ -371,8 +371,10 @@ class LiveProtocol:
                 # Unknown activity kinds (kept as sent) move nothing.
                 trigger = ACTIVITY_TRIGGERS.get(event.kind)  # type: ignore[union-attr]
             out.append(event)
+            # The routine repeat (every audio chunk of a reply): next_phase directly, not _next.
             if trigger is not None and not (
-                trigger is self._last_trigger and self._next(trigger) is None
+                trigger is self._last_trigger
+                and next_phase(self._phase, trigger, user_floor=self._user_floor) is None
             ):
                 self._apply(trigger)
         self._events = []
@@ -436,13 +438,18 @@ class LiveProtocol:
 
     # ------------------------------------------------------------------ sending
 
-    def written(self, kind: str, frame: str, accepted_at: float) -> None:
-        """A frame for the application went on the wire (kept for replay until confirmed)."""
+    def written(
+        self, kind: str, frame: str, accepted_at: float, data: bytes | None = None
+    ) -> None:
+        """A frame for the application went on the wire (kept for replay until confirmed).
+
+        ``data``: for media, the bytes the frame's base64 encodes, if the caller has them."""
         self._messages_sent += 1
         self._bytes_sent += len(frame)
-        if self._tracker is not None:
-            self._tracker.record_sent(kind, frame, accepted_at)
-            if self._tracker.take_first_eviction():
+        tracker = self._tracker
+        if tracker is not None:
+            tracker.record_sent(kind, frame, accepted_at, data)
+            if tracker.take_first_eviction():
                 self._events.append(ev.SessionWarning(EVICTION_WARNING))
 
     def is_stale(self, kind: str, accepted_at: float, now: float) -> bool:

@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Literal
 
+from gemini_live.protocol._shared_methods import share_methods
 from gemini_live.protocol.config import LiveConfig, Platform
 from gemini_live.protocol.types import (
     Content,
@@ -248,3 +249,7 @@ def validate_function_responses(
                 f"{path}: scheduling must be one of {', '.join(_SCHEDULING)}; "
                 f"got {scheduling!r}{hint}"
             )
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

@@ -341,8 +341,13 @@ class ResumptionTracker:
         self._last_written_seq = 0
         return self._connection
 
-    def record_sent(self, kind: str, frame: str, written_at: float) -> SentRecord:
-        """Buffer a message just written on the current connection; it keeps it until confirmed."""
+    def record_sent(
+        self, kind: str, frame: str, written_at: float, data: bytes | None = None
+    ) -> SentRecord:
+        """Buffer a message just written on the current connection; it keeps it until confirmed.
+
+        ``data`` (media only, optional): the bytes the frame's base64 encodes, which saves
+        decoding them again to keep them compactly (see ``MediaBuffer.append``)."""
         if kind not in RECORD_KINDS:
             raise ValueError(f"kind must be one of {sorted(RECORD_KINDS)}, got {kind!r}")
         if not isinstance(frame, str):
@@ -367,7 +372,7 @@ class ResumptionTracker:
             return record
         if kind in MEDIA_KINDS:
             media = self._media
-            media.append(seq, kind, frame, written_at, connection, index)
+            media.append(seq, kind, frame, written_at, connection, index, data)
             self._last_written_seq = seq
             if written_at > self._newest_write:
                 self._newest_write = written_at

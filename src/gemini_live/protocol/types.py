@@ -21,6 +21,7 @@ from dataclasses import dataclass, field, fields
 from typing import Any, TypeVar
 
 from gemini_live.protocol._base64 import decode_any_alphabet
+from gemini_live.protocol._shared_methods import share_methods
 
 __all__ = [
     "Behavior",
@@ -430,3 +431,7 @@ def coerce_tool(value: object, *, where: str = "tool") -> Tool:
 def coerce_tools(value: object, *, where: str = "update_tools: tools") -> tuple[Tool, ...]:
     items = _items(value, where, "Tool or dicts")
     return tuple(coerce_tool(t, where=f"{where}[{i}]") for i, t in enumerate(items))
+
+
+# One copy of the methods dataclasses compiles per class (see _shared_methods): import-time memory.
+share_methods(globals().values(), module=__name__)

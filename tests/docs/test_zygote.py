@@ -24,7 +24,7 @@ print("env", os.environ.get("PROBE_VALUE"), os.environ.get("PROBE_ABSENT"))
 print("stdin", repr(sys.stdin.read()))
 print("loaded", "gemini_live.testing" in sys.modules)
 import gemini_live
-print("submodule", hasattr(gemini_live, "testing"))
+print("submodule", "gemini_live.testing" in sys.modules)
 sys.stdout.flush()
 print("to stderr", file=sys.stderr)
 """

@@ -2,13 +2,15 @@
 
 Starting an interpreter and importing ``gemini_live`` costs about 0.3 s of CPU per program; the
 docs blocks and the examples are 35 programs. This module, run as a script, is a fork server: it
-starts once (per pytest worker), imports ``asyncio`` and ``gemini_live`` (exactly what the
-programs' ``import gemini_live`` would load: no submodule beyond it, so a program that forgets an
-import still fails), then forks one child per program. The child is a separate process with its
-own ``__main__`` (the program, executed as a fresh module), ``sys.argv``, ``sys.path[0]``,
-working directory, environment, ``-W`` options, stdin (a pipe or ``/dev/null``), stdout and
-stderr (files); it ends like an interpreter does (``SystemExit`` codes, a traceback and status 1
-for an uncaught exception, atexit handlers, non-daemon threads joined).
+starts once (per pytest worker), imports ``asyncio`` and ``gemini_live`` and resolves the
+package's public names (``__all__``: the core's modules, which a program's first
+``gemini_live.connect`` would load; no extra, no subpackage such as ``testing``, and no deprecated
+name, whose warning the program must still get), then forks one child per program. The child is
+a separate process with its own ``__main__`` (the program, executed as a fresh module),
+``sys.argv``, ``sys.path[0]``, working directory, environment, ``-W`` options, stdin (a pipe or
+``/dev/null``), stdout and stderr (files); it ends like an interpreter does (``SystemExit``
+codes, a traceback and status 1 for an uncaught exception, atexit handlers, non-daemon threads
+joined).
 ``tests/docs/test_zygote.py`` runs the same probe programs both ways and compares. What an
 interpreter reads only at its start (``PYTHON*`` variables such as ``PYTHONWARNINGS``) cannot
 differ from the server's: :func:`forkable` says when a real interpreter is needed instead.
@@ -57,8 +59,11 @@ def _preload() -> None:
         warnings.simplefilter("always")
         for name in PRELOAD:
             importlib.import_module(name)
-    if caught:  # a program run for real would see these at its own import: do not hide them
-        sys.stderr.write(f"zygote: importing {PRELOAD} warned: {caught[0].message}\n")
+        package = sys.modules["gemini_live"]
+        for name in package.__all__:  # the package loads a public name's module at first use
+            getattr(package, name)
+    if caught:  # a program run for real would see these itself: do not hide them
+        sys.stderr.write(f"zygote: preloading {PRELOAD} warned: {caught[0].message}\n")
         raise SystemExit(2)
 
 

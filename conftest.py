@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable
+from typing import Any
 
 import pytest
 
@@ -83,11 +84,21 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     return 0
 
 
+DIST_KEY = "gemini_live_dist"
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_configure_node(node: Any) -> None:
+    """On the controller, for each worker: the scheduler (a worker's own ``dist`` option reads
+    "no")."""
+    node.workerinput[DIST_KEY] = node.config.getoption("dist")
+
+
 @pytest.hookimpl(trylast=True)
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
     """On a worksteal worker: balance the scheduler's first split by time (module docstring)."""
     workerinput = getattr(config, "workerinput", None)
-    if workerinput is None or config.getoption("dist", None) != "worksteal":
+    if workerinput is None or workerinput.get(DIST_KEY) != "worksteal":
         return
     root = config.rootpath
 

@@ -44,3 +44,19 @@ def test_a_group_stays_in_one_slice() -> None:
     slices = [set(ordered[0:10]), set(ordered[10:20]), set(ordered[20:30])]
     assert sum(1 for piece in slices if piece & heavy) == 1
     assert not any("t20" in piece and piece & heavy for piece in slices)  # dealt elsewhere
+
+
+def test_each_worker_is_told_the_scheduler() -> None:
+    # A worker's own `dist` option reads "no": the controller passes the real one along.
+    class Config:
+        def getoption(self, name: str) -> str:
+            assert name == "dist"
+            return "worksteal"
+
+    class Node:
+        config = Config()
+        workerinput: dict[str, object] = {}
+
+    node = Node()
+    conftest.pytest_configure_node(node)
+    assert node.workerinput[conftest.DIST_KEY] == "worksteal"

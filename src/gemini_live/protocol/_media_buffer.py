@@ -151,10 +151,16 @@ class MediaBuffer:
             and frame.endswith(_TAIL)
         ):
             size = len(data)
-            offset = self._place(size)
+            # _place's common case inline: room at the tail, before the end or before the head.
+            offset = self._tail
+            start = self._start
+            meta = self._meta
+            first = _OFFSET(meta, start * _STRIDE + 34)[0] if start < self._rows else -1
+            if first < 0 or offset + size > (self._capacity if first < offset else first):
+                offset = self._place(size)
             self._data[offset : offset + size] = data
             self._tail = offset + size
-            self._meta += _pack(
+            meta += _pack(
                 seq, connection, index, written_at, head_id, _KINDS.index(kind), size, offset
             )
             self._rows += 1

@@ -3,11 +3,18 @@
 A session streams 50 audio chunks a second; until the service confirms them each must stay
 replayable. Keeping each as its JSON frame in a record object (a base64 string, a tuple, a float,
 a dict entry: about 1.3 KB and four objects per 20 ms chunk) made the client's memory and its
-garbage collector's work grow with the buffer. Here a chunk costs its raw bytes once plus 34 bytes
-of numbers and a pointer: no object per chunk but the payload itself, which is not a container
-the garbage collector visits. The frame is rebuilt only when it is replayed or
-inspected, byte for byte the one that was sent (a frame that could not be rebuilt exactly is kept
-as it is).
+garbage collector's work grow with the buffer. Here a chunk costs its raw bytes once plus 38 bytes
+of numbers: no object per chunk. The raw bytes of the live chunks sit one after the other in one
+ring per buffer (anonymous ``mmap`` memory, written with one slice assignment; a chunk that does
+not fit before the end starts again at the front). Keeping each chunk's own ``bytes`` object
+instead cost a 33-byte header, malloc's rounding and a list pointer per 640-byte chunk, and
+scattered the long-lived chunks among the short-lived frames in the malloc heap: with 100 sessions
+``benchmarks/bench_sessions.py`` measured a peak RSS of 40.0-40.1 MiB that way, 38.7-38.9 with
+the ring. The ring grows by a sixteenth (at least 4 KiB, by ``mremap`` where there is one: no
+copy) when a chunk does not fit, repacks the live chunks when it is wrapped and full, and shrinks
+once it is mostly empty.
+The frame is rebuilt only when it is replayed or inspected, byte for byte the one that was sent (a
+frame that could not be rebuilt exactly is kept as it is, as text, by seq).
 
 A stale chunk (older than the session's ``max_audio_age``) is *released* (``release_stale``): it
 would be dropped at replay anyway, so its bytes go, but whether it gets confirmed first still has
@@ -24,6 +31,7 @@ Pure: no I/O, no clock.
 from __future__ import annotations
 
 import math
+import mmap
 import struct
 from collections.abc import Iterator
 
@@ -44,8 +52,8 @@ _SEXTET = {c: i for i, c in enumerate(_ALPHABET)}
 _COMPACT_AFTER = 8
 
 # One live record's numbers, packed in one row of a bytearray (appending a record is one C call):
-# seq, connection, index, written_at, head id, kind, bytes held.
-_ROW = struct.Struct("<qiqdbbi")
+# seq, connection, index, written_at, head id, kind, bytes held, offset of its bytes in the ring.
+_ROW = struct.Struct("<qiqdbbii")
 _STRIDE = _ROW.size
 _pack = _ROW.pack
 _unpack_row = _ROW.unpack_from
@@ -53,6 +61,11 @@ _CONNECTION_INDEX = struct.Struct("<iq")  # the two fields a replay rewrites, at
 _SIZE = struct.Struct("<i")  # at offset 30
 _SEQ = struct.Struct("<q")  # at offset 0
 _WRITTEN_AT = struct.Struct("<d").unpack_from  # at offset 20
+_OFFSET = struct.Struct("<i").unpack_from  # at offset 34
+_OFFSET_PACK = struct.Struct("<i").pack_into
+_MIN_GROWTH = 4096
+_PAGE = mmap.PAGESIZE
+_PRIVATE: int | None = getattr(mmap, "MAP_PRIVATE", None)
 
 
 def _canonical(text: str) -> bool:
@@ -77,8 +90,9 @@ class MediaBuffer:
     # One per session: slots save the instance dict.
     # fmt: off
     __slots__ = (
-        "_head_ids", "_heads", "_last_head", "_last_head_id", "_meta", "_payload", "_runs",
-        "_start", "bytes", "count", "released_count",
+        "_capacity", "_data", "_head_ids", "_heads", "_last_head", "_last_head_id", "_meta",
+        "_regrow", "_rows", "_runs", "_start", "_tail", "_verbatim", "bytes", "count",
+        "released_count",
     )
     # fmt: on
 
@@ -87,8 +101,13 @@ class MediaBuffer:
 
     def _reset(self) -> None:
         self._meta = bytearray()
-        self._payload: list[bytes | str | None] = []
+        self._rows = 0  # rows in _meta
         self._start = 0  # live rows before this position are gone (compacted lazily)
+        self._data: mmap.mmap | bytearray = bytearray()  # the ring of live payloads
+        self._capacity = 0  # len(_data)
+        self._tail = 0  # where the next payload goes (the end of the last one written)
+        self._regrow = 0  # the size the ring had before it last shrank (see _shrink)
+        self._verbatim: dict[int, str] = {}  # seq -> frame, for frames kept as sent
         # Released records, oldest first: [first seq, connection, first index, count]. (Their kind
         # is not kept: a released record is never listed, only counted.)
         self._runs: list[list[int]] = []
@@ -132,10 +151,19 @@ class MediaBuffer:
             and frame.endswith(_TAIL)
         ):
             size = len(data)
-            self._meta += _pack(
-                seq, connection, index, written_at, head_id, _KINDS.index(kind), size
+            # _place's common case inline: room at the tail, before the end or before the head.
+            offset = self._tail
+            start = self._start
+            meta = self._meta
+            first = _OFFSET(meta, start * _STRIDE + 34)[0] if start < self._rows else -1
+            if first < 0 or offset + size > (self._capacity if first < offset else first):
+                offset = self._place(size)
+            self._data[offset : offset + size] = data
+            self._tail = offset + size
+            meta += _pack(
+                seq, connection, index, written_at, head_id, _KINDS.index(kind), size, offset
             )
-            self._payload.append(data)
+            self._rows += 1
             self.count += 1
             self.bytes += size
             return
@@ -153,11 +181,101 @@ class MediaBuffer:
                 if not _canonical(text):  # could not be rebuilt exactly: keep it as sent
                     payload = frame
                     head_id = _VERBATIM
-        size = len(payload) if head_id != _VERBATIM else _text_size(frame)
-        self._meta += _pack(seq, connection, index, written_at, head_id, _KINDS.index(kind), size)
-        self._payload.append(payload)
+        if head_id == _VERBATIM:
+            size = _text_size(frame)
+            offset = -1
+            self._verbatim[seq] = frame
+        else:
+            assert isinstance(payload, bytes)
+            size = len(payload)
+            offset = self._place(size)
+            self._data[offset : offset + size] = payload
+            self._tail = offset + size
+        self._meta += _pack(
+            seq, connection, index, written_at, head_id, _KINDS.index(kind), size, offset
+        )
+        self._rows += 1
         self.count += 1
         self.bytes += size
+
+    def _place(self, size: int) -> int:
+        """Where a payload of ``size`` bytes goes in the ring (grown if it would not fit)."""
+        tail = self._tail
+        if self._start < self._rows:
+            head = self._head()
+            if head < tail:  # the live bytes are head..tail: room after them, or at the front
+                if tail + size <= self._capacity:
+                    return tail
+                if size <= head:
+                    return 0
+                return self._extend(tail, size)
+            if tail + size <= head:  # wrapped: the live bytes are head..end and 0..tail
+                return tail
+            return self._repack(size)
+        if size <= self._capacity:
+            return 0
+        return self._extend(0, size)
+
+    def _extend(self, tail: int, size: int) -> int:
+        """Make the ring longer so that ``size`` bytes fit at ``tail`` (the live bytes all lie
+        before it and keep their offsets); returns ``tail``."""
+        needed = tail + size
+        capacity = max(needed + max(needed >> 4, _MIN_GROWTH), self._regrow)
+        capacity = -(-capacity // _PAGE) * _PAGE
+        self._regrow = 0
+        data = self._data
+        if isinstance(data, mmap.mmap):
+            try:
+                # mremap: the pages move, the bytes are not copied (a buffer growing while the
+                # peer does not confirm would otherwise be copied again at every step).
+                data.resize(capacity)
+            except (OSError, SystemError):  # no mremap (e.g. macOS): copy
+                grown = _new_ring(capacity)
+                grown[:tail] = data[:tail]
+                self._data = grown
+        else:
+            self._data = _new_ring(capacity)
+        self._capacity = capacity
+        return tail
+
+    def _head(self) -> int:
+        """The ring offset of the oldest live payload (verbatim records hold none: skipped)."""
+        meta = self._meta
+        for position in range(self._start, self._rows):
+            offset: int = _OFFSET(meta, position * _STRIDE + 34)[0]
+            if offset >= 0:
+                return offset
+        return self._tail  # none held: treat as empty from the tail (wrapped test then fails)
+
+    def _repack(self, extra: int) -> int:
+        """Copy the live payloads to the front of a ring sized for them and ``extra`` more bytes
+        (plus a sixteenth, at least ``_MIN_GROWTH``); returns where ``extra`` goes."""
+        meta = self._meta
+        positions = [
+            position
+            for position in range(self._start, self._rows)
+            if _OFFSET(meta, position * _STRIDE + 34)[0] >= 0
+        ]
+        held = sum(_SIZE.unpack_from(meta, p * _STRIDE + 30)[0] for p in positions)
+        needed = held + extra
+        capacity = max(needed + max(needed >> 4, _MIN_GROWTH), self._regrow)
+        capacity = -(-capacity // _PAGE) * _PAGE
+        self._regrow = 0
+        old = memoryview(self._data)
+        data = _new_ring(capacity)
+        offset = 0
+        for position in positions:
+            row = position * _STRIDE
+            size = _SIZE.unpack_from(meta, row + 30)[0]
+            source = _OFFSET(meta, row + 34)[0]
+            data[offset : offset + size] = old[source : source + size]
+            _OFFSET_PACK(meta, row + 34, offset)
+            offset += size
+        old.release()
+        self._data = data
+        self._capacity = capacity
+        self._tail = offset
+        return offset
 
     def _head_of(self, kind: str, frame: str) -> int:
         prefix = _PREFIXES[_KINDS.index(kind)]
@@ -186,15 +304,15 @@ class MediaBuffer:
     @property
     def row_count(self) -> int:
         """Rows of numbers held: one per live record, one per run of released ones."""
-        return len(self._payload) - self._start + len(self._runs)
+        return self._rows - self._start + len(self._runs)
 
     def positions(self) -> range:
         """The positions of the live (not released) records, in seq order."""
-        return range(self._start, len(self._payload))
+        return range(self._start, self._rows)
 
     def find(self, seq: int) -> int | None:
         """The position of the live record with ``seq``, or ``None``."""
-        low, high = self._start, len(self._payload)
+        low, high = self._start, self._rows
         meta = self._meta
         while low < high:  # binary search on the seq column
             middle = (low + high) // 2
@@ -202,12 +320,12 @@ class MediaBuffer:
                 low = middle + 1
             else:
                 high = middle
-        if low < len(self._payload) and _SEQ.unpack_from(meta, low * _STRIDE)[0] == seq:
+        if low < self._rows and _SEQ.unpack_from(meta, low * _STRIDE)[0] == seq:
             return low
         return None
 
-    def row(self, position: int) -> tuple[int, int, int, float, int, int, int]:
-        """seq, connection, index, written_at, head id, kind code, bytes held."""
+    def row(self, position: int) -> tuple[int, int, int, float, int, int, int, int]:
+        """seq, connection, index, written_at, head id, kind code, bytes held, ring offset."""
         return _unpack_row(self._meta, position * _STRIDE)
 
     def seq(self, position: int) -> int:
@@ -227,11 +345,11 @@ class MediaBuffer:
 
     def frame(self, position: int) -> str:
         """The frame exactly as it was sent."""
-        payload = self._payload[position]
-        assert payload is not None  # live rows always hold theirs
-        if isinstance(payload, str):
-            return payload
-        return self._heads[self.row(position)[4]] + encode_standard(payload) + _TAIL
+        seq, _, _, _, head_id, _, size, offset = self.row(position)
+        if head_id == _VERBATIM:
+            return self._verbatim[seq]
+        payload = bytes(self._data[offset : offset + size])
+        return self._heads[head_id] + encode_standard(payload) + _TAIL
 
     # --- removing ---------------------------------------------------------------------------
 
@@ -317,20 +435,21 @@ class MediaBuffer:
         """Release the payloads of the oldest live records written more than ``max_age`` before
         ``now`` (stops at the first younger one: records are in write order)."""
         position = self._start
-        end = len(self._payload)
+        end = self._rows
         meta = self._meta
         # The usual call finds the oldest live record young enough: read its time alone.
         if position >= end or not now - _WRITTEN_AT(meta, position * _STRIDE + 20)[0] > max_age:
             return
         runs = self._runs
         last = runs[-1] if runs else None
-        payload = self._payload
+        verbatim = self._verbatim
         first = position
         freed = 0
         while True:
-            seq, connection, index, _, _, _, size = _unpack_row(meta, position * _STRIDE)
+            seq, connection, index, _, head_id, _, size, _ = _unpack_row(meta, position * _STRIDE)
             freed += size
-            payload[position] = None
+            if head_id == _VERBATIM:
+                del verbatim[seq]
             if (
                 last is not None
                 and last[0] + last[3] == seq
@@ -357,10 +476,12 @@ class MediaBuffer:
         """Remove the live records at ``positions`` (ascending)."""
         if not positions:
             return
+        meta = self._meta
         for position in positions:
-            offset = position * _STRIDE + 30
-            self.bytes -= _SIZE.unpack_from(self._meta, offset)[0]
-            self._payload[position] = None
+            seq, _, _, _, head_id, _, size, _ = _unpack_row(meta, position * _STRIDE)
+            self.bytes -= size
+            if head_id == _VERBATIM:
+                del self._verbatim[seq]
         self.count -= len(positions)
         if positions[-1] - self._start == len(positions) - 1:  # a prefix: the usual case
             self._start = positions[-1] + 1
@@ -374,23 +495,48 @@ class MediaBuffer:
 
     def _compact(self) -> None:
         start = self._start
-        if start >= _COMPACT_AFTER and start * 4 >= len(self._payload) - start:
+        if start >= _COMPACT_AFTER and start * 4 >= self._rows - start:
             del self._meta[: start * _STRIDE]
-            del self._payload[:start]
+            self._rows -= start
             self._start = 0
+            self._shrink()
 
     def _rebuild(self, keep: list[int]) -> None:
         meta = self._meta
         if keep and keep[-1] - keep[0] == len(keep) - 1:  # a contiguous tail: one slice
             self._meta = meta[keep[0] * _STRIDE : (keep[-1] + 1) * _STRIDE]
-            self._payload = self._payload[keep[0] : keep[-1] + 1]
         else:
             self._meta = bytearray().join(meta[p * _STRIDE : (p + 1) * _STRIDE] for p in keep)
-            self._payload = [self._payload[p] for p in keep]
+        self._rows = len(keep)
         self._start = 0
+        self._shrink()
+
+    def _shrink(self) -> None:
+        """Give back a ring that is mostly empty (after a burst, or once all is confirmed)."""
+        capacity = self._capacity
+        if capacity > 2 * _MIN_GROWTH and self.bytes * 4 < capacity:
+            self._regrow = 0
+            if self._start == self._rows:
+                self._data = bytearray()
+                self._capacity = self._tail = 0
+            else:
+                self._repack(0)
+            # A stream that goes on fills it again: the next growth goes straight back to this
+            # size instead of through a dozen steps (once; a lasting smaller stream shrinks it
+            # again).
+            self._regrow = capacity
 
     def __iter__(self) -> Iterator[int]:
         return iter(self.positions())
+
+
+def _new_ring(capacity: int) -> mmap.mmap:
+    """Anonymous memory of its own (not the malloc heap: the long-lived ring would fragment it
+    among the short-lived frames). Private: a shared anonymous map cannot grow with mremap (the
+    new pages would fault)."""
+    if _PRIVATE is None:  # Windows
+        return mmap.mmap(-1, capacity)
+    return mmap.mmap(-1, capacity, flags=_PRIVATE)
 
 
 def _text_size(frame: str) -> int:

@@ -511,7 +511,7 @@ class ResumptionTracker:
 
     def _media_record(self, position: int) -> SentRecord:
         media = self._media
-        seq, connection, index, written_at, _, _, _ = media.row(position)
+        seq, connection, index, written_at = media.row(position)[:4]
         return _new_tuple(
             SentRecord,
             (seq, media.kind(position), media.frame(position), written_at, connection, index),

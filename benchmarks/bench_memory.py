@@ -153,7 +153,9 @@ async def _live(
                 counts[1] += 1
 
         async def send() -> None:
-            await session.send_audio(peer_side.UP_CHUNK)
+            # A new bytes object per chunk, as a microphone gives: the replay buffer copies it
+            # (one shared object would make the held audio look free).
+            await session.send_audio(bytes(peer_side.MIC))
 
         reader = asyncio.create_task(receive())
         opened.set()
@@ -188,7 +190,7 @@ async def _raw(
                     counts[1] += len(base64.b64decode(part["inlineData"]["data"])) > 0
 
         async def send() -> None:
-            data = base64.b64encode(peer_side.UP_CHUNK).decode()
+            data = base64.b64encode(bytes(peer_side.MIC)).decode()
             message = {
                 "realtimeInput": {"audio": {"mimeType": "audio/pcm;rate=16000", "data": data}}
             }

@@ -101,11 +101,7 @@ class EventQueue:
             events.popleft()
             self.dropped += 1
         events.append(event)
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wake()
         return True
 
     def push_all(self, events: Sequence[Event]) -> bool:
@@ -117,12 +113,16 @@ class EventQueue:
             return all(self.push(event) for event in events)
         # Room for all (the usual case): one extend, one wake-up.
         queued.extend(events)
+        self._wake()
+        return True
+
+    def _wake(self) -> None:
+        # The consumer waiting in pop(), if any, is woken once; it takes what is queued.
         waiter = self.waiter
         if waiter is not None:
             self.waiter = None
             if not waiter.done():
                 waiter.set_result(None)
-        return True
 
     def finish(self, error: BaseException | None) -> None:
         """No more events: the consumer gets what is queued, then the end (or ``error``)."""
@@ -130,11 +130,7 @@ class EventQueue:
             return
         self.closed = True
         self.error = error
-        waiter = self.waiter
-        if waiter is not None:
-            self.waiter = None
-            if not waiter.done():
-                waiter.set_result(None)
+        self._wake()
 
 
 class Subscription(AsyncIterator[Event]):

@@ -275,14 +275,11 @@ class SessionDriver:
         connection = self._writable()
         if connection is None:
             return None
-        transport = connection.transport
-        now = self._time()
         try:
-            transport.send(frame)
+            self.write(connection, kind, frame, self._time(), data)
         except TransportClosed:
             return None  # lost between the check and the write: keep it for the next connection
-        self.protocol.written(kind, frame, now, data)
-        return transport
+        return connection.transport
 
     def send_or_wait(
         self, kind: str, frame: str, data: bytes | None = None
@@ -302,7 +299,7 @@ class SessionDriver:
         self._check_open_fast()
         transport = self._write_now(kind, frame, data)
         if transport is None:
-            return self.submit(kind, frame)
+            return self._enqueue(kind, frame, None)
         if transport.write_buffer_size > self.high_water:
             return _drain(transport)
         return None
@@ -328,15 +325,20 @@ class SessionDriver:
         if transport is not None:
             if on_accepted is None and transport.write_buffer_size <= self.high_water:
                 return True  # the common case: written, nothing to wait for
-        else:
-            if not await self.outbox.put(PendingFrame(kind, frame, self._time()), admit):
-                return False
-            self.pump_wakeup.set()
+        elif not await self._enqueue(kind, frame, admit):
+            return False
         if on_accepted is not None:
             on_accepted()
             self.flush_events()
         if transport is not None and transport.write_buffer_size > self.high_water:
             await _drain(transport)
+        return True
+
+    async def _enqueue(self, kind: str, frame: str, admit: Callable[[], bool] | None) -> bool:
+        """Queue ``frame`` for the pump (waiting for room); False if ``admit`` then refuses."""
+        if not await self.outbox.put(PendingFrame(kind, frame, self._time()), admit):
+            return False
+        self.pump_wakeup.set()
         return True
 
     def submit_nowait(self, kind: str, frame: str, data: bytes | None = None) -> None:

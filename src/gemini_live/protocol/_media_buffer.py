@@ -220,9 +220,7 @@ class MediaBuffer:
         """Make the ring longer so that ``size`` bytes fit at ``tail`` (the live bytes all lie
         before it and keep their offsets); returns ``tail``."""
         needed = tail + size
-        capacity = max(needed + max(needed >> 4, _MIN_GROWTH), self._regrow)
-        capacity = -(-capacity // _PAGE) * _PAGE
-        self._regrow = 0
+        capacity = self._grown_capacity(needed)
         data = self._data
         if isinstance(data, mmap.mmap):
             try:
@@ -237,6 +235,13 @@ class MediaBuffer:
             self._data = _new_ring(capacity)
         self._capacity = capacity
         return tail
+
+    def _grown_capacity(self, needed: int) -> int:
+        """A ring size for ``needed`` bytes: a sixteenth more (at least ``_MIN_GROWTH``), or the
+        size before the last shrink if larger (used once), in whole pages."""
+        capacity = max(needed + max(needed >> 4, _MIN_GROWTH), self._regrow)
+        self._regrow = 0
+        return -(-capacity // _PAGE) * _PAGE
 
     def _head(self) -> int:
         """The ring offset of the oldest live payload (verbatim records hold none: skipped)."""
@@ -258,9 +263,7 @@ class MediaBuffer:
         ]
         held = sum(_SIZE.unpack_from(meta, p * _STRIDE + 30)[0] for p in positions)
         needed = held + extra
-        capacity = max(needed + max(needed >> 4, _MIN_GROWTH), self._regrow)
-        capacity = -(-capacity // _PAGE) * _PAGE
-        self._regrow = 0
+        capacity = self._grown_capacity(needed)
         old = memoryview(self._data)
         data = _new_ring(capacity)
         offset = 0

@@ -77,11 +77,15 @@ def _owner(cls: type, method: str, function: object) -> type:
     raise TypeError(f"{cls.__qualname__}.{method} is not a shared dataclass method")
 
 
-def _spec(cls: type, method: str, function: object) -> _Spec:
+def _owner_of(cls: type, method: str, function: object) -> type:
     if cls.__dict__.get(method) is function:
-        return _spec_of(cls)
+        return cls
     # A subclass that inherits the method (rare): the generated method used its owner's fields.
-    return _spec_of(_owner(cls, method, function))
+    return _owner(cls, method, function)
+
+
+def _spec(cls: type, method: str, function: object) -> _Spec:
+    return _spec_of(_owner_of(cls, method, function))
 
 
 def _repr(self: object) -> str:
@@ -110,22 +114,18 @@ def _hash(self: object) -> int:
 
 def _setattr(self: object, name: str, value: object) -> None:
     cls = type(self)
-    owner = cls
-    if cls.__dict__.get("__setattr__") is not _setattr:
-        owner = _owner(cls, "__setattr__", _setattr)
+    owner = _owner_of(cls, "__setattr__", _setattr)
     if cls is owner or name in _spec_of(owner).names:
         raise FrozenInstanceError(f"cannot assign to field {name!r}")
-    super(owner, self).__setattr__(name, value)  # type: ignore[misc]
+    super(owner, self).__setattr__(name, value)  # type: ignore[arg-type]
 
 
 def _delattr(self: object, name: str) -> None:
     cls = type(self)
-    owner = cls
-    if cls.__dict__.get("__delattr__") is not _delattr:
-        owner = _owner(cls, "__delattr__", _delattr)
+    owner = _owner_of(cls, "__delattr__", _delattr)
     if cls is owner or name in _spec_of(owner).names:
         raise FrozenInstanceError(f"cannot delete field {name!r}")
-    super(owner, self).__delattr__(name)  # type: ignore[misc]
+    super(owner, self).__delattr__(name)  # type: ignore[arg-type]
 
 
 _SHARED: dict[str, Callable[..., Any]] = {

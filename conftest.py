@@ -27,6 +27,7 @@ The weights only order the run; a stale one costs time, never a result.
 
 from __future__ import annotations
 
+import gc
 import os
 from collections.abc import Callable
 from typing import Any
@@ -83,6 +84,16 @@ def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
     if config.args_source is pytest.Config.ArgsSource.TESTPATHS:
         return max(WORKERS, min(os.cpu_count() or 1, MAX_WORKERS))
     return 0
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_finish(session: pytest.Session) -> None:
+    """After collection, move what the process holds so far (the library, the test modules, the
+    collected items) out of the cyclic garbage collector's reach: it is alive until the end of
+    the run anyway, and every full collection would walk it again (the automatic ones during
+    the tests, and the several that pytest runs when it finishes: ~0.5 s of CPU per worker).
+    Objects the tests create are collected as usual."""
+    gc.freeze()
 
 
 DIST_KEY = "gemini_live_dist"

@@ -32,6 +32,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import json
 import os
 import runpy
@@ -150,6 +151,13 @@ def _run_as_main(program: str) -> None:
 
 if __name__ == "__main__":
     _preload()
+    # What the server has loaded stays out of the cyclic garbage collector from here on: a
+    # child's collections and its exit (the collection at interpreter shutdown) then walk only
+    # the program's own objects instead of touching, and so copying, every page inherited from
+    # the server (a program's exit cost ~40 ms of CPU more without this). The preloaded objects
+    # live as long as the program in a real interpreter too.
+    gc.collect()
+    gc.freeze()
     child_request = _serve()
     if child_request is not None:
         _become(child_request)

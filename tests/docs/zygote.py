@@ -304,9 +304,17 @@ async def run_forked(
     env: dict[str, str],
     warning_options: list[str],
     limit: float,
+    module: str | None = None,
 ) -> tuple[int, str]:
-    """``python -W OPTIONS ARGV`` in ``cwd`` with ``env``: (status, stdout then stderr)."""
+    """``python -W OPTIONS ARGV`` (or ``python -W OPTIONS -m MODULE ARGV[1:]``) in ``cwd`` with
+    ``env``: (status, stdout then stderr)."""
     status, out, err = await asyncio.to_thread(
-        run_blocking, argv, cwd=cwd, env=env, limit=limit, warning_options=tuple(warning_options)
+        run_blocking,
+        argv,
+        cwd=cwd,
+        env=env,
+        limit=limit,
+        warning_options=tuple(warning_options),
+        module=module,
     )
     return status, out + err

@@ -48,7 +48,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
-__all__ = ["Zygote", "forkable", "run_blocking", "run_forked", "zygote"]
+__all__ = ["Zygote", "forkable", "run_blocking", "run_forked", "run_source", "zygote"]
 
 PRELOAD = ("asyncio", "gemini_live")
 
@@ -318,3 +318,26 @@ async def run_forked(
         module=module,
     )
     return status, out + err
+
+
+def run_source(source: str, directory: Path, *, limit: float = 60.0) -> tuple[int, str, str]:
+    """The program ``source`` written to ``DIRECTORY/program.py`` and run there as ``python
+    program.py`` with this process's environment, forked (a new interpreter if the environment
+    needs one): (status, stdout, stderr). For a check that needs a process of its own, such as
+    what importing a module loads: the fork server has loaded ``asyncio`` and ``gemini_live``
+    (with its public names) and nothing else the program does not load itself."""
+    program = directory / "program.py"
+    program.write_text(source, encoding="utf-8")
+    env = dict(os.environ)
+    if forkable(env):
+        return run_blocking([program.name], cwd=directory, env=env, limit=limit)
+    done = subprocess.run(
+        [sys.executable, program.name],
+        cwd=directory,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=limit,
+        check=False,
+    )
+    return done.returncode, done.stdout, done.stderr

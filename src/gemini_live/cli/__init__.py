@@ -8,11 +8,12 @@ line with a hint, never with a key in it), 2 bad usage, 130 interrupted.
 from __future__ import annotations
 
 import argparse
-import asyncio
 import sys
 from collections.abc import Sequence
 
-from gemini_live.cli.transcript import add_transcript_option
+# Parsing (``--help``, ``--version``, bad usage) imports only the option definitions; main()
+# imports asyncio and the module of the command that runs (tests/cli/test_startup.py checks).
+from gemini_live.cli.options import add_live_arguments, add_transcript_option
 from gemini_live.errors import (
     AuthenticationError,
     ConnectError,
@@ -101,8 +102,6 @@ def build_parser() -> argparse.ArgumentParser:
         help="seconds to wait for the spoken reply (default: %(default)s)",
     )
 
-    from gemini_live.cli.live_talk import add_live_arguments
-
     add_live_arguments(talk)
 
     web = sub.add_parser("web", help="browser voice console on 127.0.0.1 (needs [web])")
@@ -130,6 +129,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.command == "talk" and not args.live and not (args.wav_in and args.wav_out):
         parser.error("talk needs --in and --out (or --live for microphone and speaker)")
+    import asyncio
+
     try:
         if args.command == "demo":
             from gemini_live.cli.demo import run_demo

@@ -38,22 +38,7 @@ from gemini_live.media import (
     stream_microphone,
 )
 
-__all__ = ["add_live_arguments", "barge_in", "run_live_talk"]
-
-
-def add_live_arguments(talk: argparse.ArgumentParser) -> None:
-    """The ``--live`` options of ``talk`` (kept here so the parser module only gains a call)."""
-    talk.add_argument(
-        "--live", action="store_true", help="talk through the default microphone and speaker"
-    )
-    talk.add_argument(
-        "--half-duplex", action="store_true", help="mute the mic while the model speaks"
-    )
-    talk.add_argument("--input-device", help="microphone (sounddevice index or name)")
-    talk.add_argument("--output-device", help="speaker (sounddevice index or name)")
-    talk.add_argument(
-        "--seconds", type=float, default=None, help="end the conversation after this long"
-    )
+__all__ = ["barge_in", "run_live_talk"]
 
 
 def _device(value: str | None) -> int | str | None:
@@ -142,4 +127,3 @@ async def run_live_talk(args: argparse.Namespace) -> int:
         file=sys.stderr,
     )
     return 0
-

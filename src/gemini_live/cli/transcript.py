@@ -1,12 +1,12 @@
 """``--transcript PATH`` for ``chat`` and ``talk``: the conversation as JSONL and plain text.
 
 The turn records (see :mod:`gemini_live.conversation`) go to ``PATH.jsonl`` (one record per
-line, with latencies, tool calls and usage) and ``PATH.txt`` (``user:``/``model:`` lines).
+line, with latencies, tool calls and usage) and ``PATH.txt`` (``user:``/``model:`` lines). The
+option itself is defined in :mod:`gemini_live.cli.options` (parsing must not import this module).
 """
 
 from __future__ import annotations
 
-import argparse
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -16,15 +16,7 @@ from gemini_live.client.writer import SessionWriter
 from gemini_live.conversation import Conversation
 from gemini_live.conversation.transcript import TranscriptFiles
 
-__all__ = ["add_transcript_option", "transcribing"]
-
-
-def add_transcript_option(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--transcript",
-        metavar="PATH",
-        help="write the conversation to PATH.jsonl (turn records) and PATH.txt (plain text)",
-    )
+__all__ = ["transcribing"]
 
 
 @asynccontextmanager

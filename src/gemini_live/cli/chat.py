@@ -7,10 +7,10 @@ import sys
 
 import gemini_live
 from gemini_live import AudioTranscriptionConfig, GenerationConfig, LiveConfig
-from gemini_live.cli.demo import SAMPLE_TOOLS, print_tool_calls, run_turn
 from gemini_live.cli.lines import LineReader
 from gemini_live.cli.target import open_target
 from gemini_live.cli.transcript import transcribing
+from gemini_live.cli.turns import SAMPLE_TOOLS, print_tool_calls, run_turn
 
 __all__ = ["run_chat"]
 

@@ -18,9 +18,9 @@ from gemini_live import (
 )
 from gemini_live.audio.pcm import INPUT_RATE, OUTPUT_RATE, chunk_pcm16, silence
 from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
-from gemini_live.cli.demo import SAMPLE_TOOLS, print_tool_calls
 from gemini_live.cli.target import open_target
 from gemini_live.cli.transcript import transcribing
+from gemini_live.cli.turns import SAMPLE_TOOLS, print_tool_calls
 from gemini_live.errors import LiveTimeout
 
 __all__ = ["run_talk"]

@@ -10,11 +10,11 @@ from __future__ import annotations
 import os
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import TYPE_CHECKING
 
-from gemini_live.client.session import Session
-from gemini_live.client.writer import SessionWriter
-from gemini_live.conversation import Conversation
-from gemini_live.conversation.transcript import TranscriptFiles
+if TYPE_CHECKING:
+    from gemini_live.client.session import Session
+    from gemini_live.client.writer import SessionWriter
 
 __all__ = ["transcribing"]
 
@@ -29,6 +29,11 @@ async def transcribing(
     if path is None:
         yield session
         return
+    # The conversation layer only when a transcript is asked for (a command's start pays for
+    # each module it imports).
+    from gemini_live.conversation import Conversation
+    from gemini_live.conversation.transcript import TranscriptFiles
+
     with TranscriptFiles(path) as files:  # opened first: a bad path fails before any traffic
         convo = Conversation(session, stall=None)
         try:

@@ -103,7 +103,7 @@ def _twin_class(cls: type[Any], names: list[str]) -> type[Any] | None:
         for name in names:
             setattr(probe, name, None)
         probe.__class__ = cls  # the interpreter checks the layouts on the move: try it once here
-    except TypeError:
+    except (TypeError, AttributeError):  # refused (AttributeError: a store the class forbids)
         return None
     return made if type(probe) is cls else None
 

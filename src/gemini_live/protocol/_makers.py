@@ -40,8 +40,7 @@ __all__ = ["maker", "twin"]
 
 _T = TypeVar("_T")
 
-_new = object.__new__
-_OBJECT_NEW: Any = object.__new__  # compared with a class's __new__
+_new: Any = object.__new__  # also compared with a class's __new__
 
 
 def maker(cls: type[_T], arity: int) -> Callable[..., _T]:
@@ -82,7 +81,7 @@ def twin(cls: type[Any]) -> type[Any] | None:
 def _twin_class(cls: type[Any], names: list[str]) -> type[Any] | None:
     if (
         type(cls) is not type
-        or cls.__new__ is not _OBJECT_NEW
+        or cls.__new__ is not _new
         or not all(n.isidentifier() and not keyword.iskeyword(n) for n in names)
         or not all(type(_slot(cls, n)) is MemberDescriptorType for n in names)
     ):

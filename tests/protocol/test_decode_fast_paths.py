@@ -510,3 +510,26 @@ def test_random_double_mutations_agree_with_the_typed_parser() -> None:
             assert decoded(frame) == expected_events(frame), frame
         damaged = _mutate_text(json.dumps(rng.choice(shapes)), rng)
         assert decoded(damaged) == expected_events(damaged), damaged
+
+
+def test_fast_path_events_are_of_the_public_classes_themselves() -> None:
+    # The short paths build through twins (subclasses of the events, see _makers): every event
+    # must leave as the public class itself, frozen, for every shape and both frame forms.
+    for name, wire in SHAPES.items():
+        for frame in (json.dumps(wire), json.dumps(wire, indent=2).encode() + b"\n"):
+            stack: list[Any] = list(decode_events(frame))
+            assert stack, name
+            while stack:
+                event = stack.pop()
+                if not dataclasses.is_dataclass(event):
+                    continue
+                cls = type(event)
+                assert cls.__module__ == "gemini_live.protocol.events", (name, cls)
+                assert not cls.__name__.endswith("Twin"), (name, cls)
+                fields = dataclasses.fields(cls)
+                if fields:
+                    with pytest.raises(dataclasses.FrozenInstanceError):
+                        setattr(event, fields[0].name, None)
+                for field in fields:
+                    value = getattr(event, field.name)
+                    stack.extend(value if isinstance(value, tuple) else [value])

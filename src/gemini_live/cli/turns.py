@@ -59,8 +59,6 @@ def get_weather(city: str) -> dict[str, Any]:
     return {"city": city, "temp_c": table.get(city.lower(), 20), "sky": "clear"}
 
 
-WEATHER_TOOL = SAMPLE_TOOLS.declarations()[0]
-
 
 def print_tool_calls() -> Callable[[ToolEvent], None]:
     """An ``on_event`` for ``SAMPLE_TOOLS.serve``: prints each call with its result."""

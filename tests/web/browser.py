@@ -22,6 +22,7 @@ from gemini_live.audio.wav import read_wav_as_pcm16, write_wav_pcm16
 
 __all__ = [
     "ARTIFACTS",
+    "SILENCE_MS",
     "chromium_path",
     "fake_microphone_wav",
     "require_chromium",
@@ -36,8 +37,15 @@ ARTIFACTS = (
     / "web"
 )
 
-SPOKEN = "Hello! How are you?"
+# One short utterance with no pause inside (a pause longer than SILENCE_MS would split it in
+# two): about 0.6 s of speech, loud throughout, which is all a test needs to hear and what it
+# waits for in real time.
+SPOKEN = "Hello there"
 MIC_RATE = 16_000
+# The end-of-speech silence the console's sessions ask the emulator's VAD for
+# (``silenceDurationMs``; the service's and the emulator's default is 800 ms): every spoken turn
+# waits this long in real time before the answer.
+SILENCE_MS = 500
 
 
 def chromium_path() -> str | None:
@@ -74,12 +82,15 @@ def _speech_pcm() -> tuple[bytes, str]:
             )
             if done.returncode == 0 and raw.stat().st_size > 1000:
                 return read_wav_as_pcm16(raw, target_rate=MIC_RATE), "espeak-ng"
-    return synthesize("hello there how is the weather", sample_rate=MIC_RATE), "synth"
+    return synthesize("hello there", sample_rate=MIC_RATE), "synth"
 
 
 def speech_seconds(pcm: bytes) -> float:
-    """How long the emulator's default VAD hears speech in ``pcm`` (16 kHz), start to end."""
-    vad = EnergyVad(VadConfig(start_threshold=0.01, end_threshold=0.008))
+    """How long the emulator's VAD, as the console's sessions configure it (``SILENCE_MS``),
+    hears speech in ``pcm`` (16 kHz), start to end."""
+    vad = EnergyVad(
+        VadConfig(start_threshold=0.01, end_threshold=0.008, silence_duration_ms=SILENCE_MS)
+    )
     events = vad.feed(pcm + b"\x00\x00" * MIC_RATE, MIC_RATE)
     starts = [e.offset for e in events if e.kind == "start"]
     ends = [e.offset for e in events if e.kind == "end"]

@@ -31,8 +31,9 @@ pytestmark = pytest.mark.asyncio(loop_scope="module")
 
 WAIT_MS = 15_000
 POLL_MS = 20
-# The emulator sends each answer at once (no pacing: wall seconds per 40 ms chunk); a test that
-# needs the answer still coming when it barges in asks for real-time pacing's fraction.
+# The emulator's audio pacing (wall seconds per 40 ms chunk; 0.04 is real time): none, each
+# answer is sent at once. A test that needs the answer still coming when it barges in asks for
+# some.
 PACE = 0.0
 # The console's default session, with the sessions' VAD ending an utterance after SILENCE_MS
 # of quiet instead of 800 ms: each spoken turn waits that long in real time.
@@ -395,6 +396,23 @@ async def test_killed_live_connection_shows_reconnecting_then_resumed(
     assert page.errors == []
 
 
+# Records every text the second user bubble's interim transcript shows: the observer runs after
+# each task that changed the transcript (each message from the relay is one task), so no state
+# goes unseen however briefly it lasts.
+RECORD_INTERIM = """
+(() => {
+  const seen = (geminiConsole.interimSeen = []);
+  new MutationObserver(() => {
+    const user = document.querySelectorAll(".message.user")[1];
+    const text = user?.querySelector(".interim")?.textContent;
+    if (text !== undefined && seen[seen.length - 1] !== text) seen.push(text);
+  }).observe(document.getElementById("transcript"), {
+    childList: true, subtree: true, characterData: true,
+  });
+})();
+"""
+
+
 async def test_interim_transcripts_replace_each_other_until_the_final_one(
     tabs: Tabs, consoles: Consoles
 ) -> None:
@@ -407,20 +425,20 @@ async def test_interim_transcripts_replace_each_other_until_the_final_one(
         "transcribe me",
         reply=[
             content(interimInputTranscription={"text": "what"}),
-            Pause(0.4),
+            Pause(0.05),
             content(interimInputTranscription={"text": "what time"}),
-            Pause(0.4),
+            Pause(0.05),
             content(inputTranscription={"text": "What time is it?"}),
             content(outputTranscription={"text": "It is noon."}),
             content(turnComplete=True),
         ],
     )
     page = await tabs.open(await consoles.start(scenario=scenario))
+    await page.evaluate(RECORD_INTERIM)
     await type_message(page, "transcribe me")
-    interim = "() => document.querySelectorAll('.message.user')[1]?.querySelector('.interim')"
-    await wait_for(page, f"{interim}?.textContent === 'what'")
-    await wait_for(page, f"{interim}?.textContent === 'what time'")  # replaced, not appended
     await wait_model_text(page, "It is noon.")
+    # Shown in turn, each replacing the last (not appended), then cleared by the final one.
+    assert await hook(page, "interimSeen") == ["what", "what time", ""]
     spoken = page.locator(".message.user").nth(1)
     assert await spoken.locator(".text").text_content() == "What time is it?"
     assert await spoken.locator(".interim").text_content() == ""

@@ -101,9 +101,14 @@ def speech_seconds(pcm: bytes) -> float:
 def fake_microphone_wav(folder: Path) -> tuple[Path, float]:
     """A WAV for ``--use-file-for-fake-audio-capture``: a short pause, one utterance, then a
     long pause (Chromium loops the file, so the pause keeps utterances apart). Returns the path
-    and the seconds of speech the emulator should hear in it."""
+    and the seconds of speech the emulator should hear in it.
+
+    The capture starts at the beginning of the file when the page opens the microphone, and
+    nothing of it is lost while the page connects its worklet (the emulator hears the whole
+    utterance even with no pause before it), so the first pause is only a margin: every spoken
+    test waits for it in real time."""
     speech, _source = _speech_pcm()
-    pause = b"\x00\x00" * int(MIC_RATE * 0.3)
+    pause = b"\x00\x00" * int(MIC_RATE * 0.1)
     tail = b"\x00\x00" * int(MIC_RATE * 4.0)
     path = folder / "microphone.wav"
     write_wav_pcm16(path, pause + speech + tail, rate=MIC_RATE)

@@ -17,6 +17,12 @@ The last row is ``decode_events`` itself. The stdlib reader, ``orjson.loads`` al
 (``orjson.loads`` plus building the events from constants) are the references, as in
 ``bench_decode``. What each check costs is the difference between two rows of one run; on a busy
 machine compare within a run only.
+
+A last table weighs the ways of building the frame's four events (``Usage`` and its three
+``ModalityTokens``, from constants, after ``orjson.loads``): the public constructors; a look-alike
+twin (a plain class with the same ``__slots__``, moved to the event class by ``__class__``
+assignment: the decoder's way until it used subclasses); and the decoder's twin, a subclass adding
+no slot (``_makers.twin``), which is the floor of the tables above.
 """
 
 from __future__ import annotations
@@ -161,6 +167,120 @@ def _table(title: str, frame: str | bytes, rounds: int, iterations: int) -> None
     print()
 
 
+_BUILD_TEMPLATE = """
+def build(frame):
+    _load(frame)
+    made_1 = _MT()
+    made_1.modality = _m1
+    made_1.token_count = _c1
+    made_1.__class__ = ModalityTokens
+    made_2 = _MT()
+    made_2.modality = _m2
+    made_2.token_count = _c2
+    made_2.__class__ = ModalityTokens
+    made = _MT()
+    made.modality = _m
+    made.token_count = _c
+    made.__class__ = ModalityTokens
+    event = _UT()
+    event.prompt_tokens = _prompt
+    event.response_tokens = _response
+    event.total_tokens = _total
+    event.cached_tokens = 0
+    event.tool_use_prompt_tokens = 0
+    event.thoughts_tokens = 0
+    event.prompt_details = (made_1, made_2)
+    event.response_details = (made,)
+    event.__class__ = Usage
+    return [event, _TURN_COMPLETE]
+"""
+
+
+_PUBLIC_TEMPLATE = """
+def build(frame):
+    _load(frame)
+    return [
+        Usage(
+            _prompt,
+            _response,
+            _total,
+            0,
+            0,
+            0,
+            (ModalityTokens(_m1, _c1), ModalityTokens(_m2, _c2)),
+            (ModalityTokens(_m, _c),),
+        ),
+        _TURN_COMPLETE,
+    ]
+"""
+
+
+def _look_alike(cls: type[Any]) -> type[Any]:
+    """A plain class with ``cls``'s very ``__slots__`` (``cls`` derives from ``object``)."""
+    return type(f"_{cls.__name__}LookAlike", (object,), {"__slots__": cls.__dict__["__slots__"]})
+
+
+def _builders(frame: str | bytes) -> list[tuple[str, Callable[[Any], object]]]:
+    usage, end = decode_events(frame)
+    assert isinstance(usage, Usage)
+    (first, second), (out,) = usage.prompt_details, usage.response_details
+    constants: dict[str, Any] = {
+        "_load": orjson.loads,
+        "_TURN_COMPLETE": end,
+        "ModalityTokens": ModalityTokens,
+        "Usage": Usage,
+        "_m1": first.modality,
+        "_c1": first.token_count,
+        "_m2": second.modality,
+        "_c2": second.token_count,
+        "_m": out.modality,
+        "_c": out.token_count,
+        "_prompt": usage.prompt_tokens,
+        "_response": usage.response_tokens,
+        "_total": usage.total_tokens,
+    }
+
+    namespace = dict(constants)
+    exec(_PUBLIC_TEMPLATE, namespace)  # the same constants, through the classes themselves
+    readers: list[tuple[str, Callable[[Any], object]]] = [
+        ("orjson.loads + the public constructors", namespace["build"])
+    ]
+    for label, modality_tokens, usage_twin in (
+        (
+            "orjson.loads + look-alike twins (same __slots__, moved)",
+            _look_alike(ModalityTokens),
+            _look_alike(Usage),
+        ),
+        (
+            "orjson.loads + subclass twins (the decoder's; the floor)",
+            twin(ModalityTokens),
+            twin(Usage),
+        ),
+    ):
+        namespace = {**constants, "_MT": modality_tokens, "_UT": usage_twin}
+        exec(_BUILD_TEMPLATE, namespace)  # one code object per kind of twin: its own caches
+        readers.append((label, namespace["build"]))
+    return readers
+
+
+def _construction_table(frame: str | bytes, rounds: int, iterations: int) -> None:
+    readers = [("stdlib reader (json.loads + dict walk)", stdlib_reader), *_builders(frame)]
+    expected = decode_events(frame)
+    for _, reader in readers[1:]:
+        made = reader(frame)
+        assert made == expected and type(made[0]) is Usage
+    times = best_us_per_call(tuple(r for _, r in readers), frame, rounds, iterations)
+    stdlib = times[0]
+    print("Building the four events (compact frame), by construction path:")
+    print()
+    print("| construction | µs | ratio to stdlib | per event vs the row above |")
+    print("|---|---|---|---|")
+    for index, ((label, _), took) in enumerate(zip(readers, times, strict=True)):
+        per_event = "" if index < 2 else f"{(took - times[index - 1]) * 1000 / 4:+.0f} ns"
+        print(f"| {label} | {took:.2f} | {took / stdlib:.2f} | {per_event} |")
+    print()
+
+
 def main(argv: list[str]) -> int:
     rounds = int(argv[1]) if len(argv) > 1 else ROUNDS
     iterations = int(argv[2]) if len(argv) > 2 else ITERATIONS
@@ -169,6 +289,7 @@ def main(argv: list[str]) -> int:
     print()
     _table("Compact text frame:", json.dumps(wire, separators=(",", ":")), rounds, iterations)
     _table("As the service writes it (binary, indented):", service_bytes(wire), rounds, iterations)
+    _construction_table(json.dumps(wire, separators=(",", ":")), rounds, iterations)
     return 0
 
 

@@ -3,6 +3,9 @@ balances the scheduler's first split by time."""
 
 from __future__ import annotations
 
+import re
+from pathlib import Path
+
 import conftest
 
 
@@ -60,3 +63,21 @@ def test_each_worker_is_told_the_scheduler() -> None:
     node = Node()
     conftest.pytest_configure_node(node)
     assert node.workerinput[conftest.DIST_KEY] == "worksteal"
+
+
+def test_every_weighted_or_grouped_test_exists() -> None:
+    # A renamed test would silently lose its place at the start of the run.
+    root = Path(conftest.__file__).parent
+    modules = {*conftest.SECONDS_PER_MODULE, *conftest.SECONDS_PER_FUNCTION, *conftest.TOGETHER}
+    functions = [
+        (module, name) for module, names in conftest.SECONDS_PER_FUNCTION.items() for name in names
+    ]
+    for key, target in conftest.JOINS.items():
+        module, _, name = key.partition("::")
+        functions.append((module, name))
+        assert target in conftest.TOGETHER, key
+    for module in modules:
+        assert (root / module).is_file(), module
+    for module, name in functions:
+        source = (root / module).read_text(encoding="utf-8")
+        assert re.search(rf"^(async )?def {name}\(", source, re.M), f"{module}::{name}"

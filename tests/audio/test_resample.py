@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import functools
 import itertools
 import math
 import random
@@ -12,6 +13,7 @@ from gemini_live.audio.pcm import decode_pcm16, encode_pcm16, rms_dbfs
 from gemini_live.audio.resample import StreamingResampler, resample_pcm16
 
 
+@functools.cache  # the same tones serve several tests
 def _sine(freq: float, rate: int, seconds: float = 1.0, amplitude: float = 12_000) -> bytes:
     n = round(rate * seconds)
     return encode_pcm16(

@@ -26,6 +26,7 @@ from gemini_live.errors import SessionBroken
 from gemini_live.testing import Emulator, Fault
 from tests.cli.interactive import Interactive
 from tests.cli.runner import CLI, cli_env, run_cli, run_cli_async, run_main
+from tests.docs.zygote import forkable, run_blocking
 
 EXIT_LIMIT = 15.0  # seconds from Ctrl-C to exit; a clean exit takes well under one
 
@@ -327,17 +328,27 @@ async def test_tls_ca_file_lets_clients_connect_as_printed(tmp_path: Path) -> No
             "asyncio.run(main())\n"
         )
         env = cli_env(SSL_CERT_FILE=str(ca_file), GEMINI_LIVE_BASE_URL=url, GEMINI_API_KEY="any")
-        done = await asyncio.to_thread(
-            subprocess.run,
-            [sys.executable, "-c", program],
-            env=env,
-            capture_output=True,
-            text=True,
-            timeout=60,
-            check=False,
-        )
-        assert done.returncode == 0, done.stderr
-        assert done.stdout.startswith("phase ")
+        (tmp_path / "your_app.py").write_text(program, encoding="utf-8")
+        # `python your_app.py`, forked from the tests' fork server (SSL_CERT_FILE is read when the
+        # program makes its TLS context, not when the interpreter starts).
+        if forkable(env):
+            status, out, err = await asyncio.to_thread(
+                run_blocking, ["your_app.py"], cwd=tmp_path, env=env, limit=60
+            )
+        else:
+            done = await asyncio.to_thread(
+                subprocess.run,
+                [sys.executable, "your_app.py"],
+                cwd=tmp_path,
+                env=env,
+                capture_output=True,
+                text=True,
+                timeout=60,
+                check=False,
+            )
+            status, out, err = done.returncode, done.stdout, done.stderr
+        assert status == 0, err
+        assert out.startswith("phase ")
     finally:
         await _stop(proc, signal.SIGTERM)
 

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import subprocess
 import sys
 from collections.abc import Iterator
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import pytest
@@ -31,6 +31,7 @@ from tests.conversation.helpers import (
     next_notice,
     read_until,
 )
+from tests.docs.zygote import run_source
 from tests.lazy import require
 
 # The SDK is imported by the tests that use it, not when each xdist worker collects this module.
@@ -189,13 +190,14 @@ async def test_spans_metrics_and_no_secrets(
             assert marker not in text
 
 
-def test_importing_the_library_does_not_import_opentelemetry() -> None:
+def test_importing_the_library_does_not_import_opentelemetry(tmp_path: Path) -> None:
     code = (
         "import sys, gemini_live, gemini_live.conversation, gemini_live.testing\n"
         "loaded = [m for m in sys.modules if m.startswith('opentelemetry')]\n"
         "assert not loaded, loaded\n"
     )
-    subprocess.run([sys.executable, "-c", code], check=True, timeout=60)
+    status, _, err = run_source(code, tmp_path)  # a process of its own, forked
+    assert status == 0, err
 
 
 def test_a_missing_extra_gives_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:

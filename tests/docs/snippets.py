@@ -11,9 +11,9 @@ Markers (an HTML comment on the last non-blank line before the opening fence):
     the block is a test module: it is written to ``test_snippet.py`` in an empty project and run
     with ``python -m pytest`` (the package's pytest plugin comes in through its entry point).
 
-Every other block is a complete program run as ``python`` would run it: in its own process, forked
-from a server that has already imported ``gemini_live`` (:mod:`tests.docs.zygote`; a new
-interpreter per block cost more than running most of them). Runs happen in a fresh temporary
+Every other block is a complete program run as ``python`` would run it. Both kinds run in their own
+process, forked from a server that has already imported ``gemini_live`` (:mod:`tests.docs.zygote`;
+a new interpreter per block cost more than running most of them). Runs happen in a fresh temporary
 directory, with ``GEMINI_LIVE_BASE_URL`` pointing at a started emulator and
 ``GEMINI_API_KEY=test-key``, so ``gemini_live.connect(...)`` in a snippet reaches the emulator
 unchanged.
@@ -135,8 +135,9 @@ async def run_program(
 ) -> tuple[int, str]:
     """Run ``python ARGS`` in ``cwd`` pointed at ``emulator``; returns (status, output).
 
-    ``[-W OPTION]... PROGRAM.py ARGS`` runs in a process forked from the fork server
-    (:mod:`tests.docs.zygote`); anything else (``-m pytest ...``) starts a new interpreter.
+    ``[-W OPTION]... PROGRAM.py ARGS`` and ``[-W OPTION]... -m MODULE ARGS`` (``-m pytest ...``)
+    run in a process forked from the fork server (:mod:`tests.docs.zygote`), unless ``env``
+    changes what an interpreter reads at its start; anything else starts a new interpreter.
     """
     env = {k: v for k, v in os.environ.items() if k not in ("GOOGLE_API_KEY", "SSL_CERT_FILE")}
     env.update(GEMINI_LIVE_BASE_URL=emulator.url, GEMINI_API_KEY="test-key")
@@ -148,6 +149,11 @@ async def run_program(
         rest = rest[2:]
     if rest and rest[0].endswith(".py") and not rest[0].startswith("-") and forkable(env):
         return await run_forked(rest, cwd=cwd, env=env, warning_options=options, limit=limit)
+    if rest[:1] == ["-m"] and len(rest) >= 2 and forkable(env):  # sys.argv[0] becomes the file
+        argv = [sys.executable, *rest[2:]]
+        return await run_forked(
+            argv, cwd=cwd, env=env, warning_options=options, limit=limit, module=rest[1]
+        )
     proc = await asyncio.create_subprocess_exec(
         sys.executable,
         *args,

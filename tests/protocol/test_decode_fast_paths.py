@@ -14,7 +14,6 @@ writes them (binary, indented).
 from __future__ import annotations
 
 import base64
-import copy
 import dataclasses
 import json
 import random
@@ -226,6 +225,15 @@ def _snake(name: str) -> str:
     return "".join("_" + c.lower() if c.isupper() else c for c in name)
 
 
+def _copy(node: Any) -> Any:
+    """A deep copy of JSON data (``copy.deepcopy`` cost most of the variants' time)."""
+    if isinstance(node, dict):
+        return {key: _copy(value) for key, value in node.items()}
+    if isinstance(node, list):
+        return [_copy(value) for value in node]
+    return node  # None, bool, int, float, str: immutable
+
+
 def variants(wire: dict[str, Any]) -> Iterator[dict[str, Any]]:
     """``wire`` itself and every one-change variant of it."""
     yield wire
@@ -241,36 +249,36 @@ def variants(wire: dict[str, Any]) -> Iterator[dict[str, Any]]:
             return node
 
         for odd in ODD_VALUES:
-            changed = copy.deepcopy(wire)
-            at(changed)[last] = copy.deepcopy(odd)
+            changed = _copy(wire)
+            at(changed)[last] = _copy(odd)
             yield changed
-        changed = copy.deepcopy(wire)
+        changed = _copy(wire)
         parent = at(changed)
         if isinstance(parent, dict):
             del parent[last]  # missing key
             yield changed
-            changed = copy.deepcopy(wire)
+            changed = _copy(wire)
             parent = at(changed)
             parent["futureField"] = 1  # extra unknown key beside it
             yield changed
             if isinstance(last, str) and _snake(last) != last:
-                changed = copy.deepcopy(wire)
+                changed = _copy(wire)
                 parent = at(changed)
                 parent[_snake(last)] = parent.pop(last)  # the other spelling
                 yield changed
-                changed = copy.deepcopy(wire)
+                changed = _copy(wire)
                 parent = at(changed)
-                parent[_snake(last)] = copy.deepcopy(parent[last])  # both spellings
+                parent[_snake(last)] = _copy(parent[last])  # both spellings
                 yield changed
-                changed = copy.deepcopy(wire)
+                changed = _copy(wire)
                 parent = at(changed)
                 parent[_snake(last)] = 1 if parent[last] != 1 else 2  # both, the values differ
                 yield changed
         elif isinstance(parent, list):
-            changed = copy.deepcopy(wire)
-            at(changed).append(copy.deepcopy(parent[last]))  # one more element
+            changed = _copy(wire)
+            at(changed).append(_copy(parent[last]))  # one more element
             yield changed
-            changed = copy.deepcopy(wire)
+            changed = _copy(wire)
             at(changed).clear()  # none
             yield changed
 
@@ -502,3 +510,26 @@ def test_random_double_mutations_agree_with_the_typed_parser() -> None:
             assert decoded(frame) == expected_events(frame), frame
         damaged = _mutate_text(json.dumps(rng.choice(shapes)), rng)
         assert decoded(damaged) == expected_events(damaged), damaged
+
+
+def test_fast_path_events_are_of_the_public_classes_themselves() -> None:
+    # The short paths build through twins (subclasses of the events, see _makers): every event
+    # must leave as the public class itself, frozen, for every shape and both frame forms.
+    for name, wire in SHAPES.items():
+        for frame in (json.dumps(wire), json.dumps(wire, indent=2).encode() + b"\n"):
+            stack: list[Any] = list(decode_events(frame))
+            assert stack, name
+            while stack:
+                event = stack.pop()
+                if not dataclasses.is_dataclass(event):
+                    continue
+                cls = type(event)
+                assert cls.__module__ == "gemini_live.protocol.events", (name, cls)
+                assert not cls.__name__.endswith("Twin"), (name, cls)
+                fields = dataclasses.fields(cls)
+                if fields:
+                    with pytest.raises(dataclasses.FrozenInstanceError):
+                        setattr(event, fields[0].name, None)
+                for field in fields:
+                    value = getattr(event, field.name)
+                    stack.extend(value if isinstance(value, tuple) else [value])

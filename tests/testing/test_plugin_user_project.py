@@ -13,6 +13,14 @@ import pytest
 
 pytest_plugins = ["pytester"]
 
+# The projects run in this process (a fresh pytest configuration loading the plugins through
+# their entry points, as in a project of its own; a subprocess cost ~0.5 s of CPU more each).
+# pytest-asyncio warns such a project that it leaves its fixtures' loop scope unset; its
+# warnings reach this run's summary, where they are noise.
+pytestmark = pytest.mark.filterwarnings(
+    "ignore:The configuration option \"asyncio_default_fixture_loop_scope\" is unset"
+)
+
 # Plugins a machine may have that these projects do not use (anyio's stays: a test below marks
 # a test for it, as a project using both would).
 UNUSED = ("-p", "no:benchmark", "-p", "no:hypothesispytest")
@@ -53,7 +61,7 @@ def test_async_tests_using_the_fixtures_run_without_any_asyncio_configuration(
 ) -> None:
     pytester.makepyfile(test_user=SNIPPET)
     pytester.makeini("[pytest]\n")  # an empty config: pytest-asyncio in its default strict mode
-    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", *UNUSED, timeout=60)
+    result = pytester.runpytest_inprocess("-p", "no:cacheprovider", *UNUSED)
     result.assert_outcomes(passed=2)
     assert "not natively supported" not in result.stdout.str()
 
@@ -93,7 +101,7 @@ def test_only_async_tests_using_the_fixtures_are_marked(pytester: pytest.Pyteste
         )
     )
     pytester.makeini("[pytest]\nmarkers =\n    anyio: another async runner\n")
-    result = pytester.runpytest_subprocess(
+    result = pytester.runpytest_inprocess(
         "-p", "no:cacheprovider", *UNUSED, "--collect-only", "-s"
     )
     marks = {

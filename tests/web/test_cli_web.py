@@ -6,14 +6,14 @@ import asyncio
 import contextlib
 import re
 import socket
-import subprocess
-import sys
+from pathlib import Path
 
 import aiohttp
 import pytest
 
 from gemini_live.cli import build_parser, main
 from gemini_live.cli.web import run_web
+from tests.docs.zygote import run_source
 
 HELLO = {"type": "hello", "version": 1, "audio": {"format": "pcm16", "rate": 16000, "channels": 1}}
 
@@ -70,28 +70,26 @@ def test_a_busy_port_is_one_clear_error(capsys: pytest.CaptureFixture[str]) -> N
     assert "choose another --port" in err and "\n" not in err
 
 
-def _python(code: str) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-c", code], capture_output=True, text=True, timeout=60, check=False
-    )
+# In a process of their own (forked from the tests' fork server: tests/docs/zygote.py).
 
 
-def test_the_library_does_not_import_the_web_extra() -> None:
-    done = _python("import sys, gemini_live, gemini_live.cli; print('aiohttp' in sys.modules)")
-    assert done.returncode == 0, done.stderr
-    assert done.stdout.strip() == "False"
+def test_the_library_does_not_import_the_web_extra(tmp_path: Path) -> None:
+    code = "import sys, gemini_live, gemini_live.cli; print('aiohttp' in sys.modules)"
+    status, out, err = run_source(code, tmp_path)
+    assert status == 0, err
+    assert out.strip() == "False"
 
 
-def test_without_the_extra_the_command_says_how_to_get_it() -> None:
+def test_without_the_extra_the_command_says_how_to_get_it(tmp_path: Path) -> None:
     # aiohttp made unimportable: one clear line, status 1.
     code = (
         "import sys; sys.modules['aiohttp'] = None\n"
         "from gemini_live.cli import main\n"
         "raise SystemExit(main(['web', '--emulator', '--port', '0']))"
     )
-    done = _python(code)
-    assert done.returncode == 1
-    assert done.stderr.strip() == (
+    status, _, err = run_source(code, tmp_path)
+    assert status == 1
+    assert err.strip() == (
         "gemini-live web: error: the web console needs the 'web' extra: "
         "pip install 'gemini-live[web]'"
     )

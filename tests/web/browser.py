@@ -44,7 +44,9 @@ SPOKEN = "Hello there"
 MIC_RATE = 16_000
 # The end-of-speech silence the console's sessions ask the emulator's VAD for
 # (``silenceDurationMs``; the service's and the emulator's default is 800 ms): every spoken turn
-# waits this long in real time before the answer.
+# waits this long in real time before the answer. Not shorter: the page ends an utterance itself
+# after 300 ms of quiet (SPEECH_HANGOVER_MS in app.js) and measures latency from there only if
+# that comes before the answer's first audio (at 300 ms here it did not, on most runs).
 SILENCE_MS = 500
 
 

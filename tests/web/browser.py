@@ -46,7 +46,7 @@ MIC_RATE = 16_000
 # (``silenceDurationMs``; the service's and the emulator's default is 800 ms): every spoken turn
 # waits this long in real time before the answer. Not shorter: the page ends an utterance itself
 # after 300 ms of quiet (SPEECH_HANGOVER_MS in app.js) and measures latency from there only if
-# that comes before the answer's first audio (at 300 ms here it did not, on most runs).
+# that comes before the answer's first audio (at 300 ms, with the unpaced emulator, it did not).
 SILENCE_MS = 500
 
 

@@ -10,7 +10,7 @@ import pytest_asyncio
 
 pytest.importorskip("aiohttp", reason="the web console tests need the [web] extra (aiohttp)")
 
-from gemini_live import ApiKey
+from gemini_live import ApiKey, LiveConfig
 from gemini_live.testing import Emulator, Scenario
 from gemini_live.web import ConsoleServer, Limits
 
@@ -37,12 +37,14 @@ async def start_console(
     limits: Limits | None = None,
     api_key: str = "test-key",
     scenario: Scenario | None = None,
+    config: LiveConfig | None = None,
 ) -> tuple[Emulator, ConsoleServer]:
     emulator = await Emulator(audio_pace=audio_pace, scenario=scenario).start()
     server = ConsoleServer(
         MODEL,
         connect_kwargs={"base_url": emulator.url, "credentials": ApiKey(api_key)},
         limits=limits,
+        config=config,
     )
     try:
         await server.start()

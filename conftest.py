@@ -4,9 +4,9 @@
 
 * the whole suite (``python -m pytest`` with no paths, from the repository root) runs on
   :data:`WORKERS` workers, or one per CPU on a machine with more (at most :data:`MAX_WORKERS`):
-  many tests wait on sockets, subprocesses or the browser rather than compute, so a 2-core
-  machine keeps 4 workers busy (on 2 idle cores: 63 s with 3, 55 s with 4, 54 s with 5 or 6, when
-  the cores are saturated);
+  many tests wait on sockets, subprocesses, the browser or real-time audio rather than
+  compute, so a 2-core machine keeps 6 workers busy (on 2 idle cores: 46 s with 3, 38-43 s with
+  4, 35 s with 5, 32-33 s with 6 or 8);
 * a file or folder named on the command line (``python -m pytest tests/client``,
   ``python -m pytest examples/test_agent_offline.py``) runs serially in one process: starting
   workers, each importing the library and collecting the tests, would cost more than it saves;
@@ -35,14 +35,14 @@ from typing import Any
 
 import pytest
 
-WORKERS = 4
+WORKERS = 6
 MAX_WORKERS = 8  # each worker imports the library and collects all ~2,500 tests (~1.5 s of CPU)
 
 SECONDS_PER_MODULE = {
     # Wall seconds per test of the slow modules (the rest: DEFAULT), unless the test's function
     # is in SECONDS_PER_FUNCTION. Measured in the full suite with 4 workers on a busy 2-core
     # machine (so about 1.5x an idle one's): only their order matters.
-    "tests/web/test_browser.py": 5.0,
+    "tests/web/test_browser.py": 2.0,
     "tests/conversation/test_readme_examples.py": 2.2,
     "tests/conversation/test_cli_transcript.py": 1.0,
     "tests/cli/test_first_hour.py": 1.0,
@@ -146,11 +146,12 @@ SECONDS_PER_FUNCTION = {
 TOGETHER = {
     # Modules whose tests stay in one slice (or in N, dealt round-robin): the package they drive
     # costs each process that imports it a second or more of CPU (mcp 1.5 s, google-genai
-    # 1.1 s); the browser tests share one Chromium per worker, and more than two of them
-    # playing audio at once on two cores starve each other's real-time audio.
+    # 1.1 s); the browser tests share one Chromium and its reused pages (a second Chromium
+    # costs its start and renderers again), and two of them playing audio at once on two cores
+    # starve each other's real-time audio.
     "tests/tools/test_mcp.py": 1,
     "tests/fidelity/test_google_genai.py": 1,
-    "tests/web/test_browser.py": 2,
+    "tests/web/test_browser.py": 1,
 }
 JOINS = {
     # Tests of other modules that go in the slice of a TOGETHER module's first group: they

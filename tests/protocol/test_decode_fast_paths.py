@@ -526,7 +526,7 @@ def test_fast_path_events_are_of_the_public_classes_themselves() -> None:
                 cls = type(event)
                 assert cls.__module__ == "gemini_live.protocol.events", (name, cls)
                 assert not cls.__name__.endswith("Twin"), (name, cls)
-                fields = dataclasses.fields(cls)
+                fields = dataclasses.fields(event)
                 if fields:
                     with pytest.raises(dataclasses.FrozenInstanceError):
                         setattr(event, fields[0].name, None)

@@ -6,6 +6,7 @@ import abc
 import dataclasses
 import pickle
 import weakref
+from typing import Any
 
 import pytest
 
@@ -26,7 +27,7 @@ from gemini_live.protocol.events import (
 
 
 def test_made_events_equal_constructed_ones() -> None:
-    cases = [
+    cases: list[tuple[type[Any], tuple[Any, ...]]] = [
         (TextDelta, ("hi",)),
         (ModalityTokens, ("AUDIO", 5)),
         (AudioChunk, (b"\x00\x01", 16_000, "audio/pcm;rate=16000")),
@@ -81,7 +82,7 @@ def test_classes_the_twin_cannot_match_still_get_a_correct_maker() -> None:
         made = maker(cls, 2)
         assert made is not cls
         event = made(1, "x")
-        assert type(event) is cls and event == cls(1, "x")  # type: ignore[call-arg]
+        assert type(event) is cls and event == cls(1, "x")
         with pytest.raises(dataclasses.FrozenInstanceError):
             event.a = 2  # type: ignore[misc]
 

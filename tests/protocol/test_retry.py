@@ -6,6 +6,7 @@ import random
 
 import pytest
 
+from gemini_live.errors import ClosedBy
 from gemini_live.protocol.retry import (
     ExponentialBackoff,
     Failure,
@@ -94,7 +95,7 @@ def test_classification_table(
     kind: FailureKind,
     code: int | None,
     reason: str,
-    closed_by: str,
+    closed_by: ClosedBy,
     after_go_away: bool,
     expected: Verdict,
 ) -> None:

@@ -273,7 +273,9 @@ async def test_no_credential_in_any_repr_error_event_or_log_line(
                 "vertex_token": token,
             },
         ):
-            session = await gemini_live.connect(MODEL, base_url=peer.base_url, **kwargs)
+            # The old keywords still take credentials (deprecated): none of them may show either.
+            with pytest.warns(DeprecationWarning, match="is deprecated"):
+                session = await gemini_live.connect(MODEL, base_url=peer.base_url, **kwargs)
             events = session.events()
             await session.send_text("hi")
             await peer.ws.close(1007, "Request contains an invalid argument.")

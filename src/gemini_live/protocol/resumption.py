@@ -241,10 +241,12 @@ class ResumptionTracker:
         self._dropped_stale = 0
         self._evicted_media = 0
         self._evicted_other = 0
-        # Evicted on the current connection, not confirmed yet: their indexes per kind (8 bytes
-        # each, however long the service stays silent). Released media do not keep their kind:
-        # they count as "audio" (which covers video, as for stale ones). Each queue evicts in
-        # seq order, so the indexes grow unless a record was replayed after newer ones.
+        # Evicted on the current connection, not confirmed yet: their indexes per kind, as runs
+        # of consecutive indexes (first, last, first, last, ...), so that a service silent for
+        # hours costs a few numbers per interruption of a run (another kind written between
+        # two), not 8 bytes per evicted message. Released media do not keep their kind: they
+        # count as "audio" (which covers video, as for stale ones). Each queue evicts in seq
+        # order, so the runs grow unless a record was replayed after newer ones.
         self._evicted_pending: dict[str, array[int]] = {}
         self._evicted_pending_count = 0
         self._evicted_sorted = True
@@ -526,12 +528,16 @@ class ResumptionTracker:
 
     def _evicted(self, connection: int, index: int, kind: str) -> None:
         if connection == self._connection:
-            indexes = self._evicted_pending.get(kind)
-            if indexes is None:
-                indexes = self._evicted_pending[kind] = array("q")
-            elif indexes[-1] > index:
-                self._evicted_sorted = False
-            indexes.append(index)
+            runs = self._evicted_pending.get(kind)
+            if runs is None:
+                self._evicted_pending[kind] = array("q", (index, index))
+            elif runs[-1] + 1 == index:
+                runs[-1] = index
+            else:
+                if runs[-1] > index:
+                    self._evicted_sorted = False
+                runs.append(index)
+                runs.append(index)
             self._evicted_pending_count += 1
         else:  # written last on a connection that is gone: nothing can confirm it now
             self._evicted_lost[kind] = self._evicted_lost.get(kind, 0) + 1
@@ -539,8 +545,8 @@ class ResumptionTracker:
 
     def _settle_evictions(self) -> None:
         lost = self._evicted_lost
-        for kind, indexes in self._evicted_pending.items():
-            lost[kind] = lost.get(kind, 0) + len(indexes)
+        for kind, runs in self._evicted_pending.items():
+            lost[kind] = lost.get(kind, 0) + _run_total(runs)
         self._evicted_lost_total += self._evicted_pending_count
         self._evicted_pending.clear()
         self._evicted_pending_count = 0
@@ -550,16 +556,27 @@ class ResumptionTracker:
         """The current connection's records with index <= ``limit`` are in the handle's state:
         those of them that were evicted were not lost after all."""
         pending = self._evicted_pending
-        for kind, indexes in list(pending.items()):
+        for kind, runs in list(pending.items()):
             if limit == math.inf:
-                del indexes[:]
+                del runs[:]
             elif self._evicted_sorted:
-                del indexes[: bisect.bisect_right(indexes, limit)]
+                # Sorted runs that do not overlap make one non-decreasing array: the numbers at
+                # or below the limit are a prefix, and an odd count cuts a run in two.
+                cut = bisect.bisect_right(runs, limit)
+                del runs[: cut - cut % 2]
+                if cut % 2:
+                    runs[0] = int(limit) + 1
             else:
-                pending[kind] = indexes = array("q", [i for i in indexes if i > limit])
-            if not indexes:
+                kept = array("q")
+                for position in range(0, len(runs), 2):
+                    first, last = runs[position], runs[position + 1]
+                    if last > limit:
+                        kept.append(max(first, int(limit) + 1))
+                        kept.append(last)
+                pending[kind] = runs = kept
+            if not runs:
                 del pending[kind]
-        self._evicted_pending_count = sum(len(indexes) for indexes in pending.values())
+        self._evicted_pending_count = sum(_run_total(runs) for runs in pending.values())
         if not pending:
             self._evicted_sorted = True
 
@@ -598,3 +615,8 @@ class ResumptionTracker:
             f"unconfirmed={self.unconfirmed_count}, bytes={self.unconfirmed_bytes}, "
             f"has_handle={self._latest_handle is not None})"
         )
+
+
+def _run_total(runs: array[int]) -> int:
+    """How many indexes the runs ``first, last, first, last, ...`` hold."""
+    return sum(runs[1::2]) - sum(runs[::2]) + len(runs) // 2

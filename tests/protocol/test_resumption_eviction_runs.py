@@ -31,8 +31,8 @@ class Model:
     bound: int
     connection: int = 0
     next_index: int = 0
-    # seq -> [kind, connection, index] of every buffered record.
-    buffered: dict[int, list[object]] = field(default_factory=dict)
+    # seq -> (kind, connection, index) of every buffered record.
+    buffered: dict[int, tuple[str, int, int]] = field(default_factory=dict)
     pending: set[tuple[str, int]] = field(default_factory=set)  # (kind, index), this connection
     lost: Counter[str] = field(default_factory=Counter)
 
@@ -44,13 +44,12 @@ class Model:
         self.next_index = first_index
 
     def write(self, seq: int, kind: str) -> None:
-        self.buffered[seq] = [kind, self.connection, self.next_index]
+        self.buffered[seq] = (kind, self.connection, self.next_index)
         self.next_index += 1
         while len(self.buffered) > self.bound:
             media = [s for s, r in self.buffered.items() if r[0] in MEDIA_KINDS]
             oldest = min(media or self.buffered)
             kind_, connection, index = self.buffered.pop(oldest)
-            assert isinstance(kind_, str) and isinstance(index, int)
             if connection == self.connection:
                 self.pending.add((kind_, index))
             else:
@@ -110,7 +109,8 @@ def test_lost_evictions_match_a_plain_model(seed: int) -> None:
             rng.shuffle(still)
             for record in still[: rng.randrange(len(still) + 1)]:
                 tracker.record_replayed(record)
-                model.buffered[record.seq][1:] = [model.connection, model.next_index]
+                kind = model.buffered[record.seq][0]
+                model.buffered[record.seq] = (kind, model.connection, model.next_index)
                 model.next_index += 1
         assert sorted(r.seq for r in tracker.unconfirmed) == sorted(model.buffered), step
     assert dict(tracker.take_lost_evictions(include_current=True)) == model.take_lost(True)

@@ -16,13 +16,23 @@ import os
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from unittest import mock
 
 from tests.docs.zygote import forkable, run_blocking
 
-__all__ = ["CLI", "Result", "cli_env", "closed_port", "run_cli", "run_cli_async", "run_main"]
+__all__ = [
+    "CLI",
+    "Result",
+    "cli_env",
+    "closed_port",
+    "refusing_port",
+    "run_cli",
+    "run_cli_async",
+    "run_main",
+]
 
 CLI = (sys.executable, "-m", "gemini_live")
 LIMIT = 60.0  # seconds; generous for a loaded CI machine, far above a normal run
@@ -154,8 +164,18 @@ async def run_cli_async(
 
 
 def closed_port() -> int:
-    """A port on 127.0.0.1 that nothing listens on (bound, then released)."""
+    """A free port on 127.0.0.1 (bound, then released), for a server the test starts on it."""
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port: int = sock.getsockname()[1]
     return port
+
+
+@contextlib.contextmanager
+def refusing_port() -> Iterator[int]:
+    """A port on 127.0.0.1 that refuses connections for as long as the block runs: bound but
+    not listening, so no other test (another worker's server on an ephemeral port) can take it
+    meanwhile, as it could a port that was bound and released."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        yield sock.getsockname()[1]

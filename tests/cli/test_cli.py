@@ -16,7 +16,15 @@ import gemini_live
 from gemini_live import GenerationConfig, LiveConfig, TextDelta, TurnComplete
 from gemini_live.audio.synth import synthesize
 from gemini_live.testing import Emulator
-from tests.cli.runner import CLI, cli_env, closed_port, run_cli, run_cli_async, run_main
+from tests.cli.runner import (
+    CLI,
+    cli_env,
+    closed_port,
+    refusing_port,
+    run_cli,
+    run_cli_async,
+    run_main,
+)
 
 INSTRUCTION = ""  # the emulator does not repeat the system instruction in replies
 # The CLI uses no deprecated API of its own (e.g. connect(api_key=)): a warning would fail it.
@@ -122,8 +130,8 @@ def test_chat_with_empty_input_exits_0() -> None:
 
 @pytest.mark.parametrize("command", ["demo", "chat"])
 def test_unreachable_host_is_one_helpful_line(command: str) -> None:
-    port = closed_port()
-    result = run_cli(command, "--base-url", f"ws://127.0.0.1:{port}")
+    with refusing_port() as port:
+        result = run_cli(command, "--base-url", f"ws://127.0.0.1:{port}")
     assert result.returncode == 1
     line = result.error_line(command)
     assert f"could not connect to ws://127.0.0.1:{port}/" in line

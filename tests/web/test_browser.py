@@ -285,6 +285,60 @@ async def test_barge_in_flushes_playback_at_once(tabs: Tabs, consoles: Consoles)
     assert page.errors == []
 
 
+# A microphone the service's VAD hears and the page's barge-in detection does not: a steady
+# 440 Hz tone at an RMS of 0.014, above the emulator's start-of-speech level (0.01, like the
+# service's default) and below the page's barge-in level (BARGE_IN_RMS, 0.02, in app.js).
+# Replaces the fake capture device (its speech is loud) for this page only.
+QUIET_MICROPHONE = """
+(rms) => {
+  navigator.mediaDevices.getUserMedia = async () => {
+    const ctx = new AudioContext();
+    const tone = new OscillatorNode(ctx, { frequency: 440 });
+    const level = new GainNode(ctx, { gain: rms * Math.SQRT2 });
+    const out = ctx.createMediaStreamDestination();
+    tone.connect(level).connect(out);
+    tone.start();
+    return out.stream;
+  };
+}
+"""
+
+
+async def test_the_services_interruption_alone_flushes_playback_at_once(
+    tabs: Tabs, consoles: Consoles
+) -> None:
+    # The service interrupts and the page does not notice the barge-in itself: its "interrupted"
+    # message must stop the queued answer. 52 s of answer over 6.6 s: still generating then.
+    console = await consoles.start(audio_pace=0.005)
+    page = await tabs.open(console)
+    await page.evaluate(QUIET_MICROPHONE, 0.014)
+    await type_message(page, "say " + "the quick brown fox jumps over the lazy dog " * 24)
+    await wait_for(
+        page,
+        """() => geminiConsole.playback.playing && geminiConsole.outputRms > 0.01
+                 && geminiConsole.playback.bufferedMs > 1500""",
+    )
+    await page.click("#talk")  # the tone starts: the emulator's VAD hears speech and interrupts
+    await wait_for(page, "() => geminiConsole.flushes.length > 0")
+    flush = (await hook(page, "flushes"))[0]
+    heard = await hook(page, "serverInterrupts")
+    assert len(heard) == 1 and flush["droppedMs"] > 1000, (heard, flush)
+    # At once: acknowledged by the playback worklet right after the message (seconds of audio
+    # were still queued, so playing them out would have taken that long).
+    assert 0 <= flush["at"] - heard[0] < 500, (heard, flush)
+    await wait_for(page, "() => geminiConsole.flushes[0].rmsAfter !== null")
+    assert (await hook(page, "flushes"))[0]["rmsAfter"] < 0.001  # silent 200 ms later
+    assert await hook(page, "playback.bufferedMs") == 0
+    assert await page.locator(".message.model.interrupted").count() == 1
+    # The server's message did it: the page never detected a barge-in of its own, though it
+    # sent the tone (the emulator's VAD is still hearing it: no answer comes meanwhile).
+    assert await hook(page, "localBargeIns") == 0
+    assert await hook(page, "sentFrames") > 0
+    assert console.emulator.stats.interruptions == 1
+    assert await hook(page, "flushes.length") == 1
+    assert page.errors == []
+
+
 async def test_barge_in_after_the_whole_answer_arrived_is_caught_by_the_page(
     tabs: Tabs, console: Console
 ) -> None:

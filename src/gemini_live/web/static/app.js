@@ -29,7 +29,7 @@ const STATE_TEXT = {
 // Everything a test (or a curious developer in the console) may want to look at.
 const hooks = {
   states: [], latencies: [], flushes: [], errors: [], playback: {}, sentFrames: 0,
-  droppedFrames: 0, localBargeIns: 0, mutedChunks: 0, turnsComplete: 0, turnRecords: [], outputPeak: 0, outputRms: 0, ready: false,
+  droppedFrames: 0, localBargeIns: 0, serverInterrupts: [], mutedChunks: 0, turnsComplete: 0, turnRecords: [], outputPeak: 0, outputRms: 0, ready: false,
   socket: () => socket,
   resetOutputPeak() { hooks.outputPeak = 0; },
 };
@@ -288,6 +288,7 @@ function addNotice(text, kind = "info") {
 }
 
 function onInterrupted() {
+  hooks.serverInterrupts.push(performance.now());
   postPlayback({ type: "flush" });
   markInterrupted();
   closeModel();

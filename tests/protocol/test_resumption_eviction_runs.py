@@ -72,7 +72,7 @@ class Model:
         return lost
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", range(6))
 def test_lost_evictions_match_a_plain_model(seed: int) -> None:
     rng = random.Random(seed)
     bound = rng.choice((1, 3, 8, 20))
@@ -81,7 +81,7 @@ def test_lost_evictions_match_a_plain_model(seed: int) -> None:
     tracker.new_connection()
     model.new_connection(1)  # the service counts a connection's messages from 1
     records: dict[int, SentRecord] = {}
-    for step in range(2_500):
+    for step in range(2_000):
         roll = rng.random()
         if roll < 0.70:
             # Runs of one kind, as a microphone streams, broken now and then by another kind.
@@ -117,7 +117,7 @@ def test_lost_evictions_match_a_plain_model(seed: int) -> None:
 
 
 def test_a_silent_service_costs_no_memory_per_evicted_message() -> None:
-    """20 minutes of 20 ms chunks (60,000) with no update at all: everything past the bound is
+    """Seven minutes of 20 ms chunks (20,000) with no update at all: everything past the bound is
     evicted and may still be confirmed, but what the tracker keeps for that does not grow."""
     tracker = ResumptionTracker(max_records=100)
     tracker.new_connection()
@@ -130,12 +130,13 @@ def test_a_silent_service_costs_no_memory_per_evicted_message() -> None:
     tracemalloc.start()
     try:
         before = tracemalloc.get_traced_memory()[0]
-        stream(60_000)
+        stream(20_000)
         grown = tracemalloc.get_traced_memory()[0] - before
     finally:
         tracemalloc.stop()
-    # One index per evicted chunk would be 480 KB; a run of them is two numbers.
+    # One index per evicted chunk would be 160 KB; a run of them is two numbers (the ~18 KB
+    # seen are the media ring's bookkeeping, the same after 120,000 chunks).
     assert grown < 64 * 1024, grown
-    # 61,000 chunks, indexes 1-61,000; the last 100 are buffered, 1-60,900 were evicted.
-    tracker.on_update("h", True, 30_000)
-    assert dict(tracker.take_lost_evictions(include_current=True)) == {"audio": 30_900}
+    # 21,000 chunks, indexes 1-21,000; the last 100 are buffered, 1-20,900 were evicted.
+    tracker.on_update("h", True, 10_000)
+    assert dict(tracker.take_lost_evictions(include_current=True)) == {"audio": 10_900}

@@ -48,7 +48,6 @@ rebuilt, identical to the ones sent, only for :meth:`~ResumptionTracker.plan_rep
 
 from __future__ import annotations
 
-import bisect
 import heapq
 import math
 from array import array
@@ -198,7 +197,7 @@ class ResumptionTracker:
     __slots__ = (
         "_confirmed", "_connection", "_dropped_stale", "_evicted_lost", "_evicted_lost_total",
         "_evicted_media", "_evicted_other", "_evicted_pending", "_evicted_pending_count",
-        "_evicted_sorted", "_eviction_warned", "_first_index", "_forgotten", "_in_order",
+        "_eviction_warned", "_first_index", "_forgotten", "_in_order",
         "_index_origin", "_last_written_seq", "_latest_handle", "_max_bytes", "_max_media_age",
         "_max_records", "_media", "_newest_write", "_next_index", "_next_seq", "_non_resumable",
         "_orphan_ends", "_other", "_other_bytes", "_recorded", "_replayed", "_updates",
@@ -246,10 +245,11 @@ class ResumptionTracker:
         # hours costs a few numbers per interruption of a run (another kind written between
         # two), not 8 bytes per evicted message. Released media do not keep their kind: they
         # count as "audio" (which covers video, as for stale ones). Each queue evicts in seq
-        # order, so the runs grow unless a record was replayed after newer ones.
+        # order, so the runs grow unless a record was replayed after newer ones (then a run
+        # starts below the one before it; each run is clipped on its own, see
+        # _confirm_evictions).
         self._evicted_pending: dict[str, array[int]] = {}
         self._evicted_pending_count = 0
-        self._evicted_sorted = True
         # Evicted and never confirmed, per kind, not yet reported by take_lost_evictions().
         self._evicted_lost: dict[str, int] = {}
         self._evicted_lost_total = 0
@@ -534,8 +534,6 @@ class ResumptionTracker:
             elif runs[-1] + 1 == index:
                 runs[-1] = index
             else:
-                if runs[-1] > index:
-                    self._evicted_sorted = False
                 runs.append(index)
                 runs.append(index)
             self._evicted_pending_count += 1
@@ -550,35 +548,25 @@ class ResumptionTracker:
         self._evicted_lost_total += self._evicted_pending_count
         self._evicted_pending.clear()
         self._evicted_pending_count = 0
-        self._evicted_sorted = True
 
     def _confirm_evictions(self, limit: float) -> None:
         """The current connection's records with index <= ``limit`` are in the handle's state:
         those of them that were evicted were not lost after all."""
         pending = self._evicted_pending
         for kind, runs in list(pending.items()):
-            if limit == math.inf:
-                del runs[:]
-            elif self._evicted_sorted:
-                # Sorted runs that do not overlap make one non-decreasing array: the numbers at
-                # or below the limit are a prefix, and an odd count cuts a run in two.
-                cut = bisect.bisect_right(runs, limit)
-                del runs[: cut - cut % 2]
-                if cut % 2:
-                    runs[0] = int(limit) + 1
+            # Each run on its own, in any order (a replay can start one below the one before):
+            # those at or below the limit go, one that straddles it keeps its part above.
+            kept = array("q")
+            for position in range(0, len(runs), 2):
+                last = runs[position + 1]
+                if last > limit:  # never true for an infinite limit (no int() of it below)
+                    kept.append(max(runs[position], int(limit) + 1))
+                    kept.append(last)
+            if kept:
+                pending[kind] = kept
             else:
-                kept = array("q")
-                for position in range(0, len(runs), 2):
-                    first, last = runs[position], runs[position + 1]
-                    if last > limit:
-                        kept.append(max(first, int(limit) + 1))
-                        kept.append(last)
-                pending[kind] = runs = kept
-            if not runs:
                 del pending[kind]
         self._evicted_pending_count = sum(_run_total(runs) for runs in pending.values())
-        if not pending:
-            self._evicted_sorted = True
 
     def _remove_other(self, seq: int) -> SentRecord:
         record = self._other.pop(seq)

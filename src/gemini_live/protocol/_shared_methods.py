@@ -69,19 +69,15 @@ def _spec_of(cls: type) -> _Spec:
     return spec
 
 
-def _owner(cls: type, method: str, function: object) -> type:
+def _owner_of(cls: type, method: str, function: object) -> type:
     """The class whose (shared) ``method`` is running: the one the generated code closed over."""
-    for klass in cls.__mro__:
+    if cls.__dict__.get(method) is function:
+        return cls  # share_methods put it there, so cls is in _SPECS
+    # A subclass that inherits the method (rare): the generated method used its owner's fields.
+    for klass in cls.__mro__[1:]:
         if klass.__dict__.get(method) is function and klass in _SPECS:
             return klass
     raise TypeError(f"{cls.__qualname__}.{method} is not a shared dataclass method")
-
-
-def _owner_of(cls: type, method: str, function: object) -> type:
-    if cls.__dict__.get(method) is function:
-        return cls
-    # A subclass that inherits the method (rare): the generated method used its owner's fields.
-    return _owner(cls, method, function)
 
 
 def _spec(cls: type, method: str, function: object) -> _Spec:

@@ -34,6 +34,7 @@ from tests.docs.zygote import forkable, run_forked
 __all__ = [
     "NO_DEPRECATED",
     "ROOT",
+    "UNSET_LOOP_SCOPE",
     "UNUSED_PLUGINS",
     "Snippet",
     "markdown_files",
@@ -47,6 +48,11 @@ NO_DEPRECATED = "error::DeprecationWarning:__main__"
 UNUSED_PLUGINS = ("-p", "no:benchmark", "-p", "no:hypothesispytest", "-p", "no:anyio")
 """``pytest`` options for a user project run here: plugins a machine may have installed that such
 a project does not use (starting pytest-benchmark alone runs ``git`` and ``file``: ~0.4 s)."""
+UNSET_LOOP_SCOPE = "ignore:The configuration option \"asyncio_default_fixture_loop_scope\" is unset"
+"""Warning filter for a user project run in this process: pytest-asyncio warns such a project
+that it leaves its fixtures' loop scope unset, which is noise here. Needed both as a mark on the
+test (pytest 9.0 reports the warning in this run) and as the inner run's ``-W`` (pytest 9.2
+records it under the inner run's filters)."""
 LIMIT = 60.0  # seconds per snippet; they take well under one against the emulator
 
 _FENCE = re.compile(r"^(\s*)```+\s*([\w+-]*)")

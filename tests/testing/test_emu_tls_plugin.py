@@ -18,7 +18,7 @@ from gemini_live.testing.emulator.tls import (
     generate_self_signed,
     server_context,
 )
-from tests.docs.snippets import UNUSED_PLUGINS
+from tests.docs.snippets import UNSET_LOOP_SCOPE, UNUSED_PLUGINS
 from tests.testing.emu_client import RawClient
 
 pytest_plugins = ["pytester"]
@@ -96,12 +96,8 @@ async def test_factory_fixture_starts_several(live_emulator_factory) -> None:  #
 
 # A project of its own, run in this process: a fresh pytest configuration that loads the plugin
 # through the package's pytest11 entry point (a subprocess cost ~0.4 s of CPU more). Its
-# pytest-asyncio warns that the project leaves the fixtures' loop scope unset: not ours to show
-# (the mark hides it from this run under pytest 9.0, -W from the inner run's record under 9.2).
-UNSET_SCOPE = "ignore:The configuration option \"asyncio_default_fixture_loop_scope\" is unset"
-
-
-@pytest.mark.filterwarnings(UNSET_SCOPE)
+# pytest-asyncio warns that the project leaves the fixtures' loop scope unset: not ours to show.
+@pytest.mark.filterwarnings(UNSET_LOOP_SCOPE)
 def test_plugin_in_a_user_project(pytester: pytest.Pytester) -> None:
     pytester.makeini("[pytest]\nasyncio_mode = auto\n")
     pytester.makepyfile(
@@ -116,6 +112,6 @@ def test_plugin_in_a_user_project(pytester: pytest.Pytester) -> None:
     """)
     )
     result = pytester.runpytest_inprocess(
-        "-q", "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-W", UNSET_SCOPE
+        "-q", "-p", "no:cacheprovider", *UNUSED_PLUGINS, "-W", UNSET_LOOP_SCOPE
     )
     result.assert_outcomes(passed=1)

@@ -11,20 +11,20 @@ import textwrap
 
 import pytest
 
+from tests.docs.snippets import UNSET_LOOP_SCOPE
+
 pytest_plugins = ["pytester"]
 
 # The projects run in this process (a fresh pytest configuration loading the plugins through
 # their entry points, as in a project of its own; a subprocess cost ~0.5 s of CPU more each).
 # pytest-asyncio warns such a project that it leaves its fixtures' loop scope unset; its
-# warnings reach this run's summary, where they are noise: the mark hides them from this run
-# (pytest 9.0), and the inner run's own -W (pytest 9.2 records them under the inner run's
-# filters) from that one. A warning filter is not asyncio configuration: the projects stay bare.
-QUIET = "ignore:The configuration option \"asyncio_default_fixture_loop_scope\" is unset"
-pytestmark = pytest.mark.filterwarnings(QUIET)
+# warnings are noise here (UNSET_LOOP_SCOPE). A warning filter is not asyncio configuration: the
+# projects stay bare.
+pytestmark = pytest.mark.filterwarnings(UNSET_LOOP_SCOPE)
 
 # Plugins a machine may have that these projects do not use (anyio's stays: a test below marks
 # a test for it, as a project using both would).
-UNUSED = ("-p", "no:benchmark", "-p", "no:hypothesispytest", "-W", QUIET)
+UNUSED = ("-p", "no:benchmark", "-p", "no:hypothesispytest", "-W", UNSET_LOOP_SCOPE)
 
 SNIPPET = textwrap.dedent(
     """
